@@ -1,0 +1,6 @@
+"""`python -m callbook`."""
+
+from callbook.cli import main
+
+if __name__ == "__main__":
+    main()

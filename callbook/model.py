@@ -1,0 +1,350 @@
+"""The shared vocabulary of callbook: plain dataclasses and enums, no I/O.
+
+Every layer (store, jigsaw, capture, search, interop, UI) speaks in these types, so they hold
+data only; behaviour lives in the module that owns it. Times are timezone-aware datetimes in UTC
+unless a field says otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Outcome(enum.StrEnum):
+    """How a call ended. The value is what the database stores."""
+
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    GATEKEEPER = "gatekeeper"  # blocked at the gatekeeper
+    WRONG_NUMBER = "wrong_number"
+    DECISION_MAKER = "decision_maker"  # reached the decision maker
+    CALLBACK = "callback"  # callback requested
+    MEETING = "meeting"  # meeting booked
+    NOT_INTERESTED = "not_interested"
+    WON = "won"
+    DO_NOT_CALL = "do_not_call"
+
+    @property
+    def code(self) -> str:
+        """The short code typed after `!` in a capture line."""
+        return _OUTCOME_CODES[self]
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+    @property
+    def connected(self) -> bool:
+        """A person answered (a connect), whoever it was."""
+        return self not in (Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER)
+
+    @property
+    def reached_decision_maker(self) -> bool:
+        return self in (Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING, Outcome.WON)
+
+    @property
+    def is_big_win(self) -> bool:
+        """Reaching the decision maker, a callback, a meeting and a close are big wins."""
+        return self in (Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING, Outcome.WON)
+
+    @classmethod
+    def from_code(cls, code: str) -> Outcome | None:
+        return _OUTCOMES_BY_CODE.get(code.strip().lower())
+
+
+_OUTCOME_CODES = {
+    Outcome.NO_ANSWER: "na",
+    Outcome.VOICEMAIL: "vm",
+    Outcome.GATEKEEPER: "gk",
+    Outcome.WRONG_NUMBER: "wrong",
+    Outcome.DECISION_MAKER: "dm",
+    Outcome.CALLBACK: "cb",
+    Outcome.MEETING: "mtg",
+    Outcome.NOT_INTERESTED: "ni",
+    Outcome.WON: "won",
+    Outcome.DO_NOT_CALL: "dnc",
+}
+_OUTCOME_LABELS = {
+    Outcome.NO_ANSWER: "no answer",
+    Outcome.VOICEMAIL: "voicemail",
+    Outcome.GATEKEEPER: "blocked at gatekeeper",
+    Outcome.WRONG_NUMBER: "wrong number",
+    Outcome.DECISION_MAKER: "reached decision maker",
+    Outcome.CALLBACK: "callback requested",
+    Outcome.MEETING: "meeting booked",
+    Outcome.NOT_INTERESTED: "not interested",
+    Outcome.WON: "won",
+    Outcome.DO_NOT_CALL: "do not call",
+}
+_OUTCOMES_BY_CODE = {code: outcome for outcome, code in _OUTCOME_CODES.items()} | {
+    o.value: o for o in Outcome
+}
+
+
+class Role(enum.StrEnum):
+    """A contact's role at a prospect."""
+
+    GATEKEEPER = "gatekeeper"
+    DECISION_MAKER = "decision_maker"
+    INFLUENCER = "influencer"
+    CHAMPION = "champion"
+    USER = "user"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Status(enum.StrEnum):
+    """Where a prospect stands."""
+
+    NEW = "new"
+    ACTIVE = "active"
+    MEETING = "meeting"
+    WON = "won"
+    LOST = "lost"
+    DO_NOT_CALL = "do_not_call"
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place in a jigsaw: what to learn about a prospect and the question that gets it."""
+
+    key: str
+    label: str
+    question: str
+    weight: float = 1.0
+    aliases: tuple[str, ...] = ()
+    role: Role | None = None  # a piece in this slot names a contact with this role
+    availability: bool = False  # values are availability rules ("not Tuesdays")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a caller may type for this slot: key, label, aliases."""
+        return (self.key, self.label, *self.aliases)
+
+
+@dataclass(frozen=True)
+class TalkCard:
+    """A short card of questions or objection answers shown during a call."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """An ordered list of slots; a prospect's jigsaw is drawn from its template."""
+
+    key: str
+    name: str
+    slots: tuple[Slot, ...]
+    description: str = ""
+    talk_tracks: tuple[TalkCard, ...] = ()
+    source: str = "built-in"
+
+    def slot(self, key: str) -> Slot | None:
+        for slot in self.slots:
+            if slot.key == key:
+                return slot
+        return None
+
+
+# --- the book ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prospect:
+    id: int
+    name: str
+    company: str | None = None
+    phones: tuple[str, ...] = ()
+    email: str | None = None
+    website: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    timezone: str | None = None  # IANA name, e.g. "Europe/Berlin"
+    status: Status = Status.NEW
+    priority: int = 3  # 1 (highest) .. 5 (lowest)
+    tags: tuple[str, ...] = ()
+    template: str = "cold_call"
+    next_call_at: datetime | None = None
+    next_objective: str | None = None
+    last_call_at: datetime | None = None
+    call_count: int = 0
+    created_at: datetime | None = None
+
+    @property
+    def do_not_call(self) -> bool:
+        return self.status is Status.DO_NOT_CALL
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    prospect_id: int
+    name: str
+    role: Role = Role.OTHER
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    call_id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One fact filling a slot. Never overwritten: a newer piece supersedes it."""
+
+    id: int
+    prospect_id: int
+    slot: str
+    value: str
+    learned_at: datetime
+    call_id: int | None = None
+    superseded_by: int | None = None
+    superseded_at: datetime | None = None
+    undone_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None and self.undone_at is None
+
+
+@dataclass(frozen=True)
+class Call:
+    id: int
+    prospect_id: int
+    started_at: datetime
+    ended_at: datetime
+    outcome: Outcome
+    session_id: int | None = None
+    objective: str | None = None  # what the call was planned for
+    notes: str | None = None
+    next_call_at: datetime | None = None
+    next_objective: str | None = None
+    tags: tuple[str, ...] = ()
+    small_wins: int = 0
+    big_wins: int = 0
+    undone_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """What a calling session (or any span of time) has scored."""
+
+    calls: int = 0
+    connects: int = 0
+    decision_makers: int = 0
+    small_wins: int = 0
+    big_wins: int = 0
+    pieces: int = 0
+    meetings: int = 0
+
+
+# --- a call being recorded -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewContact:
+    name: str
+    role: Role = Role.OTHER
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCall:
+    """Everything one call records; the store writes it in one transaction."""
+
+    prospect_id: int
+    started_at: datetime
+    ended_at: datetime
+    outcome: Outcome
+    pieces: tuple[tuple[str, str], ...] = ()  # (slot key, value), in capture order
+    contacts: tuple[NewContact, ...] = ()
+    session_id: int | None = None
+    objective: str | None = None
+    notes: str | None = None
+    next_call_at: datetime | None = None
+    next_objective: str | None = None
+    tags: tuple[str, ...] = ()
+    small_wins: int = 0
+    big_wins: int = 0
+
+
+# --- a parsed capture line -----------------------------------------------------------------
+
+
+class Change(enum.StrEnum):
+    """What a captured piece does to the jigsaw."""
+
+    NEW = "new"  # fills a missing slot: a small win
+    CHANGED = "changed"  # replaces a known value: a small win
+    SAME = "same"  # repeats the known value: no win
+
+
+@dataclass(frozen=True)
+class CaptureError:
+    """A clause that could not be understood. Positions are 1-based."""
+
+    clause: int  # which clause, counting from 1
+    column: int  # character position of the clause's start in the line
+    text: str  # the clause as typed
+    message: str
+    suggestion: str | None = None  # "did you mean ..." target, if any
+
+    def __str__(self) -> str:
+        return f"clause {self.clause} (column {self.column}) {self.text!r}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CapturedPiece:
+    slot: str  # the template slot key
+    value: str
+    clause: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One capture line, parsed. `errors` is empty when it can be committed."""
+
+    line: str
+    pieces: tuple[CapturedPiece, ...] = ()
+    outcome: Outcome | None = None
+    next_call_at: datetime | None = None
+    objective: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    errors: tuple[CaptureError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def empty(self) -> bool:
+        return not self.line.strip()
+
+
+@dataclass(frozen=True)
+class Wins:
+    small: int = 0
+    big: int = 0
+    reasons: tuple[str, ...] = field(default=())
