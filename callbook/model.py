@@ -256,6 +256,19 @@ class Scoreboard:
     meetings: int = 0
 
 
+class QueueReason(enum.StrEnum):
+    CALLBACK = "callback"
+    NEVER_CALLED = "never called"
+    FOLLOW_UP = "follow-up"
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    prospect: Prospect
+    reason: QueueReason
+    due_at: datetime | None = None
+
+
 # --- a call being recorded -----------------------------------------------------------------
 
 
@@ -284,11 +297,15 @@ class NewCall:
     next_call_at: datetime | None = None
     next_objective: str | None = None
     tags: tuple[str, ...] = ()
-    small_wins: int = 0
-    big_wins: int = 0
+    capture: str | None = None  # the line as typed, kept with the call
 
 
 # --- a parsed capture line -----------------------------------------------------------------
+
+
+def same_value(a: str, b: str) -> bool:
+    """Two piece values say the same thing (case and spacing aside): no change, no win."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class Change(enum.StrEnum):

@@ -1,0 +1,99 @@
+"""What every command shares: the group, `--db`, opening the book, one-line failures, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import click
+
+from callbook import __version__
+from callbook.clock import clock_from_env
+from callbook.paths import Paths, resolve
+
+
+class Context:
+    """Per-invocation state, reached through `click.pass_obj`."""
+
+    def __init__(self, db: str | None) -> None:
+        self.paths: Paths = resolve(db)
+        self.clock = clock_from_env()
+        self._store = None
+
+    def store(self, *, create: bool = True):
+        """Open the book (once). A book that cannot be opened ends the command with its reason."""
+        if self._store is None:
+            from callbook.store import Store, StoreError
+
+            try:
+                self._store = Store.open(self.paths.db, clock=self.clock, create=create)
+            except StoreError as exc:
+                fail(str(exc))
+        return self._store
+
+    def config(self):
+        from callbook.config import load_config
+
+        return load_config(self.paths)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=str),
+    envvar="CALLBOOK_DB",
+    help="The book to use (default: the user data folder; or set CALLBOOK_DB).",
+)
+@click.version_option(__version__, prog_name="callbook")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """callbook: every call wins something. Run with no command to open the calling screen."""
+    ctx.obj = Context(db)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from callbook.cli.core import open_app
+
+        ctx.invoke(open_app)
+
+
+pass_context = click.pass_obj
+
+
+def fail(message: str, code: int = 1) -> None:
+    """End the command with one line on stderr and a non-zero exit."""
+    click.echo(f"callbook: {message}", err=True)
+    sys.exit(code)
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+json_option: Callable = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

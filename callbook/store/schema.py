@@ -1,0 +1,162 @@
+"""The schema as ordered migrations, keyed on `PRAGMA user_version`.
+
+Each migration runs in one transaction together with the version bump, so a crash leaves the
+file at the old version or the new one, never between. A file newer than `LATEST` is refused.
+Add a migration by appending a function; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from callbook.store.db import APPLICATION_ID, StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1_book(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE prospects (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            company TEXT,
+            phones TEXT NOT NULL DEFAULT '[]',      -- JSON list, E.164 where it parsed
+            email TEXT,
+            website TEXT,
+            city TEXT,
+            region TEXT,
+            country TEXT,
+            timezone TEXT,                          -- IANA name
+            status TEXT NOT NULL DEFAULT 'new',
+            priority INTEGER NOT NULL DEFAULT 3,    -- 1 highest .. 5 lowest
+            tags TEXT NOT NULL DEFAULT '[]',        -- JSON list
+            template TEXT NOT NULL DEFAULT 'cold_call',
+            next_call_at TEXT,                      -- UTC ISO 8601
+            next_objective TEXT,
+            last_call_at TEXT,
+            call_count INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX prospects_next_call ON prospects (next_call_at) WHERE next_call_at IS NOT NULL;
+        CREATE INDEX prospects_queue ON prospects (status, priority, last_call_at, id);
+
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
+            session_id INTEGER REFERENCES sessions (id),
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            objective TEXT,                         -- what the call was planned for
+            outcome TEXT NOT NULL,
+            notes TEXT,
+            next_call_at TEXT,
+            next_objective TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            small_wins INTEGER NOT NULL DEFAULT 0,
+            big_wins INTEGER NOT NULL DEFAULT 0,
+            capture TEXT,                           -- the line as typed
+            previous_state TEXT,                    -- JSON: prospect fields before, for undo
+            undone_at TEXT
+        );
+        CREATE INDEX calls_prospect ON calls (prospect_id, started_at);
+        CREATE INDEX calls_session ON calls (session_id);
+        CREATE INDEX calls_started ON calls (started_at);
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'other',
+            title TEXT,
+            phone TEXT,
+            email TEXT,
+            call_id INTEGER REFERENCES calls (id),
+            created_at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE INDEX contacts_prospect ON contacts (prospect_id);
+
+        CREATE TABLE pieces (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
+            slot TEXT NOT NULL,
+            value TEXT NOT NULL,
+            learned_at TEXT NOT NULL,
+            call_id INTEGER REFERENCES calls (id),
+            superseded_by INTEGER REFERENCES pieces (id),
+            superseded_at TEXT,
+            undone_at TEXT
+        );
+        CREATE INDEX pieces_prospect_slot ON pieces (prospect_id, slot, id);
+        CREATE INDEX pieces_call ON pieces (call_id);
+
+        CREATE TABLE drafts (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: `executescript` would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_v1_book]
+LATEST = len(MIGRATIONS)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, path: Path, *, upto: int = LATEST) -> int:
+    """Bring the file to `upto`, one transaction per step. Returns the version reached."""
+    current = version(conn)
+    if current > LATEST:
+        raise StoreError(
+            f"{path} was written by a newer callbook (schema {current}; this one knows up to "
+            f"{LATEST}); upgrade callbook — the file was left untouched"
+        )
+    while current < upto:
+        step = MIGRATIONS[current]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if version(conn) != current:
+                conn.rollback()
+                current = version(conn)
+                continue
+            step(conn) if current else _first(conn, step)
+            conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        current += 1
+    return current
+
+
+def _first(conn: sqlite3.Connection, step: Migration) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    step(conn)
