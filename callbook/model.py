@@ -78,6 +78,7 @@ _OUTCOME_LABELS = {
     Outcome.WON: "won",
     Outcome.DO_NOT_CALL: "do not call",
 }
+OUTCOME_CODES_HELP = " ".join(f"!{code}" for code in _OUTCOME_CODES.values())
 _OUTCOMES_BY_CODE = {code: outcome for outcome, code in _OUTCOME_CODES.items()} | {
     o.value: o for o in Outcome
 }

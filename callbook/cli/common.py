@@ -15,6 +15,7 @@ import click
 
 from callbook import __version__
 from callbook.clock import clock_from_env
+from callbook.config import load_config
 from callbook.paths import Paths, resolve
 
 
@@ -24,28 +25,33 @@ class Context:
     def __init__(self, db: str | None) -> None:
         self.paths: Paths = resolve(db)
         self.clock = clock_from_env()
-        self._store = None
+        self._desk = None
 
-    def store(self, *, create: bool = True):
-        """Open the book (once). A book that cannot be opened ends the command with its reason."""
-        if self._store is None:
-            from callbook.store import Store, StoreError
+    def desk(self, *, create: bool = True):
+        """Open the book (once) with its templates and settings. A book that cannot be opened
+        ends the command with its reason."""
+        if self._desk is None:
+            from callbook.desk import Desk
+            from callbook.store import StoreError
 
             try:
-                self._store = Store.open(self.paths.db, clock=self.clock, create=create)
+                self._desk = Desk.open(self.paths, clock=self.clock, create=create)
             except StoreError as exc:
                 fail(str(exc))
-        return self._store
+            for problem in (*self._desk.config.errors, *self._desk.templates.errors):
+                click.echo(f"callbook: warning: {problem}", err=True)
+        return self._desk
+
+    def store(self, *, create: bool = True):
+        return self.desk(create=create).store
 
     def config(self):
-        from callbook.config import load_config
-
-        return load_config(self.paths)
+        return self.desk().config if self._desk else load_config(self.paths)
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._desk is not None:
+            self._desk.close()
+            self._desk = None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

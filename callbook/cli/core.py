@@ -1,13 +1,237 @@
-"""Everyday commands: open the app, add, log, show, queue, templates, demo."""
+"""Everyday commands: open the app, demo, add, log, show, queue, templates."""
 
 from __future__ import annotations
 
 import click
 
-from callbook.cli.common import main
+from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
 
 
-@main.command("open", hidden=True)
-def open_app() -> None:
-    """Open the calling screen."""
-    click.echo("callbook: the calling screen is not built yet")
+@main.command("open")
+@pass_context
+def open_app(ctx: Context) -> None:
+    """Open the calling screen (what `callbook` alone does)."""
+    from callbook.app import run_app
+
+    raise SystemExit(run_app(ctx.paths, clock=ctx.clock))
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Add the demo prospects even if the book has data.")
+@pass_context
+def demo(ctx: Context, force: bool) -> None:
+    """Fill the book with realistic sample prospects and weeks of calls to try callbook on.
+
+    Use --db to put the demo in a file of its own."""
+    from callbook.demo import build_demo
+
+    store = ctx.store()
+    existing = store.count_prospects()
+    if existing and not force:
+        fail(f"{store.path} already holds {existing} prospects; use --db NEW.db for the demo")
+    added = build_demo(store)
+    click.echo(f"demo book ready: {added} prospects in {store.path}")
+
+
+def _phones(values: tuple[str, ...], ctx: Context) -> list[str]:
+    from callbook import phones
+
+    region = ctx.desk().config.region
+    return [phones.normalize(v, region).stored for v in values]
+
+
+@main.command()
+@click.argument("name")
+@click.option("--company", help="Company, if NAME is a person.")
+@click.option("--phone", "phone_numbers", multiple=True, help="A phone number (repeatable).")
+@click.option("--email")
+@click.option("--website")
+@click.option("--city")
+@click.option("--region")
+@click.option("--country", help="Two-letter country code, e.g. GB.")
+@click.option("--timezone", "tz_name", help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--priority", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="1 (highest) to 5 (lowest).")  # fmt: skip
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--template", "template_key", help="Jigsaw template key (see `callbook templates`).")
+@json_option
+@pass_context
+def add(ctx: Context, name: str, company, phone_numbers, email, website, city, region, country,
+        tz_name, priority, tags, template_key, as_json: bool) -> None:  # fmt: skip
+    """Add a prospect."""
+    desk = ctx.desk()
+    if not name.strip():
+        fail("a prospect needs a name")
+    if template_key and template_key not in desk.templates.templates:
+        known = ", ".join(desk.templates.templates)
+        fail(f"unknown template {template_key!r}; known: {known}")
+    if tz_name:
+        from callbook.config import _valid_zone
+
+        if not _valid_zone(tz_name):
+            fail(f"unknown time zone {tz_name!r}; use an IANA name like Europe/Berlin")
+    prospect = desk.store.add_prospect(
+        name,
+        company=company,
+        phones=_phones(phone_numbers, ctx),
+        email=email,
+        website=website,
+        city=city,
+        region=region,
+        country=country.upper() if country else None,
+        timezone=tz_name,
+        priority=priority,
+        tags=[t.strip().lower() for t in tags if t.strip()],
+        template=template_key or desk.config.default_template,
+    )
+    if as_json:
+        echo_json(prospect)
+    else:
+        click.echo(f"added #{prospect.id} {prospect.name}")
+
+
+def _find(ctx: Context, query: str):
+    from callbook.lookup import match_prospect
+
+    found = match_prospect(ctx.store(), query)
+    if found.prospect is None:
+        fail(found.message)
+    return found.prospect
+
+
+@main.command()
+@click.argument("prospect")
+@click.argument("line")
+@click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
+@json_option
+@pass_context
+def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> None:
+    """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
+    e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
+    from callbook.capture.apply import CaptureRejected
+    from callbook.timefmt import call_time
+
+    desk = ctx.desk()
+    target = _find(ctx, prospect)
+    if target.do_not_call and not force:
+        fail(f"#{target.id} {target.name} is marked do-not-call; nothing recorded (--force)")
+    try:
+        call = desk.commit(target, line)
+    except CaptureRejected as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(call)
+        return
+    parts = [f"logged call #{call.id} to {target.name}: {call.outcome.label}"]
+    parts.append(f"{call.small_wins} small win{'s' * (call.small_wins != 1)}")
+    if call.big_wins:
+        parts.append(f"{call.big_wins} big win")
+    if call.next_call_at:
+        parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
+    click.echo(" · ".join(parts))
+
+
+@main.command()
+@click.argument("prospect")
+@json_option
+@pass_context
+def show(ctx: Context, prospect: str, as_json: bool) -> None:
+    """The jigsaw of a prospect: known pieces, missing ones with the question, last calls."""
+    from callbook.timefmt import ago, call_time
+
+    desk = ctx.desk()
+    target = _find(ctx, prospect)
+    jigsaw = desk.jigsaw(target)
+    calls = desk.store.calls(target.id, limit=5)
+    contacts = desk.store.contacts(target.id)
+    if as_json:
+        echo_json(
+            {
+                "prospect": target,
+                "template": jigsaw.template.key,
+                "completion": round(jigsaw.completion, 3),
+                "known": [
+                    {"slot": k.slot.key, "label": k.slot.label, "piece": k.piece}
+                    for k in jigsaw.known
+                ],
+                "missing": [
+                    {"slot": s.key, "label": s.label, "question": s.question}
+                    for s in jigsaw.missing
+                ],
+                "contacts": contacts,
+                "calls": calls,
+                "next_objective": target.next_objective or jigsaw.suggested_objective,
+            }
+        )
+        return
+    now, tz = desk.now(), desk.config.tz
+    click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
+    if target.phones:
+        click.echo("  " + "  ".join(target.phones))
+    for contact in contacts:
+        title = f", {contact.title}" if contact.title else ""
+        click.echo(f"  {contact.role.label}: {contact.name}{title}")
+    click.echo("known:")
+    for known in jigsaw.known:
+        source = f"call #{known.piece.call_id}" if known.piece.call_id else "added"
+        age = ago(known.piece.learned_at, now)
+        click.echo(f"  ✔ {known.slot.label}: {known.piece.value}  ({age}, {source})")
+    click.echo("missing:")
+    for slot in jigsaw.missing:
+        click.echo(f"  ? {slot.label} — {slot.question}")
+    if calls:
+        click.echo("last calls:")
+        for call in calls:
+            undone = " (undone)" if call.undone_at else ""
+            wins = f", {call.small_wins} small win(s)" if call.small_wins else ""
+            click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
+    objective = target.next_objective or jigsaw.suggested_objective
+    if target.next_call_at:
+        click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")
+    if objective:
+        click.echo(f"objective: {objective}")
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1, 100_000), default=25, show_default=True)
+@json_option
+@pass_context
+def queue(ctx: Context, limit: int, as_json: bool) -> None:
+    """Who to call now: callbacks due first, then the rest by priority."""
+    from callbook.timefmt import call_time
+
+    desk = ctx.desk()
+    entries = desk.store.queue(desk.now(), limit=limit)
+    if as_json:
+        echo_json(entries)
+        return
+    if not entries:
+        click.echo("the queue is empty: nobody is due")
+        return
+    now, tz = desk.now(), desk.config.tz
+    for entry in entries:
+        p = entry.prospect
+        due = f" {call_time(entry.due_at, now, tz)}" if entry.due_at else ""
+        objective = f" — {p.next_objective}" if p.next_objective else ""
+        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}{objective}")
+
+
+@main.command()
+@json_option
+@pass_context
+def templates(ctx: Context, as_json: bool) -> None:
+    """List the jigsaw templates and their slots."""
+    from callbook.config import load_config
+    from callbook.jigsaw import load_templates
+
+    found = load_templates(load_config(ctx.paths).templates_dir)
+    for problem in found.errors:
+        click.echo(f"callbook: warning: {problem}", err=True)
+    if as_json:
+        echo_json(list(found.templates.values()))
+        return
+    for template in found.templates.values():
+        click.echo(f"{template.key}: {template.name} ({template.source})")
+        for slot in template.slots:
+            names = ", ".join(slot.aliases)
+            click.echo(f"  {slot.key:<22} {slot.label:<22} w{slot.weight:g}  {names}")

@@ -1,0 +1,89 @@
+"""The caller's desk: an open book with its templates, settings and clock, and the operations
+that the command line and the app share (the jigsaw of a prospect, previewing and committing a
+capture line). One place, so that `callbook log` and the calling screen record a call the same
+way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from callbook.capture.apply import to_new_call
+from callbook.capture.grammar import parse
+from callbook.capture.preview import Preview, preview
+from callbook.config import Config, load_config
+from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
+from callbook.model import Call, Capture, Prospect, Template
+from callbook.paths import Paths
+from callbook.store import Store
+
+
+@dataclass
+class Desk:
+    store: Store
+    config: Config
+    templates: TemplateSet
+
+    @classmethod
+    def open(cls, paths: Paths, *, clock=None, create: bool = True) -> Desk:
+        from callbook.clock import clock_from_env
+
+        config = load_config(paths)
+        store = Store.open(paths.db, clock=clock or clock_from_env(), create=create)
+        return cls(store, config, load_templates(config.templates_dir))
+
+    @classmethod
+    def around(cls, store: Store, config: Config | None = None) -> Desk:
+        config = config or Config()
+        return cls(store, config, load_templates(config.templates_dir))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    def template_for(self, prospect: Prospect) -> Template:
+        return self.templates.get(prospect.template or self.config.default_template)
+
+    def jigsaw(self, prospect: Prospect) -> Jigsaw:
+        return build_jigsaw(self.template_for(prospect), self.store.pieces(prospect.id))
+
+    def known_values(self, prospect: Prospect) -> dict[str, str]:
+        return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}
+
+    def parse(self, prospect: Prospect, line: str) -> Capture:
+        return parse(line, self.template_for(prospect), self.now(), self.config.tz)
+
+    def preview(
+        self, prospect: Prospect, line: str, known: dict[str, str] | None = None
+    ) -> Preview:
+        known = self.known_values(prospect) if known is None else known
+        return preview(self.parse(prospect, line), self.template_for(prospect), known)
+
+    def commit(
+        self,
+        prospect: Prospect,
+        line: str,
+        *,
+        started_at: datetime | None = None,
+        session_id: int | None = None,
+        objective: str | None = None,
+    ) -> Call:
+        """Record the call a capture line describes: on disk when this returns.
+
+        Raises CaptureRejected (one line) when the line has an error or no outcome.
+        """
+        ended = self.now()
+        capture = self.parse(prospect, line)
+        new = to_new_call(
+            capture,
+            self.template_for(prospect),
+            prospect_id=prospect.id,
+            started_at=min(started_at or ended, ended),
+            ended_at=ended,
+            session_id=session_id,
+            objective=objective if objective is not None else prospect.next_objective,
+        )
+        return self.store.record_call(new)
