@@ -34,6 +34,8 @@ def demo(ctx: Context, force: bool) -> None:
 
 
 def _phones(values: tuple[str, ...], ctx: Context) -> list[str]:
+    if not values:
+        return []
     from callbook import phones
 
     region = ctx.desk().config.region

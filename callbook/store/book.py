@@ -120,6 +120,15 @@ class Store:
         with self._lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log back into the file; call it when idle (cheap if nothing
+        is pending). Serialised with writes, as SQLite before 3.51.3 needs."""
+        with self._lock, self._write_lock.hold():
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
     # --- transactions --------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -1,0 +1,179 @@
+"""The command line through click's runner, on a temporary book."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from callbook.cli import main
+
+NOW = "2026-11-27T15:00:00+00:00"  # a Friday
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("CALLBOOK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CALLBOOK_NOW", NOW)
+    monkeypatch.setenv("TZ", "Europe/London")
+    monkeypatch.delenv("CALLBOOK_DB", raising=False)
+    return tmp_path / "book.db"
+
+
+def run(db, *args):
+    return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def rows(db, sql):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def counts(db):
+    return {t: rows(db, f"select count(*) from {t}")[0][0] for t in ("calls", "pieces", "contacts")}
+
+
+def test_add_log_show(db):
+    assert run(db, "add", "Acme Ltd", "--phone", "+44 20 7946 0000").output == "added #1 Acme Ltd\n"
+    line = (
+        "gk: Sarah Jenkins; dm: Tom Li, Ops Director; dm avail: not Tuesdays; !gk; @thu 9:30; "
+        "> ask Sarah for Tom's direct line"
+    )
+    result = run(db, "log", "acme", line)
+    assert result.exit_code == 0
+    assert result.output == (
+        "logged call #1 to Acme Ltd: blocked at gatekeeper · 3 small wins · "
+        "next call Thu 3 Dec 09:30\n"
+    )
+    assert rows(db, "select phones from prospects") == [('["+442079460000"]',)]
+    assert rows(db, "select slot, value, call_id from pieces order by id") == [
+        ("gatekeeper", "Sarah Jenkins", 1),
+        ("decision_maker", "Tom Li, Ops Director", 1),
+        ("dm_availability", "not Tuesdays", 1),
+    ]
+    assert rows(db, "select name, role, title from contacts order by id") == [
+        ("Sarah Jenkins", "gatekeeper", None),
+        ("Tom Li", "decision_maker", "Ops Director"),
+    ]
+    assert rows(db, "select next_call_at, next_objective from prospects") == [
+        ("2026-12-03T09:30:00Z", "ask Sarah for Tom's direct line")
+    ]
+    shown = run(db, "show", "#1").output
+    assert "✔ Gatekeeper: Sarah Jenkins  (just now, call #1)" in shown
+    assert "? Direct line — " in shown
+    assert "objective: ask Sarah for Tom's direct line" in shown
+    data = json.loads(run(db, "show", "acme", "--json").output)
+    assert [k["slot"] for k in data["known"]] == ["gatekeeper", "decision_maker", "dm_availability"]
+    assert data["completion"] == round(12 / 30, 3)
+
+
+@pytest.mark.parametrize(
+    "prospect, line, message",
+    [
+        ("nobody here", "!na", "callbook: no prospect matches 'nobody here'"),
+        ("acme", "!na", "callbook: 'acme' is ambiguous: #1 Acme Ltd; #2 Acme Holdings"),
+        (
+            "acme ltd",
+            "gatkeeper: Sarah; !gk",
+            "callbook: clause 1 (column 1) 'gatkeeper: Sarah': unknown slot 'gatkeeper'; "
+            "did you mean 'gatekeeper'?",
+        ),
+        (
+            "acme ltd",
+            "gk: Sarah; !gk; @2026-02-30",
+            "callbook: clause 3 (column 17) '@2026-02-30': no such date: 2026-02-30",
+        ),
+        ("acme ltd", "gk: Sarah", "callbook: no outcome: say how the call ended with !na !vm"),
+        ("#9", "!na", "callbook: no prospect matches '#9'"),
+    ],
+)
+def test_bad_log_input_says_why_and_writes_nothing(db, prospect, line, message):
+    run(db, "add", "Acme Ltd")
+    run(db, "add", "Acme Holdings")
+    before = counts(db)
+    result = CliRunner().invoke(main, ["--db", str(db), "log", prospect, line])
+    assert result.exit_code == 1
+    assert result.output.startswith(message)
+    assert result.output.count("\n") == 1
+    assert counts(db) == before
+
+
+def test_do_not_call_is_refused_without_force(db):
+    run(db, "add", "Acme Ltd")
+    assert run(db, "log", "acme", "!dnc").exit_code == 0
+    result = CliRunner().invoke(main, ["--db", str(db), "log", "acme", "!na"])
+    assert result.exit_code == 1
+    assert "marked do-not-call; nothing recorded" in result.output
+    assert counts(db)["calls"] == 1
+    assert run(db, "log", "acme", "!na", "--force").exit_code == 0
+    assert counts(db)["calls"] == 2
+
+
+def test_demo_builds_a_book_once(db):
+    result = run(db, "demo")
+    assert result.output == f"demo book ready: 240 prospects in {db}\n"
+    assert rows(db, "select count(distinct country) from prospects")[0][0] >= 5
+    assert rows(db, "select count(*) from calls")[0][0] > 300
+    again = CliRunner().invoke(main, ["--db", str(db), "demo"])
+    assert again.exit_code == 1 and "already holds 240 prospects" in again.output
+
+
+def test_demo_is_the_same_every_time(tmp_path, db):
+    run(db, "demo")
+    other = tmp_path / "other.db"
+    run(other, "demo")
+    sql = "select name, phones, next_call_at from prospects order by id"
+    assert rows(db, sql) == rows(other, sql)
+    sql = "select prospect_id, slot, value, learned_at from pieces order by id"
+    assert rows(db, sql) == rows(other, sql)
+
+
+def test_queue_json_and_text(db):
+    run(db, "add", "Low", "--priority", "5")
+    run(db, "add", "High", "--priority", "1")
+    data = json.loads(run(db, "queue", "--json").output)
+    assert [(e["prospect"]["name"], e["reason"]) for e in data] == [
+        ("High", "never called"),
+        ("Low", "never called"),
+    ]
+    assert run(db, "queue").output.splitlines()[0].split()[:3] == ["#2", "High", "never"]
+
+
+def test_templates_lists_builtins(db):
+    out = run(db, "templates").output
+    for key in ("cold_call", "bant", "meddpicc", "champ", "gpctba"):
+        assert f"{key}: " in out
+    data = json.loads(run(db, "templates", "--json").output)
+    assert data[0]["key"] == "cold_call"
+
+
+def test_add_rejects_bad_input(db):
+    for args, message in [
+        (["add", "X", "--template", "nope"], "unknown template 'nope'"),
+        (["add", "X", "--timezone", "Mars/Base"], "unknown time zone 'Mars/Base'"),
+        (["add", "  "], "a prospect needs a name"),
+    ]:
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 1 and message in result.output, args
+    assert rows(db, "select count(*) from prospects") == [(0,)]
+
+
+def test_a_foreign_file_is_refused_in_one_line(db):
+    db.write_text("name,phone\nAcme,123\n")
+    result = CliRunner().invoke(main, ["--db", str(db), "queue"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"callbook: {db} is not a callbook database (not an SQLite file); left untouched\n"
+    )
+    assert db.read_text() == "name,phone\nAcme,123\n"
+
+
+def test_every_command_has_help(db):
+    for name in main.commands:
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, name

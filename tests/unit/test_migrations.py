@@ -1,0 +1,100 @@
+"""Migrations: from an empty file and from every earlier version with data in it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from callbook.model import NewCall, Outcome
+from callbook.store import Store
+from callbook.store import schema as schema_module
+from callbook.store.db import connect
+from callbook.store.schema import LATEST, MIGRATIONS, migrate
+
+# Rows written by each schema version, as that version's own SQL. A new migration must add
+# the data of the version it upgrades from, so that every path is tested with data in it.
+DATA_AT_VERSION = {
+    1: [
+        "insert into prospects (id, name, phones, tags, created_at, updated_at, next_call_at) "
+        "values (1, 'Acme Ltd', '[\"+442079460000\"]', '[\"uk\"]', '2026-01-01T09:00:00Z', "
+        "'2026-01-01T09:00:00Z', '2026-01-02T09:00:00Z')",
+        "insert into sessions (id, started_at) values (1, '2026-01-01T09:00:00Z')",
+        "insert into calls (id, prospect_id, session_id, started_at, ended_at, outcome, notes, "
+        "small_wins) values (1, 1, 1, '2026-01-01T09:00:00Z', '2026-01-01T09:02:00Z', "
+        "'gatekeeper', 'spoke to someone in March about the renewal', 1)",
+        "insert into pieces (id, prospect_id, slot, value, learned_at, call_id) values "
+        "(1, 1, 'gatekeeper', 'Sarah Jenkins', '2026-01-01T09:02:00Z', 1)",
+        "insert into contacts (id, prospect_id, name, role, call_id, created_at) values "
+        "(1, 1, 'Sarah Jenkins', 'gatekeeper', 1, '2026-01-01T09:02:00Z')",
+        "insert into drafts (key, text, saved_at) values ('capture', 'gk: Sa', "
+        "'2026-01-01T09:03:00Z')",
+    ],
+}
+
+
+def book_at_version(path, version: int) -> None:
+    conn = connect(path, create=True)
+    migrate(conn, path, upto=version)
+    for sql in DATA_AT_VERSION.get(version, []):
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+def test_every_version_has_sample_data():
+    assert all(v in DATA_AT_VERSION for v in range(1, LATEST))
+
+
+@pytest.mark.parametrize("start", range(0, LATEST + 1))
+def test_upgrade_from_each_version_keeps_data(tmp_path, start):
+    path = tmp_path / "book.db"
+    book_at_version(path, start)
+    with Store.open(path) as store:
+        assert store.schema_version == LATEST
+        assert store.integrity_check() == []
+        if start >= 1:
+            prospect = store.get_prospect(1)
+            assert (prospect.name, prospect.phones, prospect.tags) == (
+                "Acme Ltd",
+                ("+442079460000",),
+                ("uk",),
+            )
+            assert store.current_pieces(1)["gatekeeper"].value == "Sarah Jenkins"
+            assert [c.name for c in store.contacts(1)] == ["Sarah Jenkins"]
+            assert store.calls(1)[0].notes == "spoke to someone in March about the renewal"
+            assert store.load_draft("capture") == "gk: Sa"
+        # The upgraded book still records calls.
+        p = store.add_prospect("After upgrade")
+        at = datetime(2026, 2, 1, 9, tzinfo=UTC)
+        store.record_call(
+            NewCall(
+                p.id,
+                at,
+                at + timedelta(minutes=1),
+                Outcome.GATEKEEPER,
+                pieces=(("gatekeeper", "Bob"),),
+            )  # fmt: skip
+        )
+        assert store.current_pieces(p.id)["gatekeeper"].value == "Bob"
+
+
+def test_a_failing_migration_leaves_the_old_version(tmp_path, monkeypatch):
+    path = tmp_path / "book.db"
+    book_at_version(path, LATEST)
+
+    def broken(conn):
+        conn.execute("create table half_done (id integer)")
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [*MIGRATIONS, broken])
+    conn = connect(path, create=False)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        migrate(conn, path, upto=LATEST + 1)
+    conn.close()
+    check = sqlite3.connect(path)
+    assert check.execute("pragma user_version").fetchone()[0] == LATEST
+    names = [r[0] for r in check.execute("select name from sqlite_master")]
+    assert "half_done" not in names
+    check.close()
