@@ -30,7 +30,13 @@ def call(prospect_id, outcome=Outcome.GATEKEEPER, minutes=0, **kw):
 
 def dump(path) -> dict:
     conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "select name from sqlite_master where type = 'table' "
+            "and sql not like 'CREATE VIRTUAL TABLE%'"
+        )
+    ]
     out = {t: conn.execute(f"select * from [{t}] order by rowid").fetchall() for t in tables}
     conn.close()
     return out
