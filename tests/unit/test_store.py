@@ -37,7 +37,7 @@ def dump(path) -> dict:
             "and sql not like 'CREATE VIRTUAL TABLE%'"
         )
     ]
-    out = {t: conn.execute(f"select * from [{t}] order by rowid").fetchall() for t in tables}
+    out = {t: sorted(conn.execute(f"select * from [{t}]").fetchall(), key=repr) for t in tables}
     conn.close()
     return out
 
