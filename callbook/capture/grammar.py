@@ -1,0 +1,457 @@
+"""The capture grammar: one typed line becomes a `Capture`, with every problem as a `CaptureError`.
+
+A line is split into clauses by `;`. Each clause, trimmed, is one of:
+
+    slot: value    a piece (slot = key, label or alias of the template)
+    !code          the outcome (`!gk`, or the long form `!voicemail`, `!no answer`)
+    @when          the next call (`@tomorrow 9:30`, `@thu`, `@+3d`, `@2026-12-01 14:30` ...)
+    > objective    what the next call is for
+    +tag +tag      tags (a clause starting with `+` and a digit is a phone number: a note)
+    anything else  a note; `note: text` keeps a note that would otherwise read as `slot: value`
+
+Clauses are numbered as the caller sees them split by `;`, empty ones included, so that clause
+N is always `line.split(";")[N - 1]`; `column` is the 1-based position of the clause's first
+non-space character.
+
+A clause with a `:` is a piece when the part before the first `:` names a slot. When it does
+not, it is an "unknown slot" error if that part looks like a slot name (1-4 words of letters,
+digits, `& . / ' - _`, starting with a letter, not ending in a number) and the `:` is followed by
+a space or ends the clause; otherwise it is a note ("ratio 3:1", "https://...", "call at 9:30").
+
+`parse` never raises: control characters become spaces in values and notes, and any line,
+however long or strange, comes back as a `Capture`.
+
+`@when` is read in the caller's zone and returned in UTC, to the minute:
+- `+30m`, `+2h`, `in 2 hours`: that long after now.
+- a day: `today`, `tomorrow`, a weekday (the next one strictly after today), `next week` (the next
+  Monday), `next tue` (Tuesday of next calendar week), `+3d`/`+1w`/`in 3 days` (calendar days),
+  `2026-12-01`, `dec 1`/`1 dec` with an optional year (without one, the next such date from
+  today on). Followed or preceded by a time (`9:30`, `9.30`, `3pm`, `3:30 pm`, `noon`, `at 14:00`),
+  else at `default_hour`:00 local.
+- a time alone: today if it is still ahead, else tomorrow.
+Anything not after now is an error ("... is in the past"), as are impossible dates and times.
+A local time that does not exist (the spring-forward gap) moves forward by the length of the gap
+(02:30 -> 03:30); a local time that happens twice (fall back) is the first of the two.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from callbook.clock import as_utc
+from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
+from callbook.model import Capture, CapturedPiece, CaptureError, Outcome, Slot, Template
+
+OUTCOME_HELP = "  ".join(f"!{o.code} {o.label}" for o in Outcome)
+WHEN_HELP = "try @tomorrow 9:30, @thu, @+3d, @2026-12-01 14:30"
+
+_CODES = " ".join(f"!{o.code}" for o in Outcome)
+_NOTE_NAMES = ("note", "notes")
+
+
+# --- slot names ----------------------------------------------------------------------------
+# Slot names resolve exactly as everywhere else (jigsaw.resolve_slot / suggest_slot).
+
+_norm = normalize_name
+
+
+def _closest_name(slot: Slot, typed: str) -> str:
+    """The name of `slot` nearest to what was typed, to show in "did you mean ...?"."""
+    from rapidfuzz import fuzz
+
+    wanted = _norm(typed)
+    names = list(dict.fromkeys(_norm(n) for n in slot.names))
+    return max(names, key=lambda n: (n.startswith(wanted), fuzz.ratio(wanted, n)))
+
+
+_SLOT_LIKE = re.compile(r"[^\W\d_][\w&./'’-]*(?:\s+[\w&./'’-]+){0,3}")
+
+
+def _slot_like(name: str) -> bool:
+    if len(name) > 60 or not _SLOT_LIKE.fullmatch(name):
+        return False
+    return not name.split()[-1].isdigit()
+
+
+# --- clauses -------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Control characters become spaces, lone surrogates U+FFFD; then trim."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        out.append(" " if cat == "Cc" else "\ufffd" if cat == "Cs" else ch)
+    return "".join(out).strip()
+
+
+@dataclass(frozen=True)
+class _Clause:
+    number: int
+    column: int
+    text: str
+
+
+def _clauses(line: str) -> Iterator[_Clause]:
+    start = 0
+    for number, raw in enumerate(line.split(";"), start=1):
+        text = raw.strip()
+        if text:
+            yield _Clause(number, start + len(raw) - len(raw.lstrip()) + 1, text)
+        start += len(raw) + 1
+
+
+@dataclass
+class _Builder:
+    template: Template
+    now: datetime
+    tz: tzinfo
+    default_hour: int
+    pieces: list[CapturedPiece] = field(default_factory=list)
+    slot_clause: dict[str, int] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    outcome_clause: int = 0
+    next_call_at: datetime | None = None
+    when_clause: int = 0
+    objective: str | None = None
+    objective_clause: int = 0
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[CaptureError] = field(default_factory=list)
+
+    def error(self, clause: _Clause, message: str, suggestion: str | None = None) -> None:
+        self.errors.append(
+            CaptureError(clause.number, clause.column, clause.text, message, suggestion)
+        )
+
+    def note(self, text: str) -> None:
+        text = _clean(text)
+        if text:
+            self.notes.append(text)
+
+    def take(self, clause: _Clause) -> None:
+        # Read the cleaned text; errors still quote the clause exactly as typed.
+        body = _clean(clause.text)
+        head = body[:1]
+        if head == "!":
+            self.take_outcome(clause, body)
+        elif head == "@":
+            self.take_when(clause, body)
+        elif head == ">":
+            self.take_objective(clause, body)
+        elif head == "+" and not body[1:2].isdigit():
+            self.take_tags(clause, body)
+        elif ":" in body:
+            self.take_piece(clause, body)
+        else:
+            self.note(body)
+
+    def take_outcome(self, clause: _Clause, body: str) -> None:
+        code = body[1:].strip()
+        if not code:
+            self.error(clause, f"no outcome after '!'; use one of {_CODES}")
+            return
+        outcome = Outcome.from_code(re.sub(r"[\s-]+", "_", code))
+        if outcome is None:
+            self.error(clause, f"unknown outcome '!{code}'; use one of {_CODES}")
+        elif self.outcome is not None:
+            self.error(clause, f"outcome given twice (first in clause {self.outcome_clause})")
+        else:
+            self.outcome, self.outcome_clause = outcome, clause.number
+
+    def take_when(self, clause: _Clause, body: str) -> None:
+        try:
+            when = parse_when(body[1:], self.now, self.tz, default_hour=self.default_hour)
+        except ValueError as exc:
+            self.error(clause, str(exc))
+            return
+        if self.next_call_at is not None:
+            self.error(clause, f"next call given twice (first in clause {self.when_clause})")
+        else:
+            self.next_call_at, self.when_clause = when, clause.number
+
+    def take_objective(self, clause: _Clause, body: str) -> None:
+        objective = body[1:].strip()
+        if not objective:
+            self.error(clause, "no objective after '>'")
+        elif self.objective is not None:
+            self.error(clause, f"objective given twice (first in clause {self.objective_clause})")
+        else:
+            self.objective, self.objective_clause = objective, clause.number
+
+    def take_tags(self, clause: _Clause, body: str) -> None:
+        tags = []
+        for token in body.split():
+            match = _TAG.fullmatch(token)
+            if match is None:
+                self.error(
+                    clause, f"bad tag '{token}'; a tag is + and a word of letters, digits, - or _"
+                )
+                return
+            tags.append(match[1].lower())
+        for tag in tags:
+            if tag not in self.tags:
+                self.tags.append(tag)
+
+    def take_piece(self, clause: _Clause, body: str) -> None:
+        name, _, rest = body.partition(":")
+        name = name.strip()
+        slot = resolve_slot(self.template, name)
+        if slot is None and _norm(name) in _NOTE_NAMES:
+            if rest.strip():
+                self.note(rest)
+            else:
+                self.error(clause, f"no text after '{name}:'")
+            return
+        if slot is None:
+            if _slot_like(name) and (not rest or rest[0].isspace()):
+                self.unknown_slot(clause, name)
+            else:
+                self.note(body)
+            return
+        value = rest.strip()
+        if not value:
+            self.error(clause, f"no value for {slot.label}")
+        elif slot.key in self.slot_clause:
+            first = self.slot_clause[slot.key]
+            self.error(clause, f"{slot.label} given twice (first in clause {first})")
+        else:
+            self.slot_clause[slot.key] = clause.number
+            self.pieces.append(CapturedPiece(slot.key, value, clause.number, clause.column))
+
+    def unknown_slot(self, clause: _Clause, name: str) -> None:
+        near = suggest_slot(self.template, name)
+        if near is not None:
+            suggestion = _closest_name(near, name)
+            self.error(clause, f"unknown slot '{name}'; did you mean '{suggestion}'?", suggestion)
+        else:
+            self.error(clause, f"unknown slot '{name}'; for a note, start the clause with 'note:'")
+
+    def capture(self, line: str) -> Capture:
+        return Capture(
+            line=line,
+            pieces=tuple(self.pieces),
+            outcome=self.outcome,
+            next_call_at=self.next_call_at,
+            objective=self.objective,
+            tags=tuple(self.tags),
+            notes=tuple(self.notes),
+            errors=tuple(self.errors),
+        )
+
+
+_TAG = re.compile(r"\+([^\W_][\w-]*)")
+
+
+def parse(
+    line: str, template: Template, now: datetime, tz: tzinfo, *, default_hour: int = 9
+) -> Capture:
+    """Read one capture line. Never raises on any `line`; problems are in `Capture.errors`."""
+    builder = _Builder(template, as_utc(now), tz, default_hour)
+    for clause in _clauses(line):
+        builder.take(clause)
+    return builder.capture(line)
+
+
+# --- @when ---------------------------------------------------------------------------------
+
+_WEEKDAYS = {
+    **dict.fromkeys(("mon", "monday"), 0),
+    **dict.fromkeys(("tue", "tues", "tuesday"), 1),
+    **dict.fromkeys(("wed", "weds", "wednesday"), 2),
+    **dict.fromkeys(("thu", "thur", "thurs", "thursday"), 3),
+    **dict.fromkeys(("fri", "friday"), 4),
+    **dict.fromkeys(("sat", "saturday"), 5),
+    **dict.fromkeys(("sun", "sunday"), 6),
+}
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+# English names whatever the locale: the grammar is the same on every machine.
+_MONTHS = (
+    {name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {name: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {"sept": 9}
+)
+
+_NUM = r"(\d{1,4}|an?|one)"
+_SHORT_OFFSET = re.compile(rf"(?:\+|in )\s*{_NUM}\s*(m|mins?|minutes?|h|hrs?|hours?)", re.ASCII)
+_DAY_OFFSET = re.compile(rf"(?:\+|in )\s*{_NUM}\s*(d|days?|w|wks?|weeks?)", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH_DAY = re.compile(rf"({_MONTH}) {_DAY}(?:,? (\d{{4}}))?", re.ASCII)
+_DAY_MONTH = re.compile(rf"{_DAY}(?: of)? ({_MONTH})(?:,? (\d{{4}}))?", re.ASCII)
+_TIME = (
+    r"(?:(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"  # 3pm, 3:30 pm
+    r"|(\d{1,2})[:.](\d{2})"  # 9:30, 09:30, 9.30
+    r"|noon|midday|midnight)"
+)
+_TIME_AT_END = re.compile(rf"(?:^|\s|(?<=\d)t)(?:at\s+)?({_TIME})$", re.ASCII)
+_TIME_AT_START = re.compile(rf"^(?:at\s+)?({_TIME})(?:\s+|$)", re.ASCII)
+
+
+def _count(word: str) -> int:
+    return 1 if word in ("a", "an", "one") else int(word)
+
+
+def _time_of(match: re.Match[str], text: str) -> time:
+    """The time matched by `_TIME` (groups 2..6 of a `_TIME_AT_*` match)."""
+    word = match[1]
+    if word in ("noon", "midday"):
+        return time(12)
+    if word == "midnight":
+        return time(0)
+    if match[4]:
+        hour, minute = int(match[2]), int(match[3] or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            raise ValueError(f"no such time: {text}")
+        pm = match[4].startswith("p")
+        return time(hour % 12 + (12 if pm else 0), minute)
+    hour, minute = int(match[5]), int(match[6])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"no such time: {text}")
+    return time(hour, minute)
+
+
+def _split_time(text: str) -> tuple[str, time | None]:
+    """Peel a time of day off the end (or the start) of `text`: ("tomorrow", 09:30)."""
+    for pattern in (_TIME_AT_END, _TIME_AT_START):
+        match = pattern.search(text)
+        if match is not None:
+            rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+            rest = re.sub(r"(?:^|\s)at$", "", rest).strip()
+            return rest, _time_of(match, match[1])
+    return text, None
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"no such date: {text}") from None
+
+
+def _next_date(month: int, day: int, today: date, text: str) -> date:
+    """The first `month`/`day` on or after today (looking a few years ahead for 29 Feb)."""
+    for year in range(today.year, today.year + 9):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            continue
+        if when >= today:
+            return when
+    raise ValueError(f"no such date: {text}")
+
+
+def _date_of(text: str, today: date) -> date | None:
+    """A date phrase ("tomorrow", "thu", "next tue", "+3d", "dec 1") as a local date."""
+    if text == "today":
+        return today
+    if text in ("tomorrow", "tmrw", "tmr"):
+        return today + timedelta(days=1)
+    if text in _WEEKDAYS:
+        ahead = (_WEEKDAYS[text] - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    next_monday = today + timedelta(days=7 - today.weekday())
+    if text == "next week":
+        return next_monday
+    if text.startswith("next ") and text[5:] in _WEEKDAYS:
+        return next_monday + timedelta(days=_WEEKDAYS[text[5:]])
+    if match := _DAY_OFFSET.fullmatch(text):
+        days = _count(match[1]) * (7 if match[2].startswith("w") else 1)
+        return today + timedelta(days=days)
+    if match := _ISO_DATE.fullmatch(text):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
+    for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
+        if match := pattern.fullmatch(text):
+            month, day = _MONTHS[match[month_group]], int(match[day_group])
+            if match[3]:
+                return _make_date(int(match[3]), month, day, text)
+            return _next_date(month, day, today, text)
+    return None
+
+
+def _instant(day: date, at: time, tz: tzinfo) -> datetime:
+    # fold=0: a time in the spring-forward gap uses the offset before the change, which lands
+    # it after the gap; a repeated fall-back time is its first occurrence.
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def parse_when(text: str, now: datetime, tz: tzinfo, *, default_hour: int = 9) -> datetime:
+    """Read a next-call time ("tomorrow 9:30", "@thu", "+3d"...) as an aware UTC datetime.
+
+    Raises ValueError with a message fit to show the caller.
+    """
+    raw = _clean(text)
+    if raw.startswith("@"):
+        raw = raw[1:].strip()
+    if not raw:
+        raise ValueError(f"no date after '@'; {WHEN_HELP}")
+    now = as_utc(now)
+    try:
+        when = _when(" ".join(raw.casefold().split()), now, tz, default_hour)
+    except OverflowError:
+        raise ValueError(f"'{raw}' is out of range") from None
+    if when is None:
+        raise ValueError(f"cannot read the date '{raw}'; {WHEN_HELP}")
+    return when
+
+
+def _when(text: str, now: datetime, tz: tzinfo, default_hour: int) -> datetime | None:
+    minute_now = now.replace(second=0, microsecond=0)
+    if match := _SHORT_OFFSET.fullmatch(text):
+        unit = 60 if match[2].startswith("h") else 1
+        when = minute_now + timedelta(minutes=_count(match[1]) * unit)
+        if when <= now:
+            raise ValueError(f"{when.astimezone(tz):%Y-%m-%d %H:%M} is in the past")
+        return when
+
+    today = now.astimezone(tz).date()
+    rest, at = _split_time(text)
+    if not rest:
+        if at is None:
+            return None
+        # A time alone: today if it is still ahead, else tomorrow.
+        when = _instant(today, at, tz)
+        return when if when > now else _instant(today + timedelta(days=1), at, tz)
+
+    day = _date_of(rest, today)
+    if day is None:
+        return None
+    hint = "; add a later time" if at is None and day == today else ""
+    at = at if at is not None else time(default_hour)
+    when = _instant(day, at, tz)
+    if when <= now:
+        raise ValueError(f"{day.isoformat()} {at:%H:%M} is in the past{hint}")
+    return when
+
+
+# --- completion ----------------------------------------------------------------------------
+
+
+def complete_slot(line: str, cursor: int, template: Template) -> list[str]:
+    """Completions for the clause under the cursor, best first.
+
+    Each completion replaces the clause's text from its first non-space character up to the
+    cursor: slot names while the slot part is being typed, `!code`s after a `!`.
+    """
+    cursor = max(0, min(cursor, len(line)))
+    typed = line[line.rfind(";", 0, cursor) + 1 : cursor].lstrip()
+    if typed.startswith("!"):
+        wanted = re.sub(r"[\s-]+", "_", typed[1:].lstrip().casefold())
+        codes = [o.code for o in Outcome] + [o.value for o in Outcome if o.value != o.code]
+        return [f"!{code}" for code in codes if code.startswith(wanted)]
+    if typed[:1] in ("@", ">", "+") or ":" in typed or len(typed.split()) > 4:
+        return []
+    wanted = re.sub(r"[\s_\-]+", " ", typed.casefold()).lstrip()
+    names: dict[str, int] = {}
+    for index, slot in enumerate(template.slots):
+        for name in slot.names:
+            names.setdefault(_norm(name), index)
+    found = [name for name in names if name.startswith(wanted)]
+    return sorted(found, key=lambda name: (name != wanted.strip(), len(name), names[name]))

@@ -1,0 +1,71 @@
+"""What a parsed capture will record: each piece as new, changed or same, and the wins it scores.
+
+Wins are always derived here from the capture and the prospect's known pieces, never typed:
+the preview shows them and the store writer records the same numbers through `wins_for`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from callbook.model import Capture, Change, Slot, Template, Wins, same_value
+
+NUDGE = "what did you learn?"
+
+
+@dataclass(frozen=True)
+class PiecePreview:
+    slot: Slot
+    value: str
+    change: Change
+    old_value: str | None  # the known value it repeats or replaces
+
+
+@dataclass(frozen=True)
+class Preview:
+    capture: Capture
+    pieces: tuple[PiecePreview, ...]
+    wins: Wins
+    nudge: str | None  # a prompt for the caller, e.g. when a connect recorded nothing
+
+
+def change_of(value: str, old_value: str | None) -> Change:
+    if old_value is None:
+        return Change.NEW
+    return Change.SAME if same_value(value, old_value) else Change.CHANGED
+
+
+def wins_for(capture: Capture, known: Mapping[str, str], template: Template | None = None) -> Wins:
+    """The wins a capture scores against the known pieces (slot key -> current value).
+
+    Every new or changed piece is a small win; a big-win outcome is one big win. With a
+    template, reasons name slots by label, else by key.
+    """
+    reasons: list[str] = []
+    for piece in capture.pieces:
+        change = change_of(piece.value, known.get(piece.slot))
+        if change is not Change.SAME:
+            slot = template.slot(piece.slot) if template is not None else None
+            reasons.append(f"{change.value}: {slot.label if slot else piece.slot}")
+    small, big = len(reasons), 0
+    outcome = capture.outcome
+    if outcome is not None and outcome.is_big_win:
+        big = 1
+        reasons.append(outcome.label)
+    return Wins(small=small, big=big, reasons=tuple(reasons))
+
+
+def preview(capture: Capture, template: Template, known: Mapping[str, str]) -> Preview:
+    """Everything the capture bar shows before Enter."""
+    pieces = []
+    for piece in capture.pieces:
+        slot = template.slot(piece.slot) or Slot(key=piece.slot, label=piece.slot, question="")
+        old = known.get(piece.slot)
+        pieces.append(PiecePreview(slot, piece.value, change_of(piece.value, old), old))
+    wins = wins_for(capture, known, template)
+    # A connect that recorded nothing new is worth a prompt; a no-answer has nothing to learn.
+    learned = any(p.change is not Change.SAME for p in pieces)
+    connected = capture.outcome is not None and capture.outcome.connected
+    nudge = NUDGE if connected and not learned else None
+    return Preview(capture, tuple(pieces), wins, nudge)
