@@ -2,6 +2,8 @@
 
 # Importing a module registers its commands on `main`.
 from callbook.cli import core  # noqa: E402,F401
+from callbook.cli import interop  # noqa: E402,F401
+from callbook.cli import search  # noqa: E402,F401
 from callbook.cli.common import main
 
 __all__ = ["main"]

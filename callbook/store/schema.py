@@ -122,7 +122,55 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_v1_book]
+def _v2_recall(conn: sqlite3.Connection) -> None:
+    """The recall index (FTS5) over pieces, notes, contacts and prospects, kept by triggers."""
+    from callbook.store import recall
+
+    recall.install(conn)
+
+
+def _v3_queue(conn: sqlite3.Connection) -> None:
+    """Skips, the do-not-call numbers, each prospect's zone as the queue reads it, and the
+    indexes the queue walks."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE skips (
+            prospect_id INTEGER PRIMARY KEY REFERENCES prospects (id) ON DELETE CASCADE,
+            skipped_at TEXT NOT NULL                -- UTC; holds for the caller's day it is in
+        );
+        CREATE INDEX skips_at ON skips (skipped_at);
+
+        CREATE TABLE do_not_call_numbers (
+            number TEXT PRIMARY KEY,                -- as prospects store it: E.164 where it parsed
+            added_at TEXT NOT NULL,
+            note TEXT
+        );
+
+        -- Derived, never typed: `timezone` when it is a zone, else the zone read from the
+        -- numbers or the place; '' when none could be read; NULL until the queue reads it
+        -- (a change of timezone, phones, country or region sets it back to NULL).
+        ALTER TABLE prospects ADD COLUMN zone TEXT;
+        ALTER TABLE prospects ADD COLUMN zone_source TEXT;  -- 'prospect', 'phone' or 'place'
+        CREATE TRIGGER prospects_zone_stale AFTER UPDATE OF timezone, phones, country, region
+            ON prospects BEGIN
+            UPDATE prospects SET zone = NULL, zone_source = NULL WHERE id = new.id;
+        END;
+        CREATE INDEX prospects_zone_pending ON prospects (id) WHERE zone IS NULL;
+
+        -- The queue's lanes: per zone in queue order, and callbacks due by time.
+        CREATE INDEX prospects_lanes ON prospects (zone, priority, last_call_at, id)
+            WHERE next_call_at IS NULL AND status IN ('new', 'active', 'meeting');
+        CREATE INDEX prospects_due ON prospects (next_call_at, priority, id, zone)
+            WHERE next_call_at IS NOT NULL AND status IN ('new', 'active', 'meeting');
+        CREATE INDEX prospects_due_lanes
+            ON prospects (zone, priority, last_call_at, id, next_call_at)
+            WHERE next_call_at IS NOT NULL AND status IN ('new', 'active', 'meeting');
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue]
 LATEST = len(MIGRATIONS)
 
 

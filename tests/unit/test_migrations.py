@@ -32,6 +32,22 @@ DATA_AT_VERSION = {
         "'2026-01-01T09:03:00Z')",
     ],
 }
+# Version 2 (recall) writes the same tables, its triggers indexing them; one more prospect with
+# a zone of its own for the queue's lanes (version 3) to be built over.
+DATA_AT_VERSION[2] = [
+    *DATA_AT_VERSION[1],
+    "insert into prospects (id, name, timezone, status, priority, created_at, updated_at) "
+    "values (2, 'Berlin GmbH', 'Europe/Berlin', 'active', 1, '2026-01-01T09:00:00Z', "
+    "'2026-01-01T09:00:00Z')",
+]
+# Version 3 (the queue): a skip, a do-not-call number, a zone read from a number.
+DATA_AT_VERSION[3] = [
+    *DATA_AT_VERSION[2],
+    "insert into skips (prospect_id, skipped_at) values (2, '2026-01-01T09:05:00Z')",
+    "insert into do_not_call_numbers (number, added_at) values ('+442079460001', "
+    "'2026-01-01T09:05:00Z')",
+    "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
+]
 
 
 def book_at_version(path, version: int) -> None:

@@ -1,0 +1,461 @@
+"""The SQL side of recall: the FTS5 index over the book, its triggers, and the reads search needs.
+
+One contentless FTS5 table, `recall`, holds one document per findable record: a piece (slot and
+value), a call's notes, a contact, a prospect. Triggers on the base tables keep it in step inside
+the writer's own transaction, so whatever is committed — by callbook, another process or any
+SQLite tool — is findable at once, and an undone record is not. The document's rowid packs when
+the record was learned, its kind and its id, so `ORDER BY rowid DESC` reads newest first across
+all kinds and a rowid alone says where the record lives.
+
+Contentless (`content=''`) with `detail=none`: the text is already in the base tables, so the
+index stores terms and rowids only. The price is that a document is removed by handing FTS5 the
+exact text it was given, which is why one SQL expression per kind (below) builds the text for the
+insert, the delete and `rebuild`. Record ids must stay below 2**29 (rowid packing).
+
+`recall_edits` logs the last edits of existing records, for readers that keep the vocabulary
+in memory (search); new records they find by id.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from callbook.store.db import BUSY_TIMEOUT_MS
+
+TABLE = "recall"
+EDITS = "recall_edits"
+EDITS_KEPT = 1000
+TOKENIZE = "unicode61 remove_diacritics 2"
+
+# rowid = (seconds since the epoch << 31) | (kind << 29) | id
+KIND_BITS = 29
+TIME_SHIFT = 31
+ID_MASK = (1 << KIND_BITS) - 1
+PIECE, NOTE, CONTACT, PROSPECT = 0, 1, 2, 3
+
+# Every document carries this private-use character as a term of its own: a query for it lists
+# the index's rowids (the in-step check). Search never emits it: query words are letters/digits.
+MARK_CODEPOINT = 0xE000
+MARK_QUERY = f'"{chr(MARK_CODEPOINT)}"'
+
+# Separators people put in phone numbers; what is left, if all digits, is indexed as digits.
+_PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "+", "/")
+# A phone's digits are indexed with every suffix of 4+ digits, so any tail of the number
+# ("555 0123", "0123", the national part without the country code) is a prefix of some term.
+_SUFFIX_STARTS = "[" + ",".join(str(i) for i in range(1, 14)) + "]"
+
+
+def _digits(expr: str) -> str:
+    for sep in _PHONE_SEPARATORS:
+        expr = f"replace({expr}, '{sep}', '')"
+    return expr
+
+
+def _phone_terms(expr: str) -> str:
+    """SQL: the digit suffixes of `expr` when it reads as a phone number, else NULL."""
+    return (
+        f"(SELECT CASE WHEN length(d) BETWEEN 6 AND 16 AND d NOT GLOB '*[^0-9]*' THEN "
+        f"(SELECT group_concat(substr(d, k.value), ' ') FROM json_each('{_SUFFIX_STARTS}') AS k "
+        f"WHERE k.value <= length(d) - 3) END FROM (SELECT {_digits(expr)} AS d))"
+    )
+
+
+def _joined(parts: Sequence[str]) -> str:
+    """SQL: the mark, then the parts (NULLs skipped), then — when the text has apostrophes —
+    the text again without them, so that "Ó'Brien" is also the one term "obrien"."""
+    body = " || ' ' || ".join(f"coalesce({p}, '')" for p in parts)
+    return (
+        "(SELECT t || CASE WHEN t GLOB '*[''’]*' "
+        "THEN ' ' || replace(replace(t, '''', ''), '’', '') ELSE '' END "
+        f"FROM (SELECT char({MARK_CODEPOINT}) || ' ' || {body} AS t))"
+    )
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One base table as documents: which rows, their rowid and their text, as SQL over a row
+    alias (`new`, `old` or the table's own name)."""
+
+    table: str
+    kind: int
+    when: str  # the column that says when the record was learned
+    parts: Callable[[str], list[str]]  # row alias -> SQL expressions of the text
+    findable: str  # SQL condition over {r}: the row has a document
+    columns: tuple[str, ...]  # an UPDATE OF these may change the document
+
+    def rowid(self, r: str) -> str:
+        return (
+            f"((max(0, coalesce(unixepoch({r}.{self.when}), 0)) << {TIME_SHIFT}) "
+            f"| ({self.kind} << {KIND_BITS}) | {r}.id)"
+        )
+
+    def text(self, r: str) -> str:
+        return _joined(self.parts(r))
+
+    def cond(self, r: str) -> str:
+        return self.findable.format(r=r)
+
+
+def _prospect_phones(r: str) -> str:
+    phones = f"CASE WHEN json_valid({r}.phones) THEN {r}.phones ELSE json_array({r}.phones) END"
+    return (
+        f"(SELECT group_concat(ph.value || coalesce(' ' || {_phone_terms('ph.value')}, ''), ' ') "
+        f"FROM json_each({phones}) AS ph)"
+    )
+
+
+SOURCES: tuple[_Source, ...] = (
+    _Source(
+        "pieces",
+        PIECE,
+        "learned_at",
+        lambda r: [f"replace({r}.slot, '_', ' ')", f"{r}.value", _phone_terms(f"{r}.value")],
+        "{r}.undone_at IS NULL",
+        ("slot", "value", "learned_at", "undone_at"),
+    ),
+    _Source(
+        "calls",
+        NOTE,
+        "ended_at",
+        lambda r: [f"{r}.notes"],
+        "{r}.undone_at IS NULL AND trim(coalesce({r}.notes, '')) != ''",
+        ("notes", "ended_at", "undone_at"),
+    ),
+    _Source(
+        "contacts",
+        CONTACT,
+        "created_at",
+        lambda r: [
+            f"{r}.name",
+            f"replace({r}.role, '_', ' ')",
+            f"{r}.title",
+            f"{r}.phone",
+            _phone_terms(f"{r}.phone"),
+            f"{r}.email",
+        ],
+        "{r}.undone_at IS NULL",
+        ("name", "role", "title", "phone", "email", "created_at", "undone_at"),
+    ),
+    _Source(
+        "prospects",
+        PROSPECT,
+        "created_at",
+        lambda r: [
+            f"{r}.name",
+            f"{r}.company",
+            _prospect_phones(r),
+            f"{r}.email",
+            f"{r}.city",
+            f"{r}.tags",
+        ],
+        "1",
+        ("name", "company", "phones", "email", "city", "tags", "created_at"),
+    ),
+)
+
+
+def _insert(source: _Source, r: str) -> str:
+    return (
+        f"INSERT INTO {TABLE} (rowid, text) SELECT {source.rowid(r)}, {source.text(r)} "
+        f"WHERE {source.cond(r)};"
+    )
+
+
+def _delete(source: _Source, r: str) -> str:
+    return (
+        f"INSERT INTO {TABLE} ({TABLE}, rowid, text) "
+        f"SELECT 'delete', {source.rowid(r)}, {source.text(r)} WHERE {source.cond(r)};"
+    )
+
+
+def ddl() -> list[str]:
+    """The statements that create the index and its triggers (without filling it)."""
+    statements = [
+        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(text, content='', detail=none, "
+        f'columnsize=0, tokenize="{TOKENIZE}")',
+        # The last edits of existing records (new ones are found by id): how a reader's
+        # in-memory vocabulary learns the words an edit brought in. Kept short by the triggers.
+        f"CREATE TABLE {EDITS} (seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
+        "id INTEGER NOT NULL)",
+    ]
+    for s in SOURCES:
+        name = f"{TABLE}_{s.table}"
+        log = (
+            f"INSERT INTO {EDITS} (kind, id) VALUES ({s.kind}, new.id); "
+            f"DELETE FROM {EDITS} WHERE seq <= (SELECT max(seq) FROM {EDITS}) - {EDITS_KEPT};"
+        )
+        statements += [
+            f"CREATE TRIGGER {name}_ai AFTER INSERT ON {s.table} BEGIN {_insert(s, 'new')} END",
+            f"CREATE TRIGGER {name}_ad AFTER DELETE ON {s.table} BEGIN {_delete(s, 'old')} END",
+            f"CREATE TRIGGER {name}_au AFTER UPDATE OF {', '.join(s.columns)} ON {s.table} "
+            f"BEGIN {_delete(s, 'old')} {_insert(s, 'new')} {log} END",
+        ]
+    return statements
+
+
+def _fill() -> list[str]:
+    return [
+        f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, {s.text(s.table)} "
+        f"FROM {s.table} WHERE {s.cond(s.table)}"
+        for s in SOURCES
+    ]
+
+
+def _expected_rowids() -> str:
+    return " UNION ALL ".join(
+        f"SELECT {s.rowid(s.table)} FROM {s.table} WHERE {s.cond(s.table)}" for s in SOURCES
+    )
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """Create and fill the index, inside the caller's transaction. Schema migration 2 runs
+    this: change the index only together with a new migration that calls `rebuild`."""
+    for statement in ddl() + _fill():
+        conn.execute(statement)
+
+
+def drop(conn: sqlite3.Connection) -> None:
+    for s in SOURCES:
+        for suffix in ("ai", "ad", "au"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{s.table}_{suffix}")
+    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    conn.execute(f"DROP TABLE IF EXISTS {EDITS}")
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Drop and recreate the index and its triggers from the base tables, then merge its
+    segments into one. Runs inside the caller's transaction."""
+    drop(conn)
+    install(conn)
+    conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+
+
+def in_step(conn: sqlite3.Connection) -> bool:
+    """The index exists, is internally sound, and holds exactly one document per findable
+    record (each trigger present). Reads the whole index: for `doctor`, not for every search.
+    FTS5's integrity check is a write statement: call this inside a write transaction."""
+    names = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE ?",
+            (f"{TABLE}%",),
+        )
+    }
+    wanted = {TABLE, EDITS} | {
+        f"{TABLE}_{s.table}_{suffix}" for s in SOURCES for suffix in ("ai", "ad", "au")
+    }
+    if not wanted <= names:
+        return False
+    indexed = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ?"
+    expected = f"SELECT * FROM ({_expected_rowids()})"
+    try:
+        conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('integrity-check')")
+        missing, extra, total, count = (
+            conn.execute(f"SELECT count(*) FROM ({a} EXCEPT {b})", params).fetchone()[0]
+            if b
+            else conn.execute(f"SELECT count(*) FROM ({a})", params).fetchone()[0]
+            for a, b, params in (
+                (expected, indexed, (MARK_QUERY,)),
+                (indexed, expected, (MARK_QUERY,)),
+                (expected, None, ()),
+                (indexed, None, (MARK_QUERY,)),
+            )
+        )
+    except sqlite3.DatabaseError:
+        return False
+    return missing == 0 and extra == 0 and total == count
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection of its own, so a search in a worker thread never waits for (or
+    holds up) the Store's writes. Raises sqlite3.Error when the file cannot be opened so."""
+    conn = sqlite3.connect(
+        f"file:{quote(str(path))}?mode=ro",
+        uri=True,
+        check_same_thread=False,  # guarded by the caller's lock
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"CREATE VIRTUAL TABLE temp.{TABLE}_terms USING fts5vocab(main, {TABLE}, row)")
+        conn.execute("PRAGMA query_only = 1")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def expression(groups: Sequence[Sequence[tuple[str, bool]]]) -> str | None:
+    """An FTS5 query: each group's (term, as_prefix) pairs ORed, the groups ANDed. Every term
+    is quoted, so no query text can be read as an operator."""
+    parts = []
+    for group in groups:
+        terms = [_quoted(t) + ("*" if prefix else "") for t, prefix in dict.fromkeys(group) if t]
+        if terms:
+            parts.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
+    return " AND ".join(parts) or None
+
+
+def match(conn: sqlite3.Connection, expression: str, limit: int) -> list[int]:
+    """Rowids of documents matching an FTS5 expression, newest first. An expression FTS5
+    refuses matches nothing (it never reaches the caller as an error)."""
+    try:
+        return [
+            r[0]
+            for r in conn.execute(
+                f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (expression, limit),
+            )
+        ]
+    except sqlite3.OperationalError as exc:
+        if str(exc).startswith("fts5:"):
+            return []
+        raise
+
+
+def words(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(term, number of documents) of every term that starts with a letter, in term order:
+    digits (phone suffixes, most of the terms) and the mark are left out."""
+    return conn.execute(
+        f"SELECT term, doc FROM temp.{TABLE}_terms WHERE term >= 'a' AND term < char(?)",
+        (MARK_CODEPOINT,),
+    ).fetchall()
+
+
+def split_rowid(rowid: int) -> tuple[int, int]:
+    """(kind, record id) of a document."""
+    return (rowid >> KIND_BITS) & 3, rowid & ID_MASK
+
+
+@dataclass(frozen=True)
+class Record:
+    """What search shows of one document, read from its base table."""
+
+    kind: int
+    id: int
+    prospect_id: int
+    prospect_name: str
+    template: str
+    when: str | None
+    slot: str | None  # pieces: the slot key; contacts: the role
+    fields: tuple[str | None, ...]  # the text, field by field
+    superseded: bool = False
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+_FETCH = {
+    PIECE: (
+        "SELECT x.id, x.prospect_id, p.name, p.template, x.learned_at, x.slot, "
+        "x.superseded_by IS NOT NULL, x.value FROM pieces x JOIN prospects p "
+        "ON p.id = x.prospect_id WHERE x.undone_at IS NULL AND x.id IN ({ids})"
+    ),
+    NOTE: (
+        "SELECT x.id, x.prospect_id, p.name, p.template, x.ended_at, NULL, 0, x.notes "
+        "FROM calls x JOIN prospects p ON p.id = x.prospect_id "
+        "WHERE x.undone_at IS NULL AND x.id IN ({ids})"
+    ),
+    CONTACT: (
+        "SELECT x.id, x.prospect_id, p.name, p.template, x.created_at, x.role, 0, x.name, "
+        "x.title, x.phone, x.email FROM contacts x JOIN prospects p ON p.id = x.prospect_id "
+        "WHERE x.undone_at IS NULL AND x.id IN ({ids})"
+    ),
+    PROSPECT: (
+        "SELECT x.id, x.id, x.name, x.template, x.created_at, NULL, 0, x.name, x.company, "
+        "x.city, x.phones, x.email, x.tags FROM prospects x WHERE x.id IN ({ids})"
+    ),
+}
+
+
+def fetch(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Record]:
+    """rowid -> Record for the documents whose record is still findable."""
+    wanted: dict[int, dict[int, int]] = {}
+    for rowid in rowids:
+        kind, ident = split_rowid(rowid)
+        wanted.setdefault(kind, {})[ident] = rowid
+    found: dict[int, Record] = {}
+    for kind, by_id in wanted.items():
+        for chunk in _chunks(list(by_id)):
+            sql = _FETCH[kind].format(ids=",".join("?" * len(chunk)))
+            for row in conn.execute(sql, chunk):
+                ident, pid, pname, template, when, slot, superseded, *fields = row
+                found[by_id[ident]] = Record(
+                    kind, ident, pid, pname, template, when, slot, tuple(fields), bool(superseded)
+                )
+    return found
+
+
+def seen_now(conn: sqlite3.Connection) -> dict[str, int]:
+    """The highest id of each table and of the edits log: where `changed_texts` starts."""
+    seen = {
+        s.table: conn.execute(f"SELECT coalesce(max(id), 0) FROM {s.table}").fetchone()[0]
+        for s in SOURCES
+    }
+    seen[EDITS] = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EDITS}").fetchone()[0]
+    return seen
+
+
+_TEXTS = {
+    PIECE: "SELECT id, slot || ' ' || value FROM pieces WHERE id IN ({ids})",
+    NOTE: "SELECT id, notes FROM calls WHERE id IN ({ids})",
+    CONTACT: "SELECT id, name || ' ' || coalesce(title, '') || ' ' || coalesce(email, '') "
+    "FROM contacts WHERE id IN ({ids})",
+    PROSPECT: "SELECT id, name || ' ' || coalesce(company, '') || ' ' || coalesce(email, '') "
+    "|| ' ' || coalesce(city, '') || ' ' || tags FROM prospects WHERE id IN ({ids})",
+}
+
+
+def changed_texts(
+    conn: sqlite3.Connection, seen: dict[str, int]
+) -> tuple[list[str] | None, dict[str, int]]:
+    """Texts of the records added or edited since `seen`, and how far that read: how search
+    keeps its vocabulary current without rereading the index. None instead of texts when the
+    edits log has moved on too far (then reread everything)."""
+    top = dict(seen)
+    wanted: dict[int, set[int]] = {}
+    for s in SOURCES:
+        for (ident,) in conn.execute(f"SELECT id FROM {s.table} WHERE id > ?", (seen[s.table],)):
+            top[s.table] = max(top[s.table], ident)
+            wanted.setdefault(s.kind, set()).add(ident)
+    oldest = conn.execute(f"SELECT min(seq) FROM {EDITS}").fetchone()[0]
+    if oldest is not None and oldest > seen[EDITS] + 1 and seen[EDITS] > 0:
+        return None, seen_now(conn)
+    for seq, kind, ident in conn.execute(
+        f"SELECT seq, kind, id FROM {EDITS} WHERE seq > ?", (seen[EDITS],)
+    ):
+        top[EDITS] = max(top[EDITS], seq)
+        wanted.setdefault(kind, set()).add(ident)
+    texts: list[str] = []
+    for kind, ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            sql = _TEXTS[kind].format(ids=",".join("?" * len(chunk)))
+            texts += [text for _, text in conn.execute(sql, chunk) if text]
+    return texts, top
+
+
+def index_bytes(conn: sqlite3.Connection) -> int | None:
+    """Bytes the index's shadow tables take in the file (None without the dbstat table)."""
+    try:
+        return conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name GLOB ?", (f"{TABLE}_*",)
+        ).fetchone()[0]
+    except sqlite3.Error:
+        return None
