@@ -1,0 +1,496 @@
+"""CSV presets: which column of each CRM's export feeds which prospect field or jigsaw piece.
+
+A preset knows the headers of one product's export (HubSpot, Salesforce, Pipedrive, Close,
+Google Contacts old and new, Outlook, callbook's own CSV); `detect` picks one from a file's
+headers. Columns no preset knows are left unmapped and reported; `--map "Column=field"` maps
+them (or remaps any column) to a field, or to a template slot as a piece.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
+from callbook.model import Template
+
+# Fields a column can feed. A slot of the template (key, label or alias) makes a piece.
+FIELDS: dict[str, str] = {
+    "name": "the prospect's name (default: the company, else the person)",
+    "company": "company / organisation",
+    "contact": "a person's full name (becomes a contact)",
+    "first_name": "a person's first name",
+    "middle_name": "a person's middle name",
+    "last_name": "a person's last name",
+    "title": "the person's job title",
+    "phone": "a phone number (several columns and several numbers per cell are fine)",
+    "email": "email address",
+    "website": "website or domain",
+    "city": "city",
+    "region": "state / province / region",
+    "country": "country (name or code)",
+    "timezone": "IANA time zone (else derived from the phone or the place)",
+    "status": "new, active, meeting, won, lost, do_not_call",
+    "priority": "1 (highest) to 5 (lowest)",
+    "tags": "tags (several per cell, split on ',' or ';')",
+    "template": "template key for this prospect",
+    "next_call_at": "when to call next (ISO date/time; local to the caller when no offset)",
+    "next_objective": "what the next call is for",
+    "notes": "free text, kept as a 'notes' piece",
+    "ignore": "leave the column out, and stop reporting it",
+}
+
+_FIELD_ALIASES = {
+    "full name": "contact", "person": "contact", "contact name": "contact",
+    "first": "first_name", "given name": "first_name", "middle": "middle_name",
+    "last": "last_name", "surname": "last_name", "family name": "last_name",
+    "job title": "title", "position": "title", "organization": "company",
+    "organisation": "company", "account": "company", "mobile": "phone", "telephone": "phone",
+    "e mail": "email", "mail": "email", "url": "website", "domain": "website", "web": "website",
+    "state": "region", "province": "region", "county": "region", "time zone": "timezone",
+    "tz": "timezone", "tag": "tags", "labels": "tags", "next call": "next_call_at",
+    "callback": "next_call_at", "objective": "next_objective", "note": "notes",
+    "description": "notes", "skip": "ignore", "none": "ignore",
+}  # fmt: skip
+
+PIECE_PREFIXES = ("piece:", "slot:")
+
+
+class MapError(ValueError):
+    """A `--map` option that cannot be used; the message says why."""
+
+
+def fold(header: str) -> str:
+    """A header as presets compare it: case, surrounding space and runs of spaces aside."""
+    return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    columns: dict[str, str] = field(default_factory=dict)  # folded header -> target
+    patterns: tuple[tuple[re.Pattern[str], str], ...] = ()  # on the folded header
+    signature: frozenset[str] = frozenset()  # folded headers typical of this export
+    prefixes: tuple[str, ...] = ()  # header prefixes typical of this export
+    multi_value: str | None = None  # separator of several values in one cell
+
+    def target(self, header: str) -> str | None:
+        key = fold(header)
+        if key in self.columns:
+            return self.columns[key]
+        for pattern, target in self.patterns:
+            if pattern.fullmatch(key):
+                return target
+        return None
+
+    def score(self, headers: list[str]) -> int:
+        folded = [fold(h) for h in headers]
+        hits = sum(1 for h in set(folded) if h in self.signature)
+        hits += (
+            min(3, sum(1 for h in folded if h.startswith(self.prefixes))) if self.prefixes else 0
+        )
+        return hits
+
+
+def _cols(spec: str) -> dict[str, str]:
+    """`target: header, header` lines into {folded header: target}."""
+    table: dict[str, str] = {}
+    for line in spec.strip().splitlines():
+        target, headers = line.split(":", 1)
+        for header in headers.split("|"):
+            if header.strip():
+                table[fold(header)] = target.strip()
+    return table
+
+
+def _sig(text: str) -> frozenset[str]:
+    return frozenset(fold(h) for h in text.split("|"))
+
+
+_GENERIC_COLUMNS = _cols(
+    """
+    name: name | prospect | prospect name | business | lead name
+    company: company | company name | organization | organisation | organization name
+    company: organisation name | account | account name | business name | employer | firm
+    contact: contact | contact name | full name | person | person name | contact person
+    first_name: first name | firstname | first | given name | forename
+    middle_name: middle name | middlename
+    last_name: last name | lastname | surname | family name | last
+    title: job title | title | position | designation | jobtitle
+    phone: phone | phones | phone number | telephone | telephone number | tel | mobile
+    phone: mobile phone | mobile number | cell | cell phone | direct dial | direct phone
+    phone: direct line number | main phone | work phone | business phone | office phone
+    phone: phone 1 | phone 2 | contact number
+    email: email | e-mail | email address | e-mail address | mail | work email | business email
+    website: website | web site | url | web | domain | website url | homepage | company website
+    website: company domain
+    city: city | town | locality
+    region: state | province | region | county | state/province | state/region
+    country: country | country/region | nation | country code
+    timezone: timezone | time zone | tz
+    tags: tags | tag | labels | categories | category
+    notes: notes | note | description | comments | comment | remarks
+    next_call_at: next call | next call at | next_call_at | callback | call back | follow up
+    next_call_at: follow-up | follow up date | follow-up date
+    next_objective: next objective | next_objective | objective
+    """
+)
+
+GENERIC = Preset("generic", "generic CSV", columns=_GENERIC_COLUMNS)
+
+HUBSPOT = Preset(
+    "hubspot",
+    "HubSpot export",
+    columns=_cols(
+        """
+        first_name: First Name
+        last_name: Last Name
+        email: Email
+        phone: Phone Number | Mobile Phone Number
+        company: Company Name | Associated Company
+        title: Job Title
+        website: Website URL | Company Domain Name
+        city: City
+        region: State/Region
+        country: Country/Region
+        timezone: Time Zone
+        notes: Description | About Us
+        """
+    ),
+    signature=_sig(
+        "Record ID|Phone Number|State/Region|Country/Region|Lifecycle Stage|Contact owner|"
+        "Company owner|Lead Status|Associated Company|Company Domain Name|Create Date|"
+        "Mobile Phone Number|Website URL|Last Activity Date|Time Zone"
+    ),
+)
+
+SALESFORCE = Preset(
+    "salesforce",
+    "Salesforce report export",
+    columns=_cols(
+        """
+        first_name: First Name
+        last_name: Last Name
+        contact: Full Name | Name | Contact Name | Lead Name
+        title: Title
+        company: Company / Account | Company | Account Name | Account
+        phone: Phone | Mobile | Mobile Phone | Business Phone | Other Phone
+        email: Email
+        website: Website
+        city: City | Mailing City | Billing City
+        region: State/Province | Mailing State/Province | Billing State/Province | State
+        country: Country | Mailing Country | Billing Country
+        notes: Description
+        """
+    ),
+    signature=_sig(
+        "Company / Account|Lead Owner|Account Owner|Lead Source|Lead Status|"
+        "Mailing State/Province|Billing State/Province|State/Province|Zip/Postal Code|"
+        "Mailing Zip/Postal Code|Account Name|Rating|Salutation|Mobile|Lead ID|Contact ID|"
+        "Account ID|Mailing Country|Billing Country|Mailing City|Billing City"
+    ),
+)
+
+PIPEDRIVE = Preset(
+    "pipedrive",
+    "Pipedrive export",
+    columns=_cols(
+        """
+        company: Organization - Name | Organisation - Name | Person - Organization
+        company: Person - Organisation | Deal - Organization | Deal - Organisation
+        contact: Person - Name | Deal - Contact person
+        first_name: Person - First name
+        last_name: Person - Last name
+        title: Person - Job title | Person - Job Role
+        website: Organization - Website | Organisation - Website
+        tags: Person - Labels | Organization - Labels | Organisation - Labels
+        notes: Person - Notes | Organization - Notes | Organisation - Notes
+        """
+    ),
+    patterns=(
+        (re.compile(r"(person|organi[sz]ation) - phone( - .+)?"), "phone"),
+        (re.compile(r"person - email( - .+)?"), "email"),
+        (re.compile(r"(person|organi[sz]ation) - (city/town/village/locality|city) of .+"), "city"),
+        (re.compile(r"(person|organi[sz]ation) - (state/county|state) of .+"), "region"),
+        (re.compile(r"(person|organi[sz]ation) - country of .+"), "country"),
+    ),  # fmt: skip
+    prefixes=("person - ", "organization - ", "organisation - ", "deal - ", "lead - "),
+)
+
+CLOSE = Preset(
+    "close",
+    "Close export",
+    columns=_cols(
+        """
+        company: display_name | name | lead_name | lead_display_name | company
+        contact: primary_contact_name | contact_name
+        title: primary_contact_title | contact_title | title
+        phone: primary_contact_primary_phone | primary_contact_other_phones | contact_phones
+        phone: phone | phones
+        email: primary_contact_primary_email | contact_primary_email | email
+        website: url | lead_url
+        city: primary_address_city | address_city
+        region: primary_address_state | address_state
+        country: primary_address_country | address_country
+        notes: description
+        """
+    ),
+    signature=_sig(
+        "display_name|status_label|primary_contact_name|primary_contact_primary_phone|"
+        "primary_contact_primary_email|lead_id|status_id|primary_address_city|date_created|"
+        "primary_contact_title"
+    ),
+    prefixes=("custom.",),
+)
+
+GOOGLE = Preset(
+    "google",
+    "Google Contacts export",
+    columns=_cols(
+        """
+        contact: Name
+        first_name: First Name | Given Name
+        middle_name: Middle Name | Additional Name
+        last_name: Last Name | Family Name
+        company: Organization Name
+        title: Organization Title
+        notes: Notes
+        tags: Labels | Group Membership
+        ignore: Photo | Yomi Name | Given Name Yomi | Additional Name Yomi | Family Name Yomi
+        ignore: Phonetic First Name | Phonetic Middle Name | Phonetic Last Name | File As
+        ignore: Initials | Short Name
+        """
+    ),
+    patterns=(
+        (re.compile(r"phone \d+ - value"), "phone"),
+        (re.compile(r"e-mail \d+ - value"), "email"),
+        (re.compile(r"organization \d+ - name"), "company"),
+        (re.compile(r"organization \d+ - title"), "title"),
+        (re.compile(r"address \d+ - city"), "city"),
+        (re.compile(r"address \d+ - region"), "region"),
+        (re.compile(r"address \d+ - country"), "country"),
+        (re.compile(r"website \d+ - value"), "website"),
+        # Labels and types describe the value beside them; the formatted address repeats
+        # the parts.
+        (
+            re.compile(
+                r"(phone|e-mail|website|address|organization|relation|event|im|"
+                r"custom field) \d+ - (label|type)"
+            ),
+            "ignore",
+        ),
+        (re.compile(r"address \d+ - formatted"), "ignore"),
+    ),  # fmt: skip
+    signature=_sig(
+        "Phone 1 - Value|E-mail 1 - Value|Given Name|Family Name|Group Membership|"
+        "Organization Name|Organization 1 - Name|Labels|File As|Yomi Name|Phonetic First Name|"
+        "Phone 1 - Label|Phone 1 - Type|E-mail 1 - Label|E-mail 1 - Type|Additional Name"
+    ),
+    multi_value=" ::: ",
+)
+
+OUTLOOK = Preset(
+    "outlook",
+    "Outlook export",
+    columns=_cols(
+        """
+        first_name: First Name
+        middle_name: Middle Name
+        last_name: Last Name
+        company: Company
+        title: Job Title
+        city: Business City | Home City | Other City
+        region: Business State | Home State | Other State
+        country: Business Country/Region | Home Country/Region | Other Country/Region
+        phone: Business Phone | Business Phone 2 | Company Main Phone | Primary Phone
+        phone: Mobile Phone | Assistant's Phone | Callback | Car Phone | Home Phone
+        phone: Home Phone 2 | Other Phone
+        email: E-mail Address | E-mail 2 Address | E-mail 3 Address
+        website: Web Page | Personal Web Page
+        notes: Notes
+        tags: Categories
+        ignore: Title | Suffix | E-mail Type | E-mail Display Name | E-mail 2 Type
+        ignore: E-mail 2 Display Name | E-mail 3 Type | E-mail 3 Display Name | Business Fax
+        ignore: Home Fax | Other Fax | Priority | Sensitivity | Private | Initials
+        """
+    ),
+    signature=_sig(
+        "E-mail Address|Business Phone|Business City|Business Country/Region|Home Phone|"
+        "E-mail Display Name|E-mail Type|Company Main Phone|Categories|Web Page|Business Fax|"
+        "Business Street|Business Postal Code|Home Street|Assistant's Phone"
+    ),
+)
+
+# callbook's own `export --format csv --what prospects`, so that its CSV comes back in.
+CALLBOOK = Preset(
+    "callbook",
+    "callbook CSV export",
+    columns=_cols(
+        """
+        name: name
+        company: company
+        phone: phones
+        email: email
+        website: website
+        city: city
+        region: region
+        country: country
+        timezone: timezone
+        status: status
+        priority: priority
+        tags: tags
+        template: template
+        next_call_at: next_call_at
+        next_objective: next_objective
+        ignore: id | last_call_at | call_count | created_at | updated_at
+        """
+    ),
+    signature=_sig("phones|next_call_at|next_objective|call_count|last_call_at|template"),
+)
+
+PRESETS: dict[str, Preset] = {
+    p.key: p for p in (HUBSPOT, SALESFORCE, PIPEDRIVE, CLOSE, GOOGLE, OUTLOOK, CALLBOOK, GENERIC)
+}
+CHOICES = ("auto", *PRESETS)
+
+
+def detect(headers: list[str]) -> tuple[Preset, int]:
+    """The preset whose typical headers the file has most of (at least two); else generic."""
+    best, best_score = GENERIC, 1
+    for preset in PRESETS.values():
+        if preset is GENERIC:
+            continue
+        score = preset.score(headers)
+        if score > best_score:
+            best, best_score = preset, score
+    return best, (best_score if best is not GENERIC else 0)
+
+
+# --- mapping columns -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+    target: str | None  # a field, "piece:<slot key>", "ignore", or None (not mapped)
+    origin: str  # "preset", "--map", "slot name", "" (unmapped)
+
+    @property
+    def label(self) -> str:
+        return self.header if self.header.strip() else f"(column {self.index + 1})"
+
+
+def parse_map(option: str) -> tuple[str, str]:
+    """`"CSV column=field"` -> (column, field)."""
+    if "=" not in option:
+        raise MapError(f'--map {option!r}: expected "CSV column=field"')
+    column, _, target = option.rpartition("=")
+    if not column.strip() or not target.strip():
+        raise MapError(f'--map {option!r}: expected "CSV column=field", both sides filled in')
+    return column.strip(), target.strip()
+
+
+def resolve_target(text: str, template: Template) -> str:
+    """A `--map` right-hand side -> a field name, "piece:<slot key>" or "ignore"."""
+    raw = text.strip()
+    lowered = raw.casefold()
+    for prefix in PIECE_PREFIXES:
+        if lowered.startswith(prefix):
+            slot = resolve_slot(template, raw[len(prefix) :])
+            if slot is None:
+                raise MapError(_unknown_slot(raw[len(prefix) :], template))
+            return f"piece:{slot.key}"
+    name = normalize_name(raw)
+    underscored = name.replace(" ", "_")
+    if underscored in FIELDS:
+        return underscored
+    if name in _FIELD_ALIASES:
+        return _FIELD_ALIASES[name]
+    slot = resolve_slot(template, raw)
+    if slot is not None:
+        return f"piece:{slot.key}"
+    raise MapError(_unknown_target(raw, template))
+
+
+def _unknown_slot(name: str, template: Template) -> str:
+    hint = suggest_slot(template, name)
+    did = f" (did you mean {hint.key!r}?)" if hint else ""
+    slots = ", ".join(s.key for s in template.slots)
+    return f"template {template.key!r} has no slot {name!r}{did}; its slots: {slots}"
+
+
+def _unknown_target(name: str, template: Template) -> str:
+    from rapidfuzz import fuzz, process
+
+    guess = process.extractOne(
+        normalize_name(name).replace(" ", "_"), list(FIELDS), scorer=fuzz.ratio, score_cutoff=75
+    )
+    slot = suggest_slot(template, name)
+    hint = guess[0] if guess else (slot.key if slot else None)
+    did = f" (did you mean {hint!r}?)" if hint else ""
+    return (
+        f"unknown field or slot {name!r}{did}; fields: {', '.join(FIELDS)}; "
+        f"slots of template {template.key!r}: {', '.join(s.key for s in template.slots)}"
+    )
+
+
+def map_columns(
+    headers: list[str],
+    preset: Preset,
+    template: Template,
+    overrides: list[tuple[str, str]],
+) -> list[Column]:
+    """Each column's target: `--map` first, then the preset, then generic names, then a
+    template slot whose key or label is the header (a "Budget" column fills `budget`)."""
+    by_header: dict[str, str] = {}
+    for column_name, target_text in overrides:
+        wanted = fold(column_name)
+        if not any(fold(h) == wanted for h in headers):
+            raise MapError(_unknown_column(column_name, headers))
+        try:
+            by_header[wanted] = resolve_target(target_text, template)
+        except MapError as exc:
+            raise MapError(f"--map {column_name}={target_text}: {exc}") from None
+    columns: list[Column] = []
+    for index, header in enumerate(headers):
+        key = fold(header)
+        if key in by_header:
+            columns.append(Column(index, header, by_header[key], "--map"))
+            continue
+        target = preset.target(header)
+        if target is None and preset is not CALLBOOK:
+            target = GENERIC.target(header)
+        if target is not None:
+            columns.append(Column(index, header, target, "preset"))
+            continue
+        slot = _slot_named(header, template)
+        if slot is not None:
+            columns.append(Column(index, header, f"piece:{slot}", "slot name"))
+            continue
+        columns.append(Column(index, header, None, ""))
+    return columns
+
+
+def _slot_named(header: str, template: Template) -> str | None:
+    """A slot whose key or label (not an alias: too loose for headers) is this header;
+    Close's `custom.<field>` columns are looked up by their field name."""
+    name = header.strip()
+    if name.casefold().startswith("custom."):
+        name = name[len("custom.") :]
+    wanted = normalize_name(name)
+    for slot in template.slots:
+        if wanted in (normalize_name(slot.key), normalize_name(slot.label)):
+            return slot.key
+    return None
+
+
+def _unknown_column(name: str, headers: list[str]) -> str:
+    from rapidfuzz import fuzz, process
+
+    shown = [h for h in headers if h.strip()]
+    guess = process.extractOne(name, shown, scorer=fuzz.WRatio, score_cutoff=70)
+    did = f" (did you mean {guess[0]!r}?)" if guess else ""
+    listed = ", ".join(repr(h) for h in shown[:30]) + (", ..." if len(shown) > 30 else "")
+    return f"--map {name!r}: the file has no column {name!r}{did}; its columns: {listed}"

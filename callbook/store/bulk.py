@@ -1,0 +1,479 @@
+"""Whole-book reads and writes for import, export and restore: many rows in one transaction.
+
+These are functions over an open `Store` (its connection and its write transaction), kept apart
+from the everyday facade in `book.py`. An import runs its duplicate checks and its inserts inside
+one `writing()` transaction: new prospects go in a statement per table (`add_many`) with the
+recall index filled once at the end (`recall_deferred`), and `savepoint()` lets a failing row be
+named while the whole import still rolls back; a dry run does the same reads in `reading()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from callbook.model import NewContact, Role, Status
+from callbook.store import rows
+from callbook.store.book import PROSPECT_FIELDS, Store
+from callbook.store.db import StoreError
+
+# The tables that hold the book, in export order (what a reader expects first); restore goes
+# parents first. Derived tables (the recall index) and drafts being typed are not the book.
+TABLES = ("prospects", "contacts", "pieces", "calls", "sessions", "do_not_call_numbers", "skips")
+RESTORE_ORDER = (
+    "prospects", "sessions", "calls", "contacts", "pieces", "do_not_call_numbers", "skips",
+)  # fmt: skip
+_JSON_LISTS = {"prospects": ("phones", "tags"), "calls": ("tags",)}
+_JSON_OBJECTS = {"calls": ("previous_state",)}
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def writing(store: Store) -> Iterator[sqlite3.Connection]:
+    """One write transaction (all or nothing), serialised with every other writer."""
+    with store._write() as conn:
+        yield conn
+
+
+@contextlib.contextmanager
+def reading(store: Store) -> Iterator[sqlite3.Connection]:
+    """A read transaction: every query inside sees the same snapshot of the book."""
+    with store._lock:
+        conn = store.conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+@contextlib.contextmanager
+def savepoint(conn: sqlite3.Connection, name: str = "import_row") -> Iterator[None]:
+    """Undo just this block's writes when it raises; the outer transaction goes on."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+def now_text(store: Store) -> str:
+    return rows.to_db_time(store.clock())
+
+
+# --- reading the whole book ----------------------------------------------------------------
+
+
+def tables(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The book's tables this file has (older schemas lack the newer ones), in export order."""
+    present = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    return tuple(t for t in TABLES if t in present)
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    _check_table(table)
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def count(conn: sqlite3.Connection, table: str) -> int:
+    _check_table(table)
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def dump(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """Every row of `table` in insertion order, every column, JSON lists and objects decoded."""
+    names = columns(conn, table)
+    lists = _JSON_LISTS.get(table, ())
+    objects = _JSON_OBJECTS.get(table, ())
+    for values in conn.execute(f"select {', '.join(names)} from {table} order by rowid"):
+        row = dict(zip(names, values, strict=True))
+        for key in lists:
+            row[key] = list(rows.from_json_list(row[key]))
+        for key in objects:
+            if row[key] is not None:
+                row[key] = json.loads(row[key])
+        yield row
+
+
+def prospect_names(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("select id, name from prospects"))
+
+
+def book_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, tuple[str, ...],
+                                                      str | None, str | None]]:  # fmt: skip
+    """(id, name, company, phones, email, website) of every prospect: duplicate detection."""
+    return [
+        (pid, name, company, rows.from_json_list(phones), email, website)
+        for pid, name, company, phones, email, website in conn.execute(
+            "select id, name, company, phones, email, website from prospects order by id"
+        )
+    ]
+
+
+def updated_times(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    """When each prospect last changed (its `updated_at`)."""
+    found: dict[int, str] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            conn.execute(
+                f"select id, updated_at from prospects where id in ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    return found
+
+
+@dataclass
+class ProspectState:
+    """What a merge needs to know about a prospect already in the book."""
+
+    id: int
+    fields: dict[str, Any]
+    contacts: list[tuple[int, NewContact]] = field(default_factory=list)
+    pieces: dict[str, str] = field(default_factory=dict)  # slot -> current value
+
+
+MERGE_FIELDS = (
+    "name", "company", "phones", "email", "website", "city", "region", "country", "timezone",
+    "status", "priority", "tags", "template", "next_call_at", "next_objective",
+)  # fmt: skip
+
+
+def prospect_states(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, ProspectState]:
+    states: dict[int, ProspectState] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for values in conn.execute(
+            f"select id, {', '.join(MERGE_FIELDS)} from prospects where id in ({marks})", chunk
+        ):
+            fields = dict(zip(MERGE_FIELDS, values[1:], strict=True))
+            fields["phones"] = list(rows.from_json_list(fields["phones"]))
+            fields["tags"] = list(rows.from_json_list(fields["tags"]))
+            fields["next_call_at"] = rows.from_db_time(fields["next_call_at"])
+            states[values[0]] = ProspectState(values[0], fields)
+        for cid, pid, name, role, title, phone, email in conn.execute(
+            "select id, prospect_id, name, role, title, phone, email from contacts "
+            f"where prospect_id in ({marks}) and undone_at is null order by id",
+            chunk,
+        ):
+            contact = NewContact(name, Role(role), title, phone, email)
+            states[pid].contacts.append((cid, contact))
+        for pid, slot, value in conn.execute(
+            f"select prospect_id, slot, value from pieces where prospect_id in ({marks}) "
+            "and superseded_by is null and undone_at is null order by id",
+            chunk,
+        ):
+            states[pid].pieces[slot] = value
+    return states
+
+
+# --- writing an import ---------------------------------------------------------------------
+
+
+def insert_prospect(store: Store, conn: sqlite3.Connection, fields: dict, now: str) -> int:
+    """Insert one prospect (fields as for `Store.add_prospect`); returns its id."""
+    row = store._prospect_row(fields, now)
+    cur = conn.execute(
+        f"insert into prospects ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+    return cur.lastrowid
+
+
+def update_prospect(
+    store: Store, conn: sqlite3.Connection, prospect_id: int, fields: dict, now: str
+) -> None:
+    row = store._prospect_row(fields, now, new=False)
+    conn.execute(
+        f"update prospects set {', '.join(f'{k} = ?' for k in row)} where id = ?",
+        (*row.values(), prospect_id),
+    )
+
+
+def insert_contact(conn: sqlite3.Connection, prospect_id: int, contact: NewContact,
+                   now: str) -> int:  # fmt: skip
+    name = contact.name.strip()
+    if not name:
+        raise ValueError("a contact needs a name")
+    cur = conn.execute(
+        "insert into contacts (prospect_id, name, role, title, phone, email, created_at) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        (prospect_id, name, Role(contact.role).value, contact.title, contact.phone,
+         contact.email, now),
+    )  # fmt: skip
+    return cur.lastrowid
+
+
+def fill_contact(conn: sqlite3.Connection, contact_id: int, contact: NewContact) -> None:
+    """Fill a known contact's empty title, phone and email; never overwrite."""
+    conn.execute(
+        "update contacts set title = coalesce(title, ?), phone = coalesce(phone, ?), "
+        "email = coalesce(email, ?) where id = ?",
+        (contact.title, contact.phone, contact.email, contact_id),
+    )
+
+
+def insert_piece(conn: sqlite3.Connection, prospect_id: int, slot: str, value: str,
+                 learned: str) -> int:  # fmt: skip
+    """A piece learned outside any call, for a slot with no piece in force."""
+    value = value.strip()
+    if not value:
+        raise ValueError(f"empty value for slot {slot!r}")
+    cur = conn.execute(
+        "insert into pieces (prospect_id, slot, value, learned_at) values (?, ?, ?, ?)",
+        (prospect_id, slot, value, learned),
+    )
+    return cur.lastrowid
+
+
+@dataclass
+class NewProspect:
+    """A prospect to add, with the contacts and pieces that come with it."""
+
+    fields: dict[str, Any]
+    contacts: list[NewContact] = field(default_factory=list)
+    pieces: dict[str, str] = field(default_factory=dict)
+
+
+def add_many(
+    store: Store, conn: sqlite3.Connection, records: list[NewProspect], now: str
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """Insert many prospects with their contacts and pieces, a statement per table.
+
+    Returns (ids, []) or, when some records are invalid, ([], [(index, reason), ...]) having
+    written nothing. Ids are taken in order after the highest one: inside the write
+    transaction nobody else can take them. sqlite3 errors are raised for the caller to
+    roll back and pin down row by row.
+    """
+    names = [c for c in columns(conn, "prospects") if c != "id"]
+    defaults = _defaults(conn, "prospects")
+    base = conn.execute("select coalesce(max(id), 0) from prospects").fetchone()[0]
+    prospect_rows, contact_rows, piece_rows, errors = [], [], [], []
+    for index, record in enumerate(records):
+        pid = base + 1 + index
+        try:
+            values = _prospect_values(record.fields, names, defaults, now)
+            for contact in record.contacts:
+                if not contact.name.strip():
+                    raise ValueError("a contact needs a name")
+                contact_rows.append((pid, contact.name.strip(), Role(contact.role).value,
+                                     contact.title, contact.phone, contact.email, now))  # fmt: skip
+            for slot, value in record.pieces.items():
+                if not value.strip():
+                    raise ValueError(f"empty value for slot {slot!r}")
+                piece_rows.append((pid, slot, value.strip(), now))
+        except (ValueError, TypeError) as exc:
+            errors.append((index, str(exc)))
+            continue
+        prospect_rows.append((pid, *values))
+    if errors:
+        return [], errors
+    conn.executemany(
+        f"insert into prospects (id, {', '.join(names)}) values "
+        f"({', '.join('?' * (len(names) + 1))})",
+        prospect_rows,
+    )
+    conn.executemany(
+        "insert into contacts (prospect_id, name, role, title, phone, email, created_at) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        contact_rows,
+    )
+    conn.executemany(
+        "insert into pieces (prospect_id, slot, value, learned_at) values (?, ?, ?, ?)",
+        piece_rows,
+    )
+    return [row[0] for row in prospect_rows], []
+
+
+_FIELDS = frozenset(PROSPECT_FIELDS)
+
+
+def _prospect_values(fields: dict[str, Any], names: list[str], defaults: dict[str, Any],
+                     now: str) -> list[Any]:  # fmt: skip
+    """A new prospect's row, column by column: the checks and encodings of
+    `Store.add_prospect`, in one pass for bulk inserts."""
+    unknown = fields.keys() - _FIELDS
+    if unknown:
+        raise ValueError(f"unknown prospect field(s): {', '.join(sorted(unknown))}")
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise ValueError("a prospect needs a name")
+    values = []
+    for column in names:
+        if column in fields:
+            value = fields[column]
+            if column in ("phones", "tags"):
+                value = rows.to_json_list(value)
+            elif column == "next_call_at":
+                value = rows.to_db_time(value)
+            elif column == "status":
+                value = Status(value).value
+            elif column == "priority":
+                value = int(value)
+                if not 1 <= value <= 5:
+                    raise ValueError(f"priority must be 1 (highest) to 5 (lowest), not {value}")
+            elif column == "name":
+                value = name
+        elif column in ("created_at", "updated_at"):
+            value = now
+        else:
+            value = defaults.get(column)
+        values.append(value)
+    return values
+
+
+def _defaults(conn: sqlite3.Connection, table: str) -> dict[str, Any]:
+    """Column defaults as Python values (the schema's, so that a full-width insert keeps them)."""
+    found: dict[str, Any] = {}
+    for _, name, _, _, default, _ in conn.execute(f"PRAGMA table_info({table})"):
+        if default is None:
+            found[name] = None
+        elif default.startswith("'") and default.endswith("'"):
+            found[name] = default[1:-1].replace("''", "'")
+        else:
+            try:
+                found[name] = int(default)
+            except ValueError:
+                found[name] = float(default)
+    return found
+
+
+@contextlib.contextmanager
+def recall_deferred(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inserts without the recall index's per-row triggers (the index costs several times the
+    insert itself, row by row): on the way out, the rows added meanwhile are indexed with one
+    statement per table and the triggers are put back, in the same transaction. Inserts only:
+    an update or delete inside would leave the index out of step."""
+    try:
+        from callbook.store import recall
+
+        sources, index = recall.SOURCES, recall.TABLE
+    except (ImportError, AttributeError):
+        yield
+        return
+    tables = [s.table for s in sources]
+    triggers = conn.execute(
+        "select name, sql from sqlite_master where type = 'trigger' and name like ? "
+        f"escape '\\' and tbl_name in ({', '.join('?' * len(tables))})",
+        (f"{index}\\_%", *tables),
+    ).fetchall()
+    if not triggers:
+        yield
+        return
+    high = {t: conn.execute(f"select coalesce(max(id), 0) from {t}").fetchone()[0] for t in tables}
+    for name, _ in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for source in sources:
+        table = source.table
+        conn.execute(
+            f"INSERT INTO {index} (rowid, text) SELECT {source.rowid(table)}, "
+            f"{source.text(table)} FROM {table} WHERE {table}.id > ? AND {source.cond(table)}",
+            (high[table],),
+        )
+    for _, sql in triggers:
+        conn.execute(sql)
+
+
+# --- restoring a whole exported book -------------------------------------------------------
+
+
+class RestoreError(StoreError):
+    """An export that cannot be restored; `problems` lists each row at fault."""
+
+    def __init__(self, problems: list[str], held: dict[str, int] | None = None) -> None:
+        super().__init__(problems[0] if problems else "cannot restore")
+        self.problems = problems
+        self.held = held or {}  # rows already in the book, when that is the problem
+
+
+def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Put an exported book, ids and all, into this empty book, in one transaction.
+
+    Rows keep their ids so that every reference (piece history, a call's session, the call a
+    piece or contact came from) comes back as it was. Raises RestoreError listing the rows at
+    fault; then nothing is written.
+    """
+    unknown = sorted(set(data) - set(TABLES))
+    if unknown:
+        raise RestoreError([f"unknown table(s): {', '.join(unknown)}"])
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    with writing(store) as conn:
+        have = tables(conn)
+        missing = [t for t in data if data[t] and t not in have]
+        if missing:
+            raise RestoreError(
+                [f"this callbook is older than the export (no {', '.join(missing)} table)"]
+            )
+        held = {t: count(conn, t) for t in have}
+        if any(held.values()):
+            raise RestoreError(["an export restores into an empty book only"], held)
+        # Pieces point at newer pieces (superseded_by): check references at the end instead.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        with recall_deferred(conn):
+            for table in RESTORE_ORDER:
+                if table in have:
+                    counts[table] = _restore_table(conn, table, data.get(table, ()), problems)
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
+        if problems:
+            raise RestoreError(problems)
+    return counts
+
+
+def _restore_table(conn: sqlite3.Connection, table: str, rows_in: Iterable[dict[str, Any]],
+                   problems: list[str]) -> int:  # fmt: skip
+    known = columns(conn, table)
+    keyed = "id" in known
+    written = 0
+    for index, row in enumerate(rows_in, 1):
+        where = f"{table} #{index}" + (f" (id {row['id']})" if "id" in row else "")
+        extra = sorted(set(row) - set(known))
+        if extra:
+            problems.append(f"{where}: unknown column(s) {', '.join(extra)}")
+            continue
+        if keyed and "id" not in row:
+            problems.append(f"{where}: no id")
+            continue
+        values = _encode(table, row)
+        try:
+            conn.execute(
+                f"insert into {table} ({', '.join(values)}) "
+                f"values ({', '.join('?' * len(values))})",
+                tuple(values.values()),
+            )
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, TypeError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        written += 1
+    return written
+
+
+def _encode(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    for key in _JSON_LISTS.get(table, ()):
+        if key in values:
+            values[key] = rows.to_json_list(values[key])
+    for key in _JSON_OBJECTS.get(table, ()):
+        if values.get(key) is not None and not isinstance(values[key], str):
+            values[key] = json.dumps(values[key])
+    return values
+
+
+def _check_table(table: str) -> None:
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
