@@ -14,7 +14,7 @@ from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
 from callbook.config import Config, load_config
 from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
-from callbook.model import Call, Capture, Prospect, Template
+from callbook.model import Call, Capture, Prospect, QueueEntry, Template
 from callbook.paths import Paths
 from callbook.store import Store
 
@@ -24,6 +24,15 @@ class Desk:
     store: Store
     config: Config
     templates: TemplateSet
+
+    def __post_init__(self) -> None:
+        # The queue's order follows the config (hours, cooldown, cap, the caller's zone) and
+        # the templates' availability slots.
+        from callbook.queue import QueueSettings
+
+        self.store.queue_settings = QueueSettings.from_config(
+            self.config, self.templates.templates.values()
+        )
 
     @classmethod
     def open(cls, paths: Paths, *, clock=None, create: bool = True) -> Desk:
@@ -49,6 +58,12 @@ class Desk:
 
     def jigsaw(self, prospect: Prospect) -> Jigsaw:
         return build_jigsaw(self.template_for(prospect), self.store.pieces(prospect.id))
+
+    def suggested_objective(self, prospect: Prospect) -> str | None:
+        """An objective for the next call when the caller set none: the question that gets the
+        most important missing piece, read from the book as it is now (after a commit, the
+        jigsaw that call left)."""
+        return self.jigsaw(prospect).suggested_objective
 
     def known_values(self, prospect: Prospect) -> dict[str, str]:
         return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}
@@ -87,3 +102,26 @@ class Desk:
             objective=objective if objective is not None else prospect.next_objective,
         )
         return self.store.record_call(new)
+
+    # --- the queue ----------------------------------------------------------------------
+
+    def filter_queue(
+        self, query: str, now: datetime, *, limit: int = 50,
+        names: list[tuple[int, str, str | None]] | None = None,
+    ) -> list[QueueEntry]:  # fmt: skip
+        """Queue entries whose name or company matches `query` fuzzily (typos tolerated), best
+        first. `names` is `store.prospect_names()`, passed in by callers that keep it."""
+        from rapidfuzz import fuzz, process, utils
+
+        text = query.strip()
+        if not text:
+            return []
+        names = self.store.prospect_names() if names is None else names
+        choices = [name if not company or company == name else f"{name} {company}"
+                   for _, name, company in names]  # fmt: skip
+        found = process.extract(
+            text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+            limit=limit * 4, score_cutoff=70,
+        )  # fmt: skip
+        ids = [names[index][0] for _, _, index in found]
+        return self.store.queue_entries(ids, now)[:limit]

@@ -268,6 +268,17 @@ class QueueEntry:
     prospect: Prospect
     reason: QueueReason
     due_at: datetime | None = None
+    callable: bool = True  # can be called now (else it waits, after the callable ones)
+    callable_at: datetime | None = None  # when it becomes callable; None: no time found
+    why: str = ""  # one line for people: "Tom is off on Tuesdays", "20:04 local" ...
+    zone: str | None = None  # the prospect's IANA zone; None: unknown (shown as "?")
+    zone_source: str | None = None  # "prospect", "phone" or "place": where the zone came from
+    local_time: datetime | None = None  # now, in the prospect's zone
+    skipped: bool = False  # skipped today: at the back of the queue
+    attempts_today: int = 0
+    availability: tuple[str, ...] = ()  # availability pieces in force, as written
+    not_understood: tuple[str, ...] = ()  # those of them no rule could be read from
+    dnc_numbers: tuple[str, ...] = ()  # the prospect's numbers on the do-not-call list
 
 
 # --- a call being recorded -----------------------------------------------------------------

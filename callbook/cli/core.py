@@ -117,6 +117,11 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     target = _find(ctx, prospect)
     if target.do_not_call and not force:
         fail(f"#{target.id} {target.name} is marked do-not-call; nothing recorded (--force)")
+    blocked = desk.store.blocked_numbers(target)
+    if target.phones and set(blocked) >= set(target.phones) and not force:
+        numbers = ", ".join(blocked)
+        fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
+             "(--force)")  # fmt: skip
     try:
         call = desk.commit(target, line)
     except CaptureRejected as exc:
@@ -199,23 +204,34 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
 @json_option
 @pass_context
 def queue(ctx: Context, limit: int, as_json: bool) -> None:
-    """Who to call now: callbacks due first, then the rest by priority."""
+    """Who to call now: callbacks due, then those callable now by priority and longest since
+    the last attempt, then the rest by when they become callable (their local time, why, and
+    when), skipped ones last. `?` marks an unknown time zone."""
     from callbook.timefmt import call_time
 
     desk = ctx.desk()
-    entries = desk.store.queue(desk.now(), limit=limit)
+    now = desk.now()
+    entries = desk.store.queue(now, limit=limit)
     if as_json:
         echo_json(entries)
         return
     if not entries:
         click.echo("the queue is empty: nobody is due")
         return
-    now, tz = desk.now(), desk.config.tz
+    tz = desk.config.tz
     for entry in entries:
         p = entry.prospect
         due = f" {call_time(entry.due_at, now, tz)}" if entry.due_at else ""
+        local = f"{entry.local_time:%H:%M}" if entry.local_time else "?"
+        why = entry.why
+        if not entry.callable:
+            when = call_time(entry.callable_at, now, tz) if entry.callable_at else "no time"
+            why = f"{why} → {when}" if why else when
+        marks = [f"do-not-call {n}" for n in entry.dnc_numbers]
+        marks += [f"“{t}” (not understood)" for t in entry.not_understood]
         objective = f" — {p.next_objective}" if p.next_objective else ""
-        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}{objective}")
+        extra = "".join(f"  {m}" for m in (why, *marks) if m)
+        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}  {local}{extra}{objective}")
 
 
 @main.command()

@@ -9,14 +9,14 @@ nothing, and a reader in another process sees it whole or not at all.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from callbook.clock import Clock, system_clock
 from callbook.model import (
@@ -45,6 +45,9 @@ from callbook.store.db import (
 )
 from callbook.store.schema import LATEST, migrate, version
 
+if TYPE_CHECKING:
+    from callbook.queue import QueueSettings
+
 # Fields a caller may set on a prospect, and how each is stored.
 PROSPECT_FIELDS = (
     "name", "company", "phones", "email", "website", "city", "region", "country", "timezone",
@@ -69,9 +72,16 @@ class Store:
         self.path = path
         self.clock = clock
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+
+    @functools.cached_property
+    def db(self):
+        """A sqlite-utils view of the same connection, for tools and scripts. Loaded on first
+        use: importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -143,11 +153,17 @@ class Store:
                 yield self.conn
                 self.conn.commit()
             except sqlite3.Error as exc:
-                self.conn.rollback()
+                self._rollback()
                 raise self._error(exc) from None
             except BaseException:
-                self.conn.rollback()
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        # A rollback that fails too (I/O error) must not hide the first error; SQLite has
+        # already rolled back or will on the next open, from the journal.
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.rollback()
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = describe_sqlite_error(self.path, exc)
@@ -584,59 +600,231 @@ class Store:
 
     # --- the queue -----------------------------------------------------------------------
 
-    def queue(self, now: datetime | None = None, *, limit: int = 50, offset: int = 0):
-        """Who to call now: callbacks due (oldest due first), then never-called prospects by
-        priority, then follow-ups by priority and longest since the last attempt. Prospects
-        marked do-not-call, won or lost, and those scheduled for later, are left out."""
-        now_text = rows.to_db_time(now or self.clock())
-        closed = (Status.DO_NOT_CALL.value, Status.WON.value, Status.LOST.value)
-        buckets = (
-            (
-                QueueReason.CALLBACK,
-                "next_call_at is not null and next_call_at <= ?",
-                "next_call_at, priority, id",
-                (now_text,),
-            ),
-            (
-                QueueReason.NEVER_CALLED,
-                "next_call_at is null and call_count = 0",
-                "priority, id",
-                (),
-            ),
-            (
-                QueueReason.FOLLOW_UP,
-                "next_call_at is null and call_count > 0",
-                "priority, last_call_at, id",
-                (),
-            ),
-        )
-        entries: list[QueueEntry] = []
-        for reason, cond, order, params in buckets:
-            if len(entries) >= limit:
-                break
-            sql = (
-                f"select {rows.PROSPECT_COLUMNS} from prospects where status not in (?, ?, ?) "
-                f"and {cond} order by {order} limit ? offset ?"
-            )
-            count = None
-            if offset:
-                count = self._read(
-                    f"select count(*) from prospects where status not in (?, ?, ?) and {cond}",
-                    (*closed, *params),
-                )[0][0]
-            take_offset = min(offset, count) if count is not None else 0
-            found = self._read(sql, (*closed, *params, limit - len(entries), take_offset))
-            offset -= take_offset
-            entries += [QueueEntry(p, reason, p.next_call_at) for p in map(rows.prospect, found)]
-        return entries
+    # What the queue's order depends on besides the book (hours, cooldown, cap, the caller's
+    # zone, availability slots). The Desk sets it from the config; None means the defaults.
+    queue_settings: QueueSettings | None = None
+
+    def _settings(self) -> QueueSettings:
+        if self.queue_settings is None:
+            from callbook.config import Config
+            from callbook.queue import QueueSettings
+
+            self.queue_settings = QueueSettings.from_config(Config())
+        return self.queue_settings
+
+    def queue(
+        self, now: datetime | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[QueueEntry]:
+        """Who to call now, `limit` entries from position `offset`, in the order of
+        `callbook.queue`: callbacks due; then the prospects callable now (inside their local
+        calling hours, allowed by their availability pieces, out of cooldown, under the daily
+        cap) by priority and longest since the last attempt; then the others by when they
+        become callable; skipped ones last. Do-not-call, won and lost prospects, those
+        scheduled for later and those whose every number is do-not-call are left out.
+
+        Reads lanes in index order and stops once the window is full: the cost follows
+        `offset + limit`, not the size of the book."""
+        import itertools
+
+        now = now or self.clock()
+        self._read_zones()
+        with self._queue_reader(now) as reader:
+            found = list(itertools.islice(reader.walk(), offset, offset + max(limit, 0)))
+            return reader.entries(found)
+
+    @contextlib.contextmanager
+    def _queue_reader(self, now: datetime) -> Iterator[_QueueReader]:
+        """A reader of the queue inside one read transaction: one snapshot for all its
+        queries, however many lanes it opens."""
+        with self._lock:
+            began = not self.conn.in_transaction
+            try:
+                if began:
+                    self.conn.execute("BEGIN")
+                reader = _QueueReader(self, now, self._settings())
+                try:
+                    yield reader
+                finally:
+                    reader.close()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            finally:
+                if began and self.conn.in_transaction:
+                    self.conn.rollback()  # only read: nothing to keep
+
+    def queue_entries(self, prospect_ids: Iterable[int], now: datetime | None = None):
+        """The queue entries of these prospects (those of them in the queue), in the given
+        order: what the queue would show for each, without its position."""
+        from callbook.queue import place
+
+        now = now or self.clock()
+        ids = list(dict.fromkeys(prospect_ids))
+        self._read_zones()
+        with self._queue_reader(now) as reader:
+            placed = []
+            for row in reader.rows_of(ids):
+                candidate = reader.resolve(row)
+                if candidate is not None:
+                    placed.append(place(candidate, now, reader.settings))
+            return reader.entries(placed)
 
     def queue_size(self, now: datetime | None = None) -> int:
+        """How many prospects `queue` holds at `now`, waiting and skipped ones included."""
         now_text = rows.to_db_time(now or self.clock())
-        return self._read(
-            "select count(*) from prospects where status not in (?, ?, ?) "
-            "and (next_call_at is null or next_call_at <= ?)",
-            (Status.DO_NOT_CALL.value, Status.WON.value, Status.LOST.value, now_text),
-        )[0][0]
+        with self._lock:
+            try:
+                # Every prospect, less the closed ones and those scheduled for later: counts
+                # that SQLite answers from indexes, unlike a count of the open ones.
+                total = self.conn.execute("select count(*) from prospects").fetchone()[0]
+                closed = self.conn.execute(
+                    "select count(*) from prospects where status in (?, ?, ?)",
+                    (Status.DO_NOT_CALL.value, Status.WON.value, Status.LOST.value),
+                ).fetchone()[0]
+                later = self.conn.execute(
+                    f"select count(*) from prospects p indexed by prospects_due "
+                    f"where p.next_call_at is not null and p.next_call_at > ? and {_IN_QUEUE}",
+                    (now_text,),
+                ).fetchone()[0]
+                blocked = self._all_numbers_blocked(now_text)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+        return total - closed - later - blocked
+
+    def _all_numbers_blocked(self, now_text: str) -> int:
+        """How many prospects in the queue at `now_text` have every number on the
+        do-not-call list."""
+        numbers = {r[0] for r in self.conn.execute("select number from do_not_call_numbers")}
+        if not numbers:
+            return 0
+        found = self.conn.execute(
+            f"select p.phones from prospects p where {_IN_QUEUE} "
+            "and (p.next_call_at is null or p.next_call_at <= ?) and exists (select 1 from "
+            "do_not_call_numbers d where instr(p.phones, '\"' || d.number) > 0)",
+            (now_text,),
+        ).fetchall()
+        return sum(1 for (phones,) in found if _blocked_numbers(phones, numbers)[1])
+
+    def _read_zones(self) -> None:
+        """Read the zone of every prospect whose `zone` is not read yet (new, or its
+        timezone, numbers or place changed), a chunk per write transaction. A read-only book
+        is left as it is: the queue then reads those zones each time."""
+        settings = self._settings()
+        try:
+            while self._read("select exists (select 1 from prospects indexed by "
+                             "prospects_zone_pending where zone is null)")[0][0]:  # fmt: skip
+                with self._write() as conn:
+                    pending = conn.execute(
+                        "select id, timezone, phones, country, region from prospects "
+                        "indexed by prospects_zone_pending where zone is null limit ?",
+                        (_FILL_CHUNK,),
+                    ).fetchall()
+                    conn.executemany(
+                        "update prospects set zone = ?, zone_source = ? where id = ?",
+                        [
+                            (*_zone_for(tz, phones, country, region, settings.region), pid)
+                            for pid, tz, phones, country, region in pending
+                        ],
+                    )
+        except StoreError:
+            return
+
+    def skip(self, prospect_id: int, now: datetime | None = None) -> None:
+        """Move a prospect to the back of the queue for the rest of the caller's day."""
+        at = rows.to_db_time(now or self.clock())
+        with self._write() as conn:
+            self._require_prospect(conn, prospect_id)
+            conn.execute(
+                "insert into skips (prospect_id, skipped_at) values (?, ?) on conflict "
+                "(prospect_id) do update set skipped_at = excluded.skipped_at",
+                (prospect_id, at),
+            )
+
+    def unskip(self, prospect_id: int) -> bool:
+        """Undo a skip. False when the prospect was not skipped."""
+        with self._write() as conn:
+            return (
+                conn.execute("delete from skips where prospect_id = ?", (prospect_id,)).rowcount > 0
+            )
+
+    def snooze(self, prospect_id: int, when: datetime) -> Prospect:
+        """Set a prospect's next call: out of the queue until `when`, then due like a callback.
+        A snooze also ends a skip."""
+        when_text = rows.to_db_time(when)
+        with self._write() as conn:
+            self._require_prospect(conn, prospect_id)
+            conn.execute(
+                "update prospects set next_call_at = ?, updated_at = ? where id = ?",
+                (when_text, self._now(), prospect_id),
+            )
+            conn.execute("delete from skips where prospect_id = ?", (prospect_id,))
+        return self.get_prospect(prospect_id)
+
+    # --- do-not-call numbers -------------------------------------------------------------
+
+    def add_do_not_call_number(self, number: str, note: str | None = None) -> bool:
+        """Put a number (as prospects store it: E.164 where it parsed, without `;ext=`) on the
+        do-not-call list: never dialled again, whichever prospect holds it; a prospect whose
+        every number is on the list leaves the queue. False when it was already there."""
+        number = number.strip().split(";ext=")[0]
+        if not number:
+            raise ValueError("no number given")
+        with self._write() as conn:
+            cur = conn.execute(
+                "insert or ignore into do_not_call_numbers (number, added_at, note) "
+                "values (?, ?, ?)",
+                (number, self._now(), note),
+            )
+            return cur.rowcount > 0
+
+    def remove_do_not_call_number(self, number: str) -> bool:
+        with self._write() as conn:
+            cur = conn.execute(
+                "delete from do_not_call_numbers where number = ?",
+                (number.strip().split(";ext=")[0],),
+            )
+            return cur.rowcount > 0
+
+    def do_not_call_numbers(self) -> list[tuple[str, datetime, str | None]]:
+        """(number, added, note) of every number on the do-not-call list, oldest first."""
+        return [
+            (number, rows.from_db_time(added), note)
+            for number, added, note in self._read(
+                "select number, added_at, note from do_not_call_numbers order by added_at, number"
+            )
+        ]
+
+    def blocked_numbers(self, prospect: Prospect) -> tuple[str, ...]:
+        """The prospect's numbers that are on the do-not-call list."""
+        numbers = {r[0] for r in self._read("select number from do_not_call_numbers")}
+        return _blocked_numbers(rows.to_json_list(prospect.phones), numbers)[0]
+
+    # --- stats ---------------------------------------------------------------------------
+
+    def call_tallies(self, since: datetime, until: datetime) -> list[tuple]:
+        """(started_at, outcome, small wins, big wins) of each call started in [since, until),
+        oldest first; undone calls never count."""
+        return [
+            (rows.from_db_time(started), Outcome(outcome), small, big)
+            for started, outcome, small, big in self._read(
+                "select started_at, outcome, small_wins, big_wins from calls "
+                "where started_at >= ? and started_at < ? and undone_at is null "
+                "order by started_at, id",
+                (rows.to_db_time(since), rows.to_db_time(until)),
+            )
+        ]
+
+    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        """(start of the call, slot) of each piece recorded by calls started in [since, until);
+        undone calls and pieces never count."""
+        return [
+            (rows.from_db_time(started), slot)
+            for started, slot in self._read(
+                "select c.started_at, p.slot from pieces p join calls c on c.id = p.call_id "
+                "where c.started_at >= ? and c.started_at < ? and c.undone_at is null "
+                "and p.undone_at is null order by c.started_at, p.id",
+                (rows.to_db_time(since), rows.to_db_time(until)),
+            )
+        ]
 
     def scheduled(self, *, since: datetime | None = None) -> list[Prospect]:
         """Prospects with a next call set (at or after `since`), soonest first."""
@@ -678,3 +866,280 @@ class Store:
             for table, rowid, parent, _ in self._read("PRAGMA foreign_key_check")
         ]
         return problems
+
+
+# --- reading the queue -------------------------------------------------------------------
+
+# The statuses the queue holds, written as in the queue's partial indexes so that SQLite uses
+# them.
+_IN_QUEUE = "p.status in ('new', 'active', 'meeting')"
+_ROW_COLUMNS = (
+    "p.id, p.priority, p.last_call_at, p.next_call_at, p.zone, p.zone_source, p.phones, "
+    "p.timezone, p.country, p.region"
+)
+_ORDER = "order by p.priority, p.last_call_at, p.id"
+_BATCH = 64  # rows fetched at a time from a lane
+_FILL_CHUNK = 1000  # zones read per write transaction
+
+
+def _blocked_numbers(phones: str | None, numbers: set[str]) -> tuple[tuple[str, ...], bool]:
+    """(the numbers of `phones` (a JSON list) on the do-not-call list, whether all are)."""
+    if not numbers or not phones or not any(n in phones for n in numbers):
+        return (), False
+    held = rows.from_json_list(phones)
+    blocked = tuple(n for n in held if n.split(";ext=")[0] in numbers)
+    return blocked, bool(held) and len(blocked) == len(held)
+
+
+@functools.lru_cache(maxsize=65536)
+def _zone_for(
+    timezone: str | None, phones: str, country: str | None, region: str | None, default: str
+) -> tuple[str, str | None]:
+    """(zone, source) as the `zone` column holds it: '' when no zone could be read."""
+    from callbook.queue import derive_zone, zone_info
+
+    explicit = zone_info(timezone)
+    if explicit is not None:
+        return explicit.key, "prospect"
+    zone, source = derive_zone(rows.from_json_list(phones), country, region, default)
+    return zone or "", source
+
+
+class _QueueReader:
+    """One reading of the queue (inside `Store._queue_reader`'s transaction): the lanes as
+    cursors over the queue's indexes, and what resolving a row needs (today's attempts and
+    skips, the do-not-call list, availability pieces). Implements `callbook.queue.Lanes`."""
+
+    def __init__(self, store: Store, now: datetime, settings: QueueSettings) -> None:
+        from callbook.queue import zone_info
+
+        self.conn = store.conn
+        self.now = now
+        self.settings = settings
+        self.zone_info = zone_info
+        self._cursors: list[sqlite3.Cursor] = []
+        self.now_text = rows.to_db_time(now)
+        self.cutoff = rows.to_db_time(now - settings.callback_grace)
+        self.day = (
+            rows.to_db_time(settings.day_start(now)),
+            rows.to_db_time(settings.next_day_start(now)),
+        )
+        self.attempts = dict(
+            self.conn.execute(
+                "select prospect_id, count(*) from calls where started_at >= ? "
+                "and started_at < ? and undone_at is null group by prospect_id",
+                self.day,
+            )
+        )
+        self.skips = {
+            pid: rows.from_db_time(at)
+            for pid, at in self.conn.execute(
+                "select prospect_id, skipped_at from skips where skipped_at >= ? "
+                "and skipped_at < ?",
+                self.day,
+            )
+        }
+        self.dnc = {r[0] for r in self.conn.execute("select number from do_not_call_numbers")}
+        slots = settings.availability_slots
+        self._rules_sql = (
+            f"select value, learned_at from pieces where prospect_id = ? and slot in "
+            f"({', '.join('?' * len(slots))}) and superseded_by is null and undone_at is null "
+            "order by id"
+        )
+        self.rules: dict[int, tuple] = {}
+        self.seen: dict[int, tuple[str | None, tuple[str, ...]]] = {}  # id -> source, dnc
+
+    def close(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+
+    # - lanes -
+
+    def _stream(self, sql: str, params: tuple = ()) -> Iterator:
+        cur = self.conn.execute(sql, params)
+        self._cursors.append(cur)
+        while batch := cur.fetchmany(_BATCH):
+            for found in batch:
+                yield self._row(found)
+
+    def _row(self, found: tuple):
+        from callbook.queue import Row
+
+        pid, priority, last, next_at, zone, source, phones, tz, country, region = found
+        if zone is None:  # not read yet (a read-only book): read it here
+            zone, source = _zone_for(tz, phones, country, region, self.settings.region)
+        due = rows.from_db_time(next_at)
+        return Row(pid, priority, rows.from_db_time(last), due, zone or None, (source, phones))
+
+    def zones(self) -> list[str]:
+        names: set[str] = set()
+        for index, where in (
+            ("prospects_lanes", "p.next_call_at is null"),
+            ("prospects_due_lanes", "p.next_call_at is not null"),
+        ):
+            # Skip-scan: one index seek per distinct zone.
+            names.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"""with recursive z(name) as (
+                        select min(p.zone) from prospects p indexed by {index}
+                            where p.zone > '' and {where} and {_IN_QUEUE}
+                        union all
+                        select (select min(p.zone) from prospects p indexed by {index}
+                            where p.zone > z.name and {where} and {_IN_QUEUE})
+                        from z where z.name is not null
+                    ) select name from z where name is not null"""
+                )
+            )
+        return sorted(names)
+
+    def callbacks(self, closed) -> Iterator:
+        closed = sorted(closed)
+        marks = ", ".join("?" * len(closed))
+        return self._stream(
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_due "
+            f"where p.next_call_at is not null and p.next_call_at <= ? and {_IN_QUEUE} "
+            f"and (p.next_call_at >= ? or p.zone is null or p.zone not in ({marks})) "
+            "order by p.next_call_at, p.priority, p.id",
+            (self.now_text, self.cutoff, *closed),
+        )
+
+    def late_callbacks(self, zone: str) -> Iterator:
+        return self._stream(
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_due_lanes "
+            f"where p.zone = ? and p.next_call_at is not null and p.next_call_at < ? "
+            f"and {_IN_QUEUE} {_ORDER}",
+            (zone, self.cutoff),
+        )
+
+    def waiting(self, zone: str | None) -> list[Iterator]:
+        sql = (
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_lanes "
+            f"where p.zone {{}} and p.next_call_at is null and {_IN_QUEUE} {_ORDER}"
+        )
+        if zone is not None:
+            return [self._stream(sql.format("= ?"), (zone,))]
+        return [self._stream(sql.format("= ''")), self._stream(sql.format("is null"))]
+
+    def skipped(self) -> Iterator:
+        found = self._stream(
+            f"select {_ROW_COLUMNS} from skips k join prospects p on p.id = k.prospect_id "
+            f"where k.skipped_at >= ? and k.skipped_at < ? and {_IN_QUEUE} "
+            "and (p.next_call_at is null or p.next_call_at <= ?)",
+            (*self.day, self.now_text),
+        )
+        for row in found:
+            candidate = self.resolve(row)
+            if candidate is not None:
+                yield candidate
+
+    def rows_of(self, ids: list[int]) -> list:
+        """The rows of these prospects that are in the queue at `now`, in the order given."""
+        found: dict[int, object] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for r in self.conn.execute(
+                f"select {_ROW_COLUMNS} from prospects p where p.id in "
+                f"({', '.join('?' * len(chunk))}) and {_IN_QUEUE} "
+                "and (p.next_call_at is null or p.next_call_at <= ?)",
+                (*chunk, self.now_text),
+            ):
+                row = self._row(r)
+                found[row.id] = row
+        return [found[i] for i in ids if i in found]
+
+    # - resolving -
+
+    def resolve(self, row):
+        from callbook.queue import Candidate
+
+        source, phones = row.data
+        blocked, every = _blocked_numbers(phones, self.dnc)
+        if every:
+            return None
+        self.seen[row.id] = (source, blocked)
+        return Candidate(
+            id=row.id,
+            priority=row.priority,
+            last_call_at=row.last_call_at,
+            due_at=row.due_at,
+            zone=row.zone,
+            rules=self._rules(row.id, row.zone),
+            attempts_today=self.attempts.get(row.id, 0),
+            skipped_at=self.skips.get(row.id),
+        )
+
+    def _rules(self, prospect_id: int, zone: str | None) -> tuple:
+        if prospect_id not in self.rules:
+            from callbook.availability import parse
+
+            tz = self.zone_info(zone) or self.settings.caller_tz
+            self.rules[prospect_id] = tuple(
+                parse(value, rows.from_db_time(learned).astimezone(tz).date())
+                for value, learned in self.conn.execute(
+                    self._rules_sql, (prospect_id, *self.settings.availability_slots)
+                )
+            )
+        return self.rules[prospect_id]
+
+    def walk(self) -> Iterator:
+        from callbook.queue import walk
+
+        return walk(self.now, self.settings, self)
+
+    # - entries -
+
+    def entries(self, placements: list) -> list[QueueEntry]:
+        from callbook.queue import Cause, reason_line
+
+        ids = [p.candidate.id for p in placements]
+        prospects: dict[int, Prospect] = {}
+        names: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for found in self.conn.execute(
+                f"select {rows.PROSPECT_COLUMNS} from prospects where id in ({marks})", chunk
+            ):
+                prospect = rows.prospect(found)
+                prospects[prospect.id] = prospect
+            # The decision maker's first name, for reasons such as "Tom is off on Tuesdays".
+            for pid, name in self.conn.execute(
+                f"select prospect_id, name from contacts where prospect_id in ({marks}) "
+                "and role = 'decision_maker' and undone_at is null order by id",
+                chunk,
+            ):
+                if name.split():
+                    names[pid] = name.split()[0]
+        entries = []
+        for p in placements:
+            c = p.candidate
+            prospect = prospects[c.id]
+            if c.due_at is not None:
+                reason = QueueReason.CALLBACK
+            elif prospect.call_count == 0:
+                reason = QueueReason.NEVER_CALLED
+            else:
+                reason = QueueReason.FOLLOW_UP
+            tz = self.zone_info(c.zone)
+            source, blocked = self.seen.get(c.id, (None, ()))
+            who = names.get(c.id) if p.cause in (Cause.RULE, Cause.AWAY) else None
+            entries.append(
+                QueueEntry(
+                    prospect,
+                    reason,
+                    c.due_at,
+                    callable=p.callable,
+                    callable_at=p.callable_at,
+                    why=reason_line(p, self.now, self.settings, who),
+                    zone=c.zone if tz is not None else None,
+                    zone_source=source if tz is not None else None,
+                    local_time=self.now.astimezone(tz) if tz is not None else None,
+                    skipped=c.skipped_at is not None,
+                    attempts_today=c.attempts_today,
+                    availability=tuple(r.text for r in c.rules),
+                    not_understood=tuple(r.text for r in c.rules if not r.understood),
+                    dnc_numbers=blocked,
+                )
+            )
+        return entries

@@ -114,6 +114,17 @@ def test_do_not_call_is_refused_without_force(db):
     assert counts(db)["calls"] == 2
 
 
+def test_a_do_not_call_number_is_refused_without_force(db):
+    run(db, "add", "Acme Ltd", "--phone", "+44 20 7946 0000")
+    assert run(db, "dnc", "+44 20 7946 0000").exit_code == 0
+    result = CliRunner().invoke(main, ["--db", str(db), "log", "acme", "!na"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "callbook: #1 Acme Ltd: +442079460000 on the do-not-call list; nothing recorded (--force)\n"
+    )
+    assert counts(db)["calls"] == 0
+
+
 def test_demo_builds_a_book_once(db):
     result = run(db, "demo")
     assert result.output == f"demo book ready: 240 prospects in {db}\n"
