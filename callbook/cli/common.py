@@ -16,6 +16,7 @@ import click
 from callbook import __version__
 from callbook.clock import clock_from_env
 from callbook.config import load_config
+from callbook.errors import StoreError
 from callbook.paths import Paths, resolve
 
 
@@ -40,7 +41,20 @@ class Context:
                 fail(str(exc))
             for problem in (*self._desk.config.errors, *self._desk.templates.errors):
                 click.echo(f"callbook: warning: {problem}", err=True)
+            # The daily backup runs once the command's own work is done, never before it.
+            click.get_current_context().call_on_close(self._daily_backup)
         return self._desk
+
+    def _daily_backup(self) -> None:
+        from callbook.store.backup import BackupError, auto_backup
+        from callbook.store.db import writable
+
+        if self._desk is None or not writable(self._desk.store.path):
+            return
+        try:
+            auto_backup(self._desk.store, self.paths, self._desk.config)
+        except (BackupError, StoreError) as exc:
+            click.echo(f"callbook: warning: daily backup skipped: {exc}", err=True)
 
     def store(self, *, create: bool = True):
         return self.desk(create=create).store
@@ -54,7 +68,21 @@ class Context:
             self._desk = None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class CallbookGroup(click.Group):
+    """A group whose commands end with one line, not a traceback, when the book refuses."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            fail(str(exc))
+
+
+@click.group(
+    cls=CallbookGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=str),
