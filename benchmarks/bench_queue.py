@@ -22,11 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.large_book import OUT, large_book  # noqa: E402
+from benchmarks.large_book import cached_book, large_book  # noqa: E402
 from callbook.clock import fixed_clock  # noqa: E402
 from callbook.model import NewCall, Outcome  # noqa: E402
 from callbook.store import Store  # noqa: E402
-from callbook.store.schema import LATEST  # noqa: E402
 
 CLOCKS = {
     "weekday_afternoon": datetime(2026, 11, 27, 15, 0, tzinfo=UTC),
@@ -36,22 +35,19 @@ CLOCKS = {
 
 
 def migrated_book(prospects: int, pieces: int) -> tuple[Path, float]:
-    """The large book at the latest schema, cached; and how long the first read of every
-    prospect's zone took (0 when cached)."""
-    cached = OUT / f"book-{prospects}-{pieces}-v{LATEST}.db"
-    if cached.exists():
-        return cached, 0.0
-    partial = cached.with_suffix(".partial")
-    large_book(prospects, pieces, copy_to=partial)
-    with Store.open(partial) as store:
-        t0 = time.perf_counter()
-        store._read_zones()
-        zones_s = time.perf_counter() - t0
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for suffix in ("-wal", "-shm", ".lock"):
-        Path(str(partial) + suffix).unlink(missing_ok=True)
-    partial.rename(cached)
-    return cached, zones_s
+    """The large book with every prospect's zone read, cached; and how long that first read
+    of the zones took (0 when cached)."""
+    took = [0.0]
+
+    def read_zones(path: Path) -> None:
+        large_book(prospects, pieces, copy_to=path)
+        with Store.open(path) as store:
+            t0 = time.perf_counter()
+            store._read_zones()
+            took[0] = time.perf_counter() - t0
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    return cached_book(f"book-{prospects}-{pieces}-zones", read_zones), took[0]
 
 
 def ms(seconds: float) -> float:

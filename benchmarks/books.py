@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.large_book import cached_book  # noqa: E402
 from callbook.store import Store  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "out"
 RECORDS_PER_PROSPECT = 20  # 1 prospect + 2 contacts + 6 notes + 11 pieces
 
 FIRST = """Sarah Tom Priya Marcus Elena James Aisha Lukas Chloé Mateo Zoë Kenji Olivia Raj Emma
@@ -349,20 +348,11 @@ def build_recall_book(path: Path, records: int, seed: int = 7) -> dict[str, int]
 
 def recall_book(records: int, *, seed: int = 7, copy_to: Path | None = None) -> Path:
     """The path of a cached book of about `records` records (built on first use)."""
-    OUT.mkdir(exist_ok=True)
-    cached = OUT / f"recall-{records}-{seed}.db"
-    if not cached.exists():
-        partial = cached.with_suffix(".partial")
-        for leftover in OUT.glob(partial.name + "*"):
-            leftover.unlink()
-        build_recall_book(partial, records, seed)
-        for suffix in ("-wal", "-shm", ".lock"):
-            Path(str(partial) + suffix).unlink(missing_ok=True)
-        partial.rename(cached)
-    if copy_to is None:
-        return cached
-    shutil.copyfile(cached, copy_to)
-    return copy_to
+    return cached_book(
+        f"recall-{records}-{seed}",
+        lambda path: build_recall_book(path, records, seed),
+        copy_to=copy_to,
+    )
 
 
 if __name__ == "__main__":

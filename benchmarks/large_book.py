@@ -13,11 +13,13 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callbook.store import Store  # noqa: E402
+from callbook.store.schema import LATEST  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 SLOTS = (
@@ -113,15 +115,17 @@ def build(path: Path, prospects: int, pieces: int, seed: int = 7) -> None:
     store.close()
 
 
-def large_book(prospects: int = 100_000, pieces: int = 1_000_000, *, copy_to: Path | None = None):
-    """The path of a cached book of that size (built on first use); a fresh copy if asked."""
+def cached_book(name: str, build: Callable[[Path], object], *, copy_to: Path | None = None):
+    """A book made once by `build(path)` and kept under benchmarks/out/, keyed by `name` and
+    the schema version (an older cache is never migrated inside a timed run); a fresh copy of
+    it when `copy_to` is given."""
     OUT.mkdir(exist_ok=True)
-    cached = OUT / f"book-{prospects}-{pieces}.db"
+    cached = OUT / f"{name}-v{LATEST}.db"
     if not cached.exists():
         partial = cached.with_suffix(".partial")
         for leftover in OUT.glob(partial.name + "*"):
             leftover.unlink()
-        build(partial, prospects, pieces)
+        build(partial)
         for suffix in ("-wal", "-shm", ".lock"):
             Path(str(partial) + suffix).unlink(missing_ok=True)
         partial.rename(cached)
@@ -129,6 +133,15 @@ def large_book(prospects: int = 100_000, pieces: int = 1_000_000, *, copy_to: Pa
         return cached
     shutil.copyfile(cached, copy_to)
     return copy_to
+
+
+def large_book(prospects: int = 100_000, pieces: int = 1_000_000, *, copy_to: Path | None = None):
+    """The path of a cached book of that size (built on first use); a fresh copy if asked."""
+    return cached_book(
+        f"book-{prospects}-{pieces}",
+        lambda path: build(path, prospects, pieces),
+        copy_to=copy_to,
+    )
 
 
 if __name__ == "__main__":
