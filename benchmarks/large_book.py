@@ -111,6 +111,9 @@ def build(path: Path, prospects: int, pieces: int, seed: int = 7) -> None:
                 for _ in range(prospects // 2)
             ),
         )
+    # A book in use is tidied when the app is idle; start from that state.
+    with store._write():
+        conn.execute("INSERT INTO recall (recall) VALUES ('optimize')")
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
 

@@ -131,8 +131,13 @@ class Store:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log back into the file; call it when idle (cheap if nothing
-        is pending). Serialised with writes, as SQLite before 3.51.3 needs."""
+        """Idle housekeeping kept out of the caller's commits: a bounded merge step of the
+        recall index, then fold the write-ahead log back into the file. Cheap when nothing is
+        pending. Serialised with writes, as SQLite before 3.51.3 needs."""
+        from callbook.store import recall
+
+        with self._write() as conn:
+            recall.tidy(conn)
         with self._lock, self._write_lock.hold():
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

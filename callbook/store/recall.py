@@ -172,11 +172,20 @@ def _delete(source: _Source, r: str) -> str:
     )
 
 
+def tidy(conn: sqlite3.Connection, pages: int = 200) -> None:
+    """A bounded step of index merging, for idle moments (inside a write transaction)."""
+    conn.execute(f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('merge', ?)", (pages,))
+
+
 def ddl() -> list[str]:
     """The statements that create the index and its triggers (without filling it)."""
     statements = [
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5(text, content='', detail=none, "
         f'columnsize=0, tokenize="{TOKENIZE}")',
+        # No merging inside a caller's commit: on a large book an automatic merge costs tens
+        # of ms (measured p99 43 ms vs 5.5 ms without). `tidy()` merges when the app is idle,
+        # and FTS5's crisis merge still bounds the number of segments.
+        f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('automerge', 0)",
         # The last edits of existing records (new ones are found by id): how a reader's
         # in-memory vocabulary learns the words an edit brought in. Kept short by the triggers.
         f"CREATE TABLE {EDITS} (seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
