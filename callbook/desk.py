@@ -19,6 +19,14 @@ from callbook.paths import Paths
 from callbook.store import Store
 
 
+@dataclass(frozen=True)
+class Haystack:
+    """Prospect ids and their folded names, in the same order."""
+
+    ids: list[int]
+    texts: list[str]
+
+
 @dataclass
 class Desk:
     store: Store
@@ -105,23 +113,33 @@ class Desk:
 
     # --- the queue ----------------------------------------------------------------------
 
+    def queue_names(self) -> Haystack:
+        """Every prospect's name (and company), folded once: what `filter_queue` searches.
+        Callers keep it between keystrokes (about 0.1 s to read at 100k prospects)."""
+        from rapidfuzz import utils
+
+        ids, texts = [], []
+        for pid, name, company in self.store.prospect_names():
+            ids.append(pid)
+            both = name if not company or company == name else f"{name} {company}"
+            texts.append(utils.default_process(both))
+        return Haystack(ids, texts)
+
     def filter_queue(
-        self, query: str, now: datetime, *, limit: int = 50,
-        names: list[tuple[int, str, str | None]] | None = None,
-    ) -> list[QueueEntry]:  # fmt: skip
+        self, query: str, now: datetime, *, limit: int = 50, names: Haystack | None = None
+    ) -> list[QueueEntry]:
         """Queue entries whose name or company matches `query` fuzzily (typos tolerated), best
-        first. `names` is `store.prospect_names()`, passed in by callers that keep it."""
+        first, names that start with it ahead on a tie."""
         from rapidfuzz import fuzz, process, utils
 
-        text = query.strip()
+        text = utils.default_process(query)
         if not text:
             return []
-        names = self.store.prospect_names() if names is None else names
-        choices = [name if not company or company == name else f"{name} {company}"
-                   for _, name, company in names]  # fmt: skip
+        names = self.queue_names() if names is None else names
         found = process.extract(
-            text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-            limit=limit * 4, score_cutoff=70,
+            text, names.texts, scorer=fuzz.partial_ratio, processor=None,
+            limit=limit * 4, score_cutoff=75,
         )  # fmt: skip
-        ids = [names[index][0] for _, _, index in found]
+        found.sort(key=lambda hit: (-hit[1], not hit[0].startswith(text), hit[2]))
+        ids = [names.ids[index] for _, _, index in found]
         return self.store.queue_entries(ids, now)[:limit]

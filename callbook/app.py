@@ -1,0 +1,794 @@
+"""CallbookApp: the calling screen's owner. It holds the Desk, the session, the call in progress
+and the capture draft; widgets show what it gives them and post what the caller does.
+
+The draft: one global draft key, `capture`, holds JSON `{"prospect_id", "started_at", "line"}`
+for the call in progress (a caller is on one call at a time, and a restart should bring back
+that call, not just its text). It is written ~300 ms after the last keystroke, on quit, and on
+SIGTERM/SIGHUP; a commit or a dropped call deletes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.content import Content
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from callbook.capture.apply import CaptureRejected
+from callbook.clock import Clock, parse_instant, zone
+from callbook.commands import CallbookCommands
+from callbook.desk import Desk, Haystack
+from callbook.jigsaw import build_jigsaw, current_pieces
+from callbook.keymap import bind, remap, unknown_ids
+from callbook.messages import DemoBuilt, OpenProspect, QueueLoaded
+from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
+from callbook.paths import Paths
+from callbook.screens.main import MainScreen
+from callbook.store import StoreError
+from callbook.timefmt import call_time, duration
+from callbook.widgets.capture import GRAMMAR, CaptureBar, PreviewContext, render_preview
+from callbook.widgets.jigsaw import LAST_CALLS, ProspectView
+from callbook.widgets.queue import PAGE, QueuePane, QueueWindow, RowContext
+
+DRAFT_KEY = "capture"
+DRAFT_DELAY = 0.3  # seconds after the last keystroke
+POLL_SECONDS = 1.0
+EXIT_DEADLINE = 3.0  # seconds a SIGTERM'd app may take to restore the terminal
+
+MAIN_HELP = """
+## callbook
+One screen for a whole calling session: the **queue** (who to call now), the **jigsaw** (what
+is known and missing about the prospect) and the **capture** line with its live preview.
+
+A call: **enter** on a prospect starts it, type one line, **enter** records it and the next
+prospect is selected; **enter** again calls them.
+"""
+
+
+@dataclass(frozen=True)
+class ActiveCall:
+    prospect: Prospect
+    started_at: datetime
+    objective: str | None  # what this call is for
+
+
+class DraftKeeper:
+    """The latest capture draft, written to the book by whoever calls `flush` (a worker after
+    a pause in typing, or the UI thread on commit, quit or a signal). One lock orders the
+    writes, so a draft written late can never resurrect one that a commit deleted."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._pending: str | None = None  # "" deletes the draft
+
+    def set(self, text: str) -> None:
+        with self._lock:
+            self._pending = text
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._pending is None:
+                return
+            text, self._pending = self._pending, None
+            self.store.save_draft(DRAFT_KEY, text)
+
+
+class CallbookApp(App[int]):
+    """The calling screen."""
+
+    CSS_PATH = Path(__file__).with_name("callbook.tcss")  # absolute: subclasses live elsewhere
+    TITLE = "callbook"
+    COMMANDS = App.COMMANDS | {CallbookCommands}
+    BINDINGS = [bind("quit"), bind("help")]
+
+    def __init__(self, desk: Desk, *, clock: Clock | None = None, signals: bool = False) -> None:
+        super().__init__()
+        remap(self, desk.config.keys)
+        if clock is not None:
+            desk.store.clock = clock
+        self.desk = desk
+        self.store = desk.store
+        self.signals = signals
+        self.main: MainScreen | None = None
+        self.session: Session | None = None
+        self.call: ActiveCall | None = None
+        self.highlighted: QueueEntry | None = None
+        self.shown: ProspectView | None = None
+        self.last_saved: tuple[Call, Prospect] | None = None
+        self.book_empty = False
+        self._known: dict[str, str] = {}
+        self._error: str | None = None  # why the last commit was refused
+        self._error_line: str | None = None  # ... for this line; editing it clears the error
+        self._score = Scoreboard()
+        self._drafts = DraftKeeper(desk.store)
+        self._draft_timer: Timer | None = None
+        self._queue_token = 0
+        self._query = ""
+        self._names: Haystack | None = None  # kept for the filter; None: read again
+        self._version: int | None = None
+        self._minute: int | None = None
+        self._shut_down = False
+        self._recall_ready = False
+        self._reshow = False  # the next queue load re-reads the highlighted prospect
+
+    # --- start-up ------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        config = self.desk.config
+        if config.keys:
+            self.set_keymap(config.keys)
+        problems = [*config.errors, *self.desk.templates.errors]
+        problems += [
+            f"config [keys]: no key binding with id {i!r}" for i in unknown_ids(config.keys)
+        ]
+        for problem in problems:
+            self.notify(problem, title="config", severity="warning", timeout=10)
+        draft = self._read_draft()
+        self._version = self.store.data_version()
+        # Read the queue while the screen is being built.
+        self.reload_queue(offset=0, keep_id=draft[0].id if draft and draft[0] else None)
+        self.session = self.store.start_session()
+        self.main = MainScreen(config.keys)
+        await self.push_screen(self.main)
+        self.main.capture.previewer = self.preview_of
+        self.book_empty = self.store.count_prospects() == 0
+        self._show_score()
+        if draft is not None:
+            self._restore_draft(*draft)
+        self._preview()
+        self.set_interval(POLL_SECONDS, self._tick)
+        if self.signals:
+            self._install_signal_handlers()
+        if self.book_empty:
+            self.action_offer_demo()
+
+    def _read_draft(self) -> tuple[Prospect | None, datetime | None, str] | None:
+        """The draft left by the last run: its prospect, when its call started, its line."""
+        text = self.store.load_draft(DRAFT_KEY)
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            line = str(data["line"])
+            pid = data.get("prospect_id")
+            started = parse_instant(data["started_at"]) if data.get("started_at") else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None, None, text  # not ours: keep the text all the same
+        prospect = self.store.get_prospect(int(pid)) if pid is not None else None
+        return prospect, started, line
+
+    def _restore_draft(
+        self, prospect: Prospect | None, started: datetime | None, line: str
+    ) -> None:
+        if prospect is not None:
+            self.start_call(prospect, started_at=started)
+        self.main.capture.set_value(line)
+        self.notify("the capture you were typing is back", title="draft")
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def _on_signal(self, sig: int) -> None:
+        """SIGTERM/SIGHUP: the draft goes to disk first, then the app leaves.
+
+        After SIGHUP the terminal is gone: restoring it could block or spin on a dead tty, so
+        the process ends at once. SIGTERM exits the usual way, with a deadline."""
+        self.shutdown()
+        code = 128 + sig
+        if sig == signal.SIGHUP:
+            self._end_process(code)
+        self.exit(return_code=code)
+        if not self.is_headless:
+            deadline = threading.Timer(EXIT_DEADLINE, self._end_process, args=(code,))
+            deadline.daemon = True
+            deadline.start()
+
+    def _end_process(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            self.desk.close()
+        os._exit(code)
+
+    # --- reading the book ----------------------------------------------------------------
+
+    def _ctx(self) -> RowContext:
+        return RowContext(self.desk.now(), self.desk.config.tz)
+
+    def view_of(self, prospect: Prospect, objective: str | None = None) -> ProspectView:
+        pieces = self.store.pieces(prospect.id)
+        jigsaw = build_jigsaw(self.desk.template_for(prospect), pieces)
+        return ProspectView(
+            prospect=prospect,
+            jigsaw=jigsaw,
+            pieces=pieces,
+            contacts=self.store.contacts(prospect.id),
+            calls=self.store.calls(prospect.id, limit=LAST_CALLS),
+            objective=objective or prospect.next_objective or jigsaw.suggested_objective,
+            now=self.desk.now(),
+            tz=self.desk.config.tz,
+        )
+
+    def _show(self, view: ProspectView | None) -> None:
+        self.shown = view
+        self.main.jigsaw.show(view)
+        if view is not None:
+            self._known = {k: p.value for k, p in current_pieces(view.pieces).items()}
+            self.main.capture.set_template(view.jigsaw.template)
+        else:
+            self._known = {}
+            self.main.capture.set_template(None)
+
+    def _show_highlighted(self) -> None:
+        entry = self.highlighted
+        self._show(self.view_of(entry.prospect) if entry else None)
+        self._preview()
+
+    def _show_score(self) -> None:
+        if self.session is not None:
+            self._score = self.store.scoreboard(session_id=self.session.id)
+        self._show_elapsed()
+
+    def _show_elapsed(self) -> None:
+        started = self.session.started_at if self.session else self.desk.now()
+        self.main.scoreboard.show(self._score, (self.desk.now() - started).total_seconds())
+
+    def reload_queue(
+        self, *, keep_id: int | None = None, position: int | None = None, offset: int | None = None
+    ) -> None:
+        """Read the queue window again, in a worker; older requests' results are dropped."""
+        self._queue_token += 1
+        if offset is None:
+            offset = self.main.queue.window.offset
+        self._load_queue(self._queue_token, offset, self._query, keep_id, position)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load_queue(
+        self, token: int, offset: int, query: str, keep_id: int | None, position: int | None
+    ) -> None:
+        now = self.desk.now()
+        if query:
+            if self._names is None:
+                self._names = self.desk.queue_names()
+            entries = self.desk.filter_queue(query, now, limit=PAGE, names=self._names)
+            offset, total = 0, len(entries)
+        else:
+            total = self.store.queue_size(now)
+            offset = max(0, min(offset, total - PAGE))
+            entries = self.store.queue(now, limit=PAGE, offset=offset)
+        self.post_message(QueueLoaded(token, entries, offset, total, query, keep_id, position))
+
+    def on_queue_loaded(self, message: QueueLoaded) -> None:
+        if message.token != self._queue_token or self.main is None:
+            return
+        queue = self.main.queue
+        keep_id, position = message.keep_id, message.position
+        if keep_id is None and position is None:
+            # The table's cursor, not self.highlighted: its message may still be on its way.
+            current = queue.highlighted
+            keep_id = current.prospect.id if current else None
+            position = queue.position
+        window = QueueWindow(message.entries, message.offset, message.total, message.query)
+        before = queue.highlighted
+        queue.show(window, self._ctx(), keep_id=keep_id, position=position)
+        after = queue.highlighted
+        same = before is not None and after is not None and before.prospect.id == after.prospect.id
+        if same:
+            self.highlighted = after  # fresh from the book; a change of prospect posts its own
+            if self._reshow and self.call is None:
+                self._show_highlighted()
+        self._reshow = False
+        if not self._recall_ready:
+            self._recall_ready = True  # after the first paint: it competes for the GIL
+            self.call_after_refresh(self.main.add_footer)
+            self._prepare_recall()
+
+    def _tick(self) -> None:
+        """Once a second: the timers, local times, and whether another process wrote."""
+        if self.main is None or self._shut_down or not self.main.is_attached or self._exit:
+            return  # not started yet, or on the way out
+        self._show_elapsed()
+        self._update_call_title()
+        now = self.desk.now()
+        if now.minute != self._minute:
+            self._minute = now.minute
+            self.main.queue.refresh_times(self._ctx())
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return
+        if version != self._version:
+            self._version = version
+            self.action_refresh_book()
+
+    # --- the call ------------------------------------------------------------------------
+
+    def start_call(self, prospect: Prospect, *, started_at: datetime | None = None) -> None:
+        view = self.view_of(prospect)
+        self.call = ActiveCall(prospect, started_at or self.desk.now(), view.objective)
+        self._show(view)
+        self.main.queue.set_calling(prospect.id)
+        self.last_saved = None
+        self._update_call_title()
+        self.main.capture.input.focus()
+        self._preview()
+        self._save_draft_soon()
+
+    def commit(self) -> None:
+        """Record the call. The preview clears only once the write is on disk."""
+        call, capture = self.call, self.main.capture
+        try:
+            saved = self.desk.commit(
+                call.prospect,
+                capture.value,
+                started_at=call.started_at,
+                session_id=self.session.id if self.session else None,
+                objective=call.objective,
+            )
+        except CaptureRejected as exc:
+            self._error, self._error_line = str(exc), capture.value
+            self._preview()
+            return
+        except (StoreError, ValueError) as exc:
+            self._error, self._error_line = f"{exc}", capture.value
+            self._preview()
+            return
+        self._clear_draft()
+        self.call = None
+        self.last_saved = (saved, call.prospect)
+        self._error = None
+        queue = self.main.queue
+        queue.set_calling(None)
+        capture.clear()
+        self._show_score()
+        self._update_call_title()
+        queue.advance_past(call.prospect.id)
+        # Show the next prospect now, in the same frame as the cleared line, rather than when
+        # the queue's Highlighted message comes round.
+        self.highlighted = queue.highlighted
+        self._show_highlighted()
+        # After the next prospect is painted: the worker would compete for the GIL.
+        self.call_after_refresh(self.reload_queue)
+
+    def drop_call(self) -> None:
+        self.call = None
+        self._error = None
+        self._clear_draft()
+        self.main.queue.set_calling(None)
+        self.main.capture.clear()
+        self._update_call_title()
+        self._show_highlighted()
+
+    def _update_call_title(self) -> None:
+        capture = self.main.capture
+        if self.call is None:
+            capture.border_title = "Capture"
+            capture.border_subtitle = ""
+            return
+        elapsed = (self.desk.now() - self.call.started_at).total_seconds()
+        capture.border_title = f"Capture · on call with {self.call.prospect.name}"
+        capture.border_subtitle = f"☎ {duration(elapsed)}"
+
+    def _preview_ctx(self, prospect: Prospect) -> PreviewContext:
+        tz = zone(prospect.timezone) if prospect.timezone else None
+        return PreviewContext(self.desk.now(), self.desk.config.tz, tz)
+
+    def _preview(self) -> None:
+        """Redraw the preview under the capture line."""
+        capture = self.main.capture
+        capture.show(self.preview_of(capture.value))
+
+    def preview_of(self, line: str) -> Content:
+        """What the preview shows for `line`: the capture bar asks on every keystroke."""
+        if self.call is not None and line.strip():
+            prospect = self.call.prospect
+            preview = self.desk.preview(prospect, line, self._known)
+            error = self._error if line == self._error_line else None
+            return render_preview(preview, self._preview_ctx(prospect), error)
+        return self._idle_text()
+
+    def _idle_text(self) -> Content:
+        lines: list[Content] = []
+        if self.call is not None:
+            lines.append(
+                Content.assemble(
+                    ("on call with ", "$text-muted"),
+                    (self.call.prospect.name, "bold"),
+                    ("   this call: ", "$text-muted"),
+                    (self.call.objective or "-", "$accent"),
+                )  # fmt: skip
+            )
+            lines.append(Content.styled("type what you learn, then enter:", "$text-muted"))
+        else:
+            if self.last_saved is not None:
+                lines += self._saved_text(*self.last_saved)
+            entry = self.highlighted
+            if entry is not None:
+                lines.append(
+                    Content.assemble(
+                        ("enter", "bold $accent"), " calls ", (entry.prospect.name, "bold")
+                    )
+                )
+            elif not self.book_empty:
+                lines.append(Content.styled("nobody in the queue right now", "$text-muted"))
+        lines.append(Content.styled(GRAMMAR, "$text-muted"))
+        return Content("\n").join(lines)
+
+    def _saved_text(self, call: Call, prospect: Prospect) -> list[Content]:
+        parts: list = [("✔ saved ", "bold $text-success"), f"{prospect.name}: "]
+        parts.append((call.outcome.label, "bold"))
+        wins = []
+        if call.small_wins:
+            wins.append(f"+{call.small_wins} small win{'s' * (call.small_wins != 1)}")
+        if call.big_wins:
+            wins.append(f"+{call.big_wins} big")
+        if wins:
+            parts.append((" · " + ", ".join(wins), "$text-success"))
+        if call.next_call_at:
+            when = call_time(call.next_call_at, self.desk.now(), self.desk.config.tz)
+            parts.append(f" · next {when}")
+        lines = [Content.assemble(*parts)]
+        if not call.small_wins and call.outcome.connected:
+            lines.append(
+                Content.styled("↳ nothing learned: what did you learn? (u undoes)", "$accent")
+            )
+        return lines
+
+    # --- drafts --------------------------------------------------------------------------
+
+    def _draft_payload(self) -> str:
+        line = self.main.capture.value if self.main else ""
+        if not line.strip():
+            return ""
+        call = self.call
+        return json.dumps(
+            {
+                "prospect_id": call.prospect.id if call else None,
+                "started_at": call.started_at.isoformat() if call else None,
+                "line": line,
+            },
+            ensure_ascii=False,
+        )
+
+    def _save_draft_soon(self) -> None:
+        self._drafts.set(self._draft_payload())
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _write_draft(self) -> None:
+        self._drafts.flush()
+
+    def _clear_draft(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._drafts.set("")
+        try:
+            self._drafts.flush()
+        except StoreError as exc:
+            self.notify(str(exc), title="draft not cleared", severity="error")
+
+    def flush_draft(self) -> None:
+        """Write the draft now (quit, a signal)."""
+        if self.main is not None:
+            self._drafts.set(self._draft_payload())
+        self._drafts.flush()
+
+    def shutdown(self) -> None:
+        """Save the draft and close the session; safe to call more than once."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        try:
+            self.flush_draft()
+        except StoreError:
+            pass
+        if self.session is not None:
+            try:
+                self.store.end_session(self.session.id)
+            except StoreError:
+                pass
+
+    # --- messages from the widgets -------------------------------------------------------
+
+    def on_queue_pane_highlighted(self, event: QueuePane.Highlighted) -> None:
+        self.highlighted = event.entry
+        if self.call is not None:
+            return
+        shown = self.shown.prospect.id if self.shown else None
+        if event.entry is None or event.entry.prospect.id != shown:
+            self._show_highlighted()
+
+    def on_queue_pane_call_requested(self, event: QueuePane.CallRequested) -> None:
+        entry = event.entry
+        if entry is None:
+            return
+        if self.call is None:
+            self.start_call(entry.prospect)
+        elif self.call.prospect.id != entry.prospect.id:
+            self.notify(
+                f"you are on a call with {self.call.prospect.name}: enter commits it, x drops it",
+                severity="warning",
+            )
+        self.main.capture.input.focus()
+
+    def on_queue_pane_page_requested(self, event: QueuePane.PageRequested) -> None:
+        self.reload_queue(offset=event.offset, position=event.position)
+
+    def on_queue_pane_filter_changed(self, event: QueuePane.FilterChanged) -> None:
+        query = event.query.strip()
+        field = self.main.queue.filter_input
+        if not event.query and field.value:
+            field.value = ""
+        if query == self._query:
+            return
+        self._query = query
+        # Filtering highlights the best match; clearing keeps whoever was highlighted.
+        current = self.main.queue.highlighted
+        keep = current.prospect.id if current and not query else None
+        self.reload_queue(offset=0, keep_id=keep, position=0)
+
+    def on_capture_bar_changed(self, event: CaptureBar.Changed) -> None:
+        """The bar has drawn the preview already; start the call if need be, keep the draft."""
+        if self.call is None and event.line.strip() and self.highlighted is not None:
+            self.start_call(self.highlighted.prospect)
+            return
+        self._save_draft_soon()
+
+    def on_open_prospect(self, message: OpenProspect) -> None:
+        self.open_detail(message.prospect_id, message.slot)
+
+    def on_demo_built(self, message: DemoBuilt) -> None:
+        self.book_empty = False
+        self._names = None
+        self.notify(f"demo book ready: {message.prospects} prospects", title="demo")
+        self.reload_queue(offset=0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker failures, all in one place: a line for the caller, the app carries on."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{error}", title=f"{event.worker.group} failed", severity="error")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_call(self) -> None:
+        """enter: start the call on the highlighted prospect, or commit the one in progress."""
+        if self.main is None or self.screen is not self.main:
+            return
+        if self.call is not None:
+            self.commit()
+        elif self.highlighted is not None:
+            self.start_call(self.highlighted.prospect)
+        else:
+            self.notify("nobody to call: the queue is empty", severity="warning")
+
+    def action_next(self) -> None:
+        self.main.queue.move(+1)
+
+    def action_previous(self) -> None:
+        self.main.queue.move(-1)
+
+    def action_focus_capture(self) -> None:
+        self.main.capture.input.focus()
+
+    def action_focus_jigsaw(self) -> None:
+        self.main.jigsaw.rows.focus()
+
+    def action_focus_filter(self) -> None:
+        self.main.queue.filter_input.focus()
+
+    def action_leave(self) -> None:
+        self.main.queue.rows.focus()
+
+    def action_detail(self) -> None:
+        focused = self.main.focused
+        in_queue = focused is not None and self.main.queue in focused.ancestors_with_self
+        if in_queue and self.highlighted is not None:
+            self.open_detail(self.highlighted.prospect.id)
+        elif self.shown is not None:
+            self.open_detail(self.shown.prospect.id)
+
+    def open_detail(self, prospect_id: int, slot: str | None = None) -> None:
+        from callbook.screens.detail import DetailData, DetailScreen
+
+        prospect = self.store.get_prospect(prospect_id)
+        if prospect is None:
+            self.notify(f"no prospect #{prospect_id}", severity="error")
+            return
+        data = DetailData(
+            prospect=prospect,
+            template=self.desk.template_for(prospect),
+            pieces=self.store.pieces(prospect_id),
+            contacts=self.store.contacts(prospect_id),
+            calls=self.store.calls(prospect_id),
+            now=self.desk.now(),
+            tz=self.desk.config.tz,
+        )
+        self.push_screen(DetailScreen(data, slot))
+
+    def can_undo(self) -> bool:
+        return self.session is not None and (
+            self.store.last_call_of_session(self.session.id) is not None
+        )
+
+    def action_undo(self) -> None:
+        from callbook.screens.dialogs import ConfirmScreen
+
+        last = self.store.last_call_of_session(self.session.id) if self.session else None
+        if last is None:
+            self.notify("nothing to undo: no call recorded in this session", severity="warning")
+            return
+        prospect = self.store.get_prospect(last.prospect_id)
+        wins = f"{last.small_wins} small win{'s' * (last.small_wins != 1)}"
+        detail = f"{last.outcome.label}, {wins}. Its pieces go back to what was known before" + (
+            "; its line comes back to the capture." if self.call is None else "."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._undo(last, prospect)
+
+        self.push_screen(
+            ConfirmScreen(f"Undo call #{last.id} to {prospect.name}?", detail), answered
+        )
+
+    def _undo(self, last: Call, prospect: Prospect) -> None:
+        try:
+            self.store.undo_call(last.id)
+        except StoreError as exc:
+            self.notify(str(exc), title="not undone", severity="error")
+            return
+        self.last_saved = None
+        self._show_score()
+        line = self.store.call_capture(last.id)
+        fresh = self.store.get_prospect(prospect.id) or prospect
+        if self.call is None and line:
+            self.start_call(fresh, started_at=last.started_at)
+            self.main.capture.set_value(line)
+            self.notify(f"call #{last.id} undone: its line is back; enter records it, x drops it")
+        else:
+            self.notify(f"call #{last.id} undone")
+            if self.shown is not None and self.shown.prospect.id == prospect.id:
+                self._show(self.view_of(fresh, self.shown.objective))
+        self.reload_queue(keep_id=self.highlighted.prospect.id if self.highlighted else None)
+
+    def action_drop_call(self) -> None:
+        from callbook.screens.dialogs import ConfirmScreen
+
+        if self.call is None:
+            self.notify("no call in progress")
+            return
+        if not self.main.capture.value.strip():
+            self.drop_call()
+            return
+        name = self.call.prospect.name
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.drop_call()
+
+        self.push_screen(
+            ConfirmScreen(f"Drop the call to {name}?", "Nothing is recorded; the line is lost."),
+            answered,
+        )
+
+    def action_help(self) -> None:
+        from callbook.screens.dialogs import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        text = MAIN_HELP
+        focused = self.screen.focused
+        if focused is not None:
+            for node in focused.ancestors_with_self:
+                if getattr(node, "HELP", None):
+                    text = node.HELP
+                    break
+        self.push_screen(HelpScreen(text, self.desk.config.keys))
+
+    def action_recall(self) -> None:
+        """`/`: the recall overlay over the calling screen; the call and its line stay."""
+        from callbook.screens.recall import LIMIT as RECALL_LIMIT
+        from callbook.screens.recall import RecallScreen
+        from callbook.search import search
+
+        if isinstance(self.screen, RecallScreen):
+            return
+        current = self.shown.prospect.id if self.shown else None
+        searcher = partial(search, self.store, limit=RECALL_LIMIT, current_prospect_id=current)
+        self.push_screen(RecallScreen(searcher, self.desk.now()))
+
+    @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
+    def _prepare_recall(self) -> None:
+        """Read recall's vocabulary once, off the UI thread, so that the first search is quick."""
+        from callbook.search import recall_for
+
+        recall_for(self.store, self.desk.templates).prepare()
+
+    def action_refresh_book(self) -> None:
+        """Read everything again: another process wrote to the book."""
+        self._names = None
+        self._reshow = True
+        self._show_score()
+        if self.call is not None:
+            fresh = self.store.get_prospect(self.call.prospect.id)
+            if fresh is not None:
+                self.call = replace(self.call, prospect=fresh)
+                self._show(self.view_of(fresh, self.call.objective))
+                self._preview()
+        self.reload_queue()
+
+    def action_offer_demo(self) -> None:
+        from callbook.screens.dialogs import WelcomeScreen
+
+        if not self.book_empty:
+            self.notify("the demo book only goes into an empty book; try callbook --db demo.db")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify("building the demo book…", title="demo")
+                self._build_demo()
+
+        self.push_screen(WelcomeScreen(), answered)
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _build_demo(self) -> None:
+        from callbook.demo import build_demo
+
+        if self.store.count_prospects():
+            return
+        added = build_demo(self.store, self.desk.now())
+        self.post_message(DemoBuilt(added))
+
+    async def action_quit(self) -> None:
+        self.shutdown()
+        self.exit(return_code=0)
+
+
+def make_app(desk: Desk, *, clock: Clock | None = None, signals: bool = False) -> CallbookApp:
+    """The one way to build the app: the CLI, the tests and the screenshot script use it.
+
+    `clock` replaces the desk's clock (tests and screenshots pass a fixed one); `signals`
+    installs the SIGTERM/SIGHUP handlers that save the draft (only for a real terminal)."""
+    return CallbookApp(desk, clock=clock, signals=signals)
+
+
+def run_app(paths: Paths, clock: Clock | None = None) -> int:
+    """Open the book at `paths` and run the calling screen; the exit code."""
+    from callbook.store import StoreError
+
+    try:
+        desk = Desk.open(paths, clock=clock)
+    except StoreError as exc:
+        print(f"callbook: {exc}", file=sys.stderr)
+        return 1
+    try:
+        app = make_app(desk, signals=True)
+        app.run()
+        app.shutdown()
+        return app.return_code or 0
+    finally:
+        desk.close()

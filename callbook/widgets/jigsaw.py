@@ -1,0 +1,258 @@
+"""The jigsaw pane: the prospect on screen, who to ask for, what is known and what is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from callbook.clock import zone
+from callbook.jigsaw import Jigsaw
+from callbook.keymap import bind
+from callbook.messages import OpenProspect
+from callbook.model import Call, Contact, Piece, Prospect, Role
+from callbook.timefmt import ago, call_time, clock_time
+
+LAST_CALLS = 4
+
+
+@dataclass(frozen=True)
+class ProspectView:
+    """Everything the jigsaw pane shows about one prospect, read by the app."""
+
+    prospect: Prospect
+    jigsaw: Jigsaw
+    pieces: list[Piece]  # every piece, history included, oldest first
+    contacts: list[Contact]
+    calls: list[Call]  # the last few, newest first
+    objective: str | None  # what this call is for
+    now: datetime
+    tz: tzinfo  # the caller's zone
+
+    def learned_by(self, call_id: int) -> list[str]:
+        """Labels of the slots a call filled or changed."""
+        labels = []
+        for piece in self.pieces:
+            if piece.call_id == call_id:
+                slot = self.jigsaw.template.slot(piece.slot)
+                labels.append(slot.label if slot else piece.slot)
+        return labels
+
+
+def completion_bar(fraction: float, width: int = 10) -> str:
+    cells = fraction * width
+    full = int(cells)
+    partial = " ▏▎▍▌▋▊▉"[int((cells - full) * 8)] if full < width else ""
+    return ("█" * full + partial.strip()).ljust(width, "░")
+
+
+def latest(contacts: list[Contact], role: Role) -> Contact | None:
+    found = [c for c in contacts if c.role is role]
+    return found[-1] if found else None
+
+
+def ask_for(contacts: list[Contact]) -> Content:
+    """'ask for Tom Li (Ops Director)' over 'gatekeeper Sarah Jenkins'."""
+    dm, gk = latest(contacts, Role.DECISION_MAKER), latest(contacts, Role.GATEKEEPER)
+    parts: list = []
+    if dm is not None:
+        title = f" ({dm.title})" if dm.title else ""
+        parts += ["ask for ", (dm.name, "bold $text-success"), (title, "$text-muted")]
+    else:
+        parts += [("ask for: decision maker unknown", "$text-warning")]
+    parts.append("\n")
+    if gk is not None:
+        parts += ["gatekeeper ", (gk.name, "bold")]
+    else:
+        parts += [("gatekeeper unknown", "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+class JigsawList(OptionList):
+    """Known pieces, missing ones and the last calls; enter opens the detail."""
+
+    # New rows change the list's virtual height; as a layout reactive that reflows and
+    # repaints the whole screen for every prospect shown. JigsawPane asks for a layout only
+    # when the scrollbar comes or goes.
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    BINDINGS = [bind("open", action="select"), bind("leave", action="app.leave")]
+
+    HELP = """
+## Jigsaw
+The prospect on screen (during a call, the one you are calling): who to ask for, the
+objective of this call, each **known** piece (✔, with its age and the call that learned it),
+each **missing** piece (·, with the question that gets it) and the last calls.
+
+- **enter** on a row opens the prospect's detail (every piece with its history)
+- **c** goes to the capture line, **escape** back to the queue
+"""
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
+
+class JigsawPane(Vertical):
+    """Shows a ProspectView; posts OpenProspect when a row is chosen."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: ProspectView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="jigsaw-head")
+        yield Static(id="jigsaw-ask")
+        yield Static(id="jigsaw-objective")
+        yield JigsawList(id="jigsaw-rows")
+
+    def on_mount(self) -> None:
+        self.border_title = "Jigsaw"
+        self.show(None)
+
+    @property
+    def rows(self) -> JigsawList:
+        return self.query_one(JigsawList)
+
+    def show(self, view: ProspectView | None) -> None:
+        self.view = view
+        head = self.query_one("#jigsaw-head", Static)
+        ask = self.query_one("#jigsaw-ask", Static)
+        objective = self.query_one("#jigsaw-objective", Static)
+        rows = self.rows
+        highlighted = rows.highlighted
+        scrolled = rows.virtual_size.height > rows.scrollable_content_region.height
+        rows.clear_options()
+        if view is None:
+            self.border_title, self.border_subtitle = "Jigsaw", ""
+            head.update(Content.styled("nobody selected", "$text-muted"), layout=False)
+            ask.update("", layout=False)
+            objective.update("", layout=False)
+            return
+        p = view.prospect
+        self.border_title = f"Jigsaw · {p.name}"
+        self.border_subtitle = f"#{p.id} · {view.jigsaw.template.name}"
+        # Fixed heights (see callbook.tcss): no layout pass for a new prospect.
+        head.update(self._head(view), layout=False)
+        ask.update(ask_for(view.contacts), layout=False)
+        objective.update(
+            Content.assemble(
+                ("this call  ", "$text-muted"), (view.objective or "—", "bold $accent")
+            ),
+            layout=False,
+        )
+        rows.add_options(self._rows(view))
+        if highlighted is not None and highlighted < rows.option_count:
+            rows.highlighted = highlighted
+        if (rows.virtual_size.height > rows.scrollable_content_region.height) != scrolled:
+            rows.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self.show(self.view)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.view is None:
+            return
+        option_id = event.option.id or ""
+        slot = option_id.removeprefix("slot:") if option_id.startswith("slot:") else None
+        self.post_message(OpenProspect(self.view.prospect.id, slot))
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def _head(self, view: ProspectView) -> Content:
+        p = view.prospect
+        first: list = [
+            (completion_bar(view.jigsaw.completion), "$success"),
+            (f" {round(view.jigsaw.completion * 100)}% known", "bold"),
+            (f"   P{p.priority}", "bold" if p.priority <= 2 else "$text-muted"),
+        ]
+        if p.next_call_at is not None:
+            due = call_time(p.next_call_at, view.now, view.tz)
+            first.append((f"   callback {due}", "$text-warning"))
+        if p.timezone:
+            local = view.now.astimezone(zone(p.timezone))
+            when = f"{local:%a} {clock_time(view.now, zone(p.timezone))} there"
+        else:
+            when = "their time ?"
+        where = ", ".join(filter(None, (p.city, p.country)))
+        phone = f"☎ {p.phones[0]}" if p.phones else None
+        second = "  ·  ".join(filter(None, (phone, where, when)))
+        return Content.assemble(*first, "\n", (second, "$text-muted"))
+
+    def _rows(self, view: ProspectView) -> list[Option | None]:
+        width = max(30, self.rows.scrollable_content_region.width or self.size.width - 4)
+        now = view.now
+        out: list[Option | None] = []
+        label_w = max((len(s.label) for s in view.jigsaw.template.slots), default=12)
+        label_w = min(label_w, 18)
+        for known in view.jigsaw.known:
+            piece = known.piece
+            source = f"#{piece.call_id}" if piece.call_id else "added"
+            tail = f"  {ago(piece.learned_at, now).removesuffix(' ago')} {source}"
+            value = clip(piece.value, width - label_w - 3 - len(tail))
+            out.append(
+                Option(
+                    Content.assemble(
+                        ("✔ ", "$success"),
+                        (known.slot.label.ljust(label_w), "bold"),
+                        " ",
+                        value,
+                        (tail, "$text-muted"),
+                    ),
+                    id=f"slot:{known.slot.key}",
+                )
+            )
+        for piece in view.jigsaw.extra:
+            out.append(
+                Option(
+                    Content.assemble(
+                        ("✔ ", "$success"),
+                        (piece.slot.ljust(label_w), "bold $text-muted"),
+                        " ",
+                        clip(piece.value, width - label_w - 3),
+                    ),
+                    id=f"slot:{piece.slot}",
+                )
+            )
+        for slot in view.jigsaw.missing:
+            out.append(
+                Option(
+                    Content.assemble(
+                        ("· ", "$text-warning"),
+                        (slot.label.ljust(label_w), "$text-warning"),
+                        " ",
+                        (clip(slot.question, width - label_w - 3), "italic $text-muted"),
+                    ),
+                    id=f"slot:{slot.key}",
+                )
+            )
+        out.append(None)
+        if not view.calls:
+            out.append(Option(Content.styled("never called", "$text-muted"), disabled=True))
+        for call in view.calls[:LAST_CALLS]:
+            learned = view.learned_by(call.id)
+            what = f"learned {', '.join(learned)}" if learned else "learned nothing"
+            when = call_time(call.started_at, now, view.tz)
+            line = f"{when}  {call.outcome.label}  · {what}"
+            style = "strike $text-muted" if call.undone_at else ""
+            out.append(
+                Option(
+                    Content.assemble(("☎ ", "$text-muted"), (clip(line, width - 2), style)),
+                    id=f"call:{call.id}",
+                )
+            )
+        return out

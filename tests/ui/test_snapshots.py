@@ -1,0 +1,61 @@
+"""Pictures of the calling screen (120×40, demo book, fixed clock). Update them with
+`pytest tests/ui/test_snapshots.py --snapshot-update` and look at the report before committing."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from callbook.app import make_app
+from callbook.clock import fixed_clock
+from callbook.desk import Desk
+from callbook.paths import resolve
+
+SIZE = (120, 40)
+ERRORS = "gk: Sarah Jenkins; dm avial: not Tuesdays; !gk; @someday; > ask for Tom"
+
+
+@pytest.fixture
+def app(demo_db, now):
+    desk = Desk.open(resolve(demo_db), clock=fixed_clock(now))
+    yield make_app(desk, clock=fixed_clock(now))
+    desk.close()
+
+
+async def ready(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(50):  # the calling screen's footer comes just after the first paint
+        if pilot.app.screen.query("FooterKey"):
+            break
+        await pilot.pause(0.01)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor would make the picture flaky
+
+
+def test_main_screen(snap_compare, app) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_preview_with_errors(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("enter")
+        pilot.app.main.capture.set_value(ERRORS)
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_detail_screen(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        first = pilot.app.highlighted.prospect.id
+        # A call that replaces the gatekeeper, so that the detail shows a piece's history.
+        await pilot.press("enter", *"gk: Sarah Jenkins; !gk; tried the switchboard", "enter")
+        await ready(pilot)
+        pilot.app.open_detail(first)
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
