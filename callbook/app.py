@@ -21,12 +21,15 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from callbook import crashlog
 from callbook.capture.apply import CaptureRejected
 from callbook.clock import Clock, parse_instant, zone
 from callbook.commands import CallbookCommands
@@ -46,6 +49,8 @@ from callbook.widgets.queue import PAGE, QueuePane, QueueWindow, RowContext
 DRAFT_KEY = "capture"
 DRAFT_DELAY = 0.3  # seconds after the last keystroke
 POLL_SECONDS = 1.0
+CHECKPOINT_SECONDS = 30.0  # idle housekeeping of the book
+STATS_DAYS = 42  # days the stats screen reads: its chart covers the last six weeks
 EXIT_DEADLINE = 3.0  # seconds a SIGTERM'd app may take to restore the terminal
 
 MAIN_HELP = """
@@ -95,12 +100,20 @@ class CallbookApp(App[int]):
     COMMANDS = App.COMMANDS | {CallbookCommands}
     BINDINGS = [bind("quit"), bind("help")]
 
-    def __init__(self, desk: Desk, *, clock: Clock | None = None, signals: bool = False) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        clock: Clock | None = None,
+        signals: bool = False,
+        paths: Paths | None = None,
+    ) -> None:
         super().__init__()
         remap(self, desk.config.keys)
         if clock is not None:
             desk.store.clock = clock
         self.desk = desk
+        self.paths = paths  # None (tests): no backups, no crash log
         self.store = desk.store
         self.signals = signals
         self.main: MainScreen | None = None
@@ -151,6 +164,9 @@ class CallbookApp(App[int]):
             self._restore_draft(*draft)
         self._preview()
         self.set_interval(POLL_SECONDS, self._tick)
+        self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
+        if self.paths is not None:
+            self._backup()
         if self.signals:
             self._install_signal_handlers()
         if self.book_empty:
@@ -208,6 +224,28 @@ class CallbookApp(App[int]):
         with contextlib.suppress(Exception):
             self.desk.close()
         os._exit(code)
+
+    # --- housekeeping --------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
+    def _backup(self) -> None:
+        """The daily backup, off the UI thread; a failure is one warning, never a crash."""
+        from callbook.store.backup import auto_backup
+
+        try:
+            auto_backup(self.store, self.paths, self.desk.config)
+        except StoreError as exc:  # BackupError is one
+            self.call_from_thread(
+                self.notify, str(exc), title="backup failed", severity="warning", timeout=10
+            )
+
+    @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
+    def _checkpoint(self) -> None:
+        """Fold the write-ahead log back into the book; a full disk waits for the next try."""
+        if self._shut_down:
+            return
+        with contextlib.suppress(StoreError):
+            self.store.checkpoint()
 
     # --- reading the book ----------------------------------------------------------------
 
@@ -299,7 +337,6 @@ class CallbookApp(App[int]):
         self._reshow = False
         if not self._recall_ready:
             self._recall_ready = True  # after the first paint: it competes for the GIL
-            self.call_after_refresh(self.main.add_footer)
             self._prepare_recall()
 
     def _tick(self) -> None:
@@ -489,9 +526,15 @@ class CallbookApp(App[int]):
             self.notify(str(exc), title="draft not cleared", severity="error")
 
     def flush_draft(self) -> None:
-        """Write the draft now (quit, a signal)."""
+        """Write the draft now (quit, a signal, a crash). Once the widgets are gone (after a
+        crash), the keeper holds the last line typed."""
         if self.main is not None:
-            self._drafts.set(self._draft_payload())
+            try:
+                payload = self._draft_payload()
+            except NoMatches:
+                payload = None
+            if payload is not None:
+                self._drafts.set(payload)
         self._drafts.flush()
 
     def shutdown(self) -> None:
@@ -508,6 +551,25 @@ class CallbookApp(App[int]):
                 self.store.end_session(self.session.id)
             except StoreError:
                 pass
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A handler raised: save the draft while the widgets are still there, then leave
+        with one line on screen (the kind of error and the crash log), never a traceback:
+        it would show the caller's words."""
+        draft_saved = False
+        try:
+            self.shutdown()
+            draft_saved = bool(self.store.load_draft(DRAFT_KEY))
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        if self.paths is None:
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        log = crashlog.record_crash(self.paths, error)
+        message = crashlog.screen_message(error, log, draft_saved=draft_saved)
+        self._exit_renderables.append(Text(message))
+        self._close_messages_no_wait()
 
     # --- messages from the widgets -------------------------------------------------------
 
@@ -673,6 +735,82 @@ class CallbookApp(App[int]):
                 self._show(self.view_of(fresh, self.shown.objective))
         self.reload_queue(keep_id=self.highlighted.prospect.id if self.highlighted else None)
 
+    def _target(self) -> Prospect | None:
+        """Who skip and snooze act on: the highlighted prospect, when no call is on."""
+        if self.main is None or self.screen is not self.main:
+            return None
+        if self.call is not None:
+            self.notify("you are on a call: enter commits it, x drops it", severity="warning")
+            return None
+        if self.highlighted is None:
+            self.notify("nobody highlighted in the queue", severity="warning")
+            return None
+        return self.highlighted.prospect
+
+    def action_skip(self) -> None:
+        """s: the highlighted prospect goes to the back of the queue for today."""
+        prospect = self._target()
+        if prospect is None:
+            return
+        try:
+            self.store.skip(prospect.id, self.desk.now())
+        except StoreError as exc:
+            self.notify(str(exc), title="not skipped", severity="error")
+            return
+        self.notify(f"{prospect.name}: skipped for today")
+        self.reload_queue(position=self.main.queue.position)
+
+    def action_snooze(self) -> None:
+        """z: out of the queue until a time the caller types."""
+        from callbook.capture.grammar import parse_when
+        from callbook.screens.dialogs import SnoozeScreen
+
+        prospect = self._target()
+        if prospect is None:
+            return
+
+        def parse(text: str) -> datetime:
+            return parse_when(text, self.desk.now(), self.desk.config.tz)
+
+        def answered(when: datetime | None) -> None:
+            if when is None:
+                return
+            try:
+                self.store.snooze(prospect.id, when)
+            except StoreError as exc:
+                self.notify(str(exc), title="not snoozed", severity="error")
+                return
+            shown = call_time(when, self.desk.now(), self.desk.config.tz)
+            self.notify(f"{prospect.name}: snoozed until {shown}")
+            self.reload_queue(position=self.main.queue.position)
+
+        self.push_screen(SnoozeScreen(prospect.name, parse), answered)
+
+    def action_stats(self) -> None:
+        """w: the stats screen; the calling screen and its capture line stay as they are."""
+        from callbook.screens.stats import StatsScreen
+        from callbook.stats import summary
+
+        if isinstance(self.screen, StatsScreen):
+            return
+        load = partial(summary, self.store, STATS_DAYS, self.desk.now(), self.desk.config.tz)
+        self.push_screen(StatsScreen(load))
+
+    def action_talk_tracks(self) -> None:
+        """ctrl+t: the talk tracks of the prospect on the call (or shown), over the screen."""
+        from callbook.screens.talk_tracks import TalkTracksScreen
+
+        if isinstance(self.screen, TalkTracksScreen):
+            self.screen.dismiss(None)
+            return
+        prospect = self.call.prospect if self.call else self.shown.prospect if self.shown else None
+        if prospect is None:
+            self.notify("no prospect to show talk tracks for", severity="warning")
+            return
+        self.push_screen(
+            TalkTracksScreen(self.desk.template_for(prospect), prospect_name=prospect.name)
+        )
+
     def action_drop_call(self) -> None:
         from callbook.screens.dialogs import ConfirmScreen
 
@@ -768,12 +906,19 @@ class CallbookApp(App[int]):
         self.exit(return_code=0)
 
 
-def make_app(desk: Desk, *, clock: Clock | None = None, signals: bool = False) -> CallbookApp:
+def make_app(
+    desk: Desk,
+    *,
+    clock: Clock | None = None,
+    signals: bool = False,
+    paths: Paths | None = None,
+) -> CallbookApp:
     """The one way to build the app: the CLI, the tests and the screenshot script use it.
 
     `clock` replaces the desk's clock (tests and screenshots pass a fixed one); `signals`
-    installs the SIGTERM/SIGHUP handlers that save the draft (only for a real terminal)."""
-    return CallbookApp(desk, clock=clock, signals=signals)
+    installs the SIGTERM/SIGHUP handlers that save the draft (only for a real terminal);
+    `paths` turns on the daily backup and the crash log."""
+    return CallbookApp(desk, clock=clock, signals=signals, paths=paths)
 
 
 def run_app(paths: Paths, clock: Clock | None = None) -> int:
@@ -786,7 +931,7 @@ def run_app(paths: Paths, clock: Clock | None = None) -> int:
         print(f"callbook: {exc}", file=sys.stderr)
         return 1
     try:
-        app = make_app(desk, signals=True)
+        app = make_app(desk, signals=True, paths=paths)
         app.run()
         app.shutdown()
         return app.return_code or 0

@@ -40,6 +40,17 @@ KEYS: dict[str, Key] = {
         Key("filter", "f", "app.focus_filter", "Filter", "filter the queue by name (fuzzy)"),
         Key("detail", "d", "app.detail", "Detail", "every piece with its history, all calls"),
         Key("undo", "u", "app.undo", "Undo", "undo the last call of this session"),
+        Key("skip", "s", "app.skip", "Skip", "skip the highlighted prospect for today"),
+        Key("snooze", "z", "app.snooze", "Snooze", "snooze the highlighted prospect until…"),
+        Key("stats", "w", "app.stats", "Stats", "wins you can see: streak, funnel, days"),
+        Key(
+            "talk-tracks",
+            "ctrl+t",
+            "app.talk_tracks",
+            "Talk tracks",
+            "the template's questions and objection answers",
+            priority=True,
+        ),  # fmt: skip
         Key("drop", "x", "app.drop_call", "Drop call", "drop the call in progress", show=False),
         Key("help", "question_mark,f1", "app.help", "Help", "help for the focused pane"),
         Key("quit", "ctrl+q", "app.quit", "Quit", "save the draft and quit", priority=True),

@@ -1,7 +1,10 @@
-"""Small modal screens: a yes/no confirmation, the first-run demo offer and the help screen."""
+"""Small modal screens: a yes/no confirmation, the first-run demo offer, the help screen and
+the snooze question."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from textwrap import dedent
 
 from textual.app import ComposeResult
@@ -9,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 from callbook.keymap import KEYS, bind, keys_for
 
@@ -39,6 +42,41 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class SnoozeScreen(ModalScreen[datetime | None]):
+    """When to call a prospect next: one line read by `parse` (which raises ValueError with a
+    message for the caller). Dismisses with the time, or None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, name: str, parse: Callable[[str], datetime]) -> None:
+        super().__init__()
+        self.prospect_name = name
+        self.parse = parse
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.styled(f"Snooze {self.prospect_name}", "bold"), classes="dialog-title"
+            )
+            yield Input(placeholder="snooze until (e.g. tomorrow 9:30, +3d)", id="snooze-when")
+            yield Static("", id="snooze-error", classes="dialog-body")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            when = self.parse(event.value)
+        except ValueError as exc:
+            self.query_one("#snooze-error", Static).update(Content.styled(str(exc), "$text-error"))
+            return
+        self.dismiss(when)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class WelcomeScreen(ModalScreen[bool]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from callbook.keymap import bind, remap
 from callbook.widgets.capture import CaptureBar
@@ -26,6 +26,10 @@ class MainScreen(Screen):
         bind("filter"),
         bind("detail"),
         bind("undo"),
+        bind("skip"),
+        bind("snooze"),
+        bind("stats"),
+        bind("talk-tracks"),
         bind("drop"),
     ]
 
@@ -40,15 +44,7 @@ class MainScreen(Screen):
         with Horizontal(id="bottom"):
             yield CaptureBar(id="capture")
             yield ScoreboardBox(id="scoreboard")
-        yield Static(id="footer-slot")  # the footer's line, kept until it comes
-
-    def add_footer(self) -> None:
-        """The footer comes after the first paint: it costs ~50 ms the caller need not wait."""
-        if not self.is_attached or self.app._exit or self.query(Footer):
-            return
-        slot = self.query_one("#footer-slot")
-        self.mount(Footer(), before=slot)
-        slot.remove()
+        yield Footer()
 
     def on_mount(self) -> None:
         self.queue.rows.focus()

@@ -18,7 +18,6 @@ from textual.reactive import Reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from callbook.clock import zone
 from callbook.keymap import bind
 from callbook.model import QueueEntry, QueueReason
 from callbook.timefmt import call_time, clock_time
@@ -67,12 +66,12 @@ def fit(text: str, width: int) -> str:
 
 
 def local_time(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
-    """The prospect's local time and its style: dim with a moon when they cannot be called
-    now; '?' when their time zone is unknown."""
-    name = entry.zone or entry.prospect.timezone
-    if not name:
+    """The prospect's local time, as the queue found it (in the zone it found, moving on with
+    `ctx.now` between reads), and its style: dim with a moon when they cannot be called now;
+    '?' when their time zone is unknown."""
+    if entry.local_time is None or entry.local_time.tzinfo is None:
         return "?", "$text-muted"
-    text = clock_time(ctx.now, zone(name))
+    text = clock_time(ctx.now, entry.local_time.tzinfo)
     return (text, "") if entry.callable else (text + "☾", "$text-muted")
 
 
@@ -85,22 +84,34 @@ def reason(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
     return _REASON[entry.reason], "$text-muted" if dim else ""
 
 
-def objective(entry: QueueEntry) -> tuple[str, str]:
-    """The objective; for someone who cannot be called now, why not."""
-    if not entry.callable and entry.why:
-        return entry.why, "italic $text-warning"
+def objective(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
+    """The objective; for someone who cannot be called now, why not and from when (dim)."""
+    if not entry.callable:
+        parts = [entry.why] if entry.why else []
+        if entry.callable_at is not None:
+            parts.append("from " + call_time(entry.callable_at, ctx.now, ctx.tz))
+        if parts:
+            return " · ".join(parts), "italic $text-muted"
     return entry.prospect.next_objective or "", "italic"
+
+
+def name_cell(entry: QueueEntry) -> Content:
+    """The prospect's name; a do-not-call mark first when any of their numbers is listed."""
+    p = entry.prospect
+    style = "bold" if p.priority <= 2 else ""
+    if entry.dnc_numbers:
+        return Content.assemble(("DNC ", "bold $text-error"), (fit(p.name, NAME - 4), style))
+    return Content.styled(fit(p.name, NAME), style)
 
 
 def row(entry: QueueEntry, ctx: RowContext, width: int, calling: bool) -> Content:
     why, why_style = ("☎ on call", "bold $text-success") if calling else reason(entry, ctx)
     local, local_style = local_time(entry, ctx)
-    goal, goal_style = objective(entry)
-    p = entry.prospect
+    goal, goal_style = objective(entry, ctx)
     rest = max(1, width - WHY - NAME - LOCAL - 3)
     return Content.assemble(
         (fit(why, WHY), why_style), " ",
-        (fit(p.name, NAME), "bold" if p.priority <= 2 else ""), " ",
+        name_cell(entry), " ",
         (fit(local, LOCAL), local_style), " ",
         (fit(goal, rest), goal_style),
     )  # fmt: skip
@@ -124,7 +135,9 @@ class QueueList(OptionList):
 Who to call now: **callbacks due** first (with their time), then everyone callable now by
 priority, then those who must wait. The local column is the prospect's time: **?** when their
 time zone is unknown, dim with ☾ when they cannot be called now (outside their calling hours,
-a day their availability rules out, called too recently); the last column then says why.
+a day their availability rules out, called too recently); the last column then says why and
+from when they can be called. **DNC** before a name: one of their numbers is on the
+do-not-call list.
 
 - **enter** starts the call on the highlighted prospect
 - **n** / **p** or the arrows move; the window pages as you go
