@@ -193,29 +193,23 @@ class QueuePane(Vertical):
     """The queue: a filter line and a window of rows. Posts what the caller does; the app
     loads the rows and pushes them back with `show`."""
 
-    class Highlighted(Message):
+    class _EntryMessage(Message):
+        """Something about one queue entry (None when the queue is empty)."""
+
+        def __init__(self, pane: QueuePane, entry: QueueEntry | None) -> None:
+            super().__init__()
+            self.pane = pane
+            self.entry = entry
+
+        @property
+        def control(self) -> QueuePane:
+            return self.pane
+
+    class Highlighted(_EntryMessage):
         """The highlighted prospect changed."""
 
-        def __init__(self, pane: QueuePane, entry: QueueEntry | None) -> None:
-            super().__init__()
-            self.pane = pane
-            self.entry = entry
-
-        @property
-        def control(self) -> QueuePane:
-            return self.pane
-
-    class CallRequested(Message):
+    class CallRequested(_EntryMessage):
         """Enter on a row: start the call."""
-
-        def __init__(self, pane: QueuePane, entry: QueueEntry | None) -> None:
-            super().__init__()
-            self.pane = pane
-            self.entry = entry
-
-        @property
-        def control(self) -> QueuePane:
-            return self.pane
 
     class PageRequested(Message):
         """The cursor moved past the window: load another one around `position`."""
