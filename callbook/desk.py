@@ -14,7 +14,7 @@ from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
 from callbook.config import Config, load_config
 from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
-from callbook.model import Call, Capture, Prospect, QueueEntry, Template
+from callbook.model import Call, Capture, Prospect, QueueEntry, Slot, Template
 from callbook.paths import Paths
 from callbook.store import Store
 
@@ -25,6 +25,14 @@ class Haystack:
 
     ids: list[int]
     texts: list[str]
+
+
+@dataclass(frozen=True)
+class ObjectiveOffer:
+    """An objective for the next call, and the missing piece it asks for."""
+
+    objective: str
+    slot: Slot
 
 
 @dataclass
@@ -72,6 +80,18 @@ class Desk:
         most important missing piece, read from the book as it is now (after a commit, the
         jigsaw that call left)."""
         return self.jigsaw(prospect).suggested_objective
+
+    def wrap_up_offer(self, call: Call) -> ObjectiveOffer | None:
+        """The objective to offer when `call` is wrapped up: the question of the most important
+        piece still missing, unless its line set an objective or the prospect has left the
+        queue (do not call, lost, won)."""
+        if call.next_objective or call.undone_at:
+            return None
+        prospect = self.store.get_prospect(call.prospect_id)
+        if prospect is None or not prospect.status.in_queue:
+            return None
+        slot = self.jigsaw(prospect).most_important_missing
+        return ObjectiveOffer(slot.question, slot) if slot is not None else None
 
     def known_values(self, prospect: Prospect) -> dict[str, str]:
         return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}

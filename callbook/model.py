@@ -109,6 +109,11 @@ class Status(enum.StrEnum):
     LOST = "lost"
     DO_NOT_CALL = "do_not_call"
 
+    @property
+    def in_queue(self) -> bool:
+        """Still to be called (the store's queue walks the same three)."""
+        return self in (Status.NEW, Status.ACTIVE, Status.MEETING)
+
 
 # --- templates -----------------------------------------------------------------------------
 

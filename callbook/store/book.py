@@ -417,6 +417,34 @@ class Store:
             )
         return self.get_call(call_id)
 
+    def set_next_objective(self, call_id: int, objective: str) -> Call:
+        """The objective for the next call, chosen at the wrap-up of call `call_id` (when its
+        line set none). It is written to that call, so undoing the call takes it back too, and
+        to the prospect, unless a later call has planned the next one since."""
+        objective = " ".join(objective.split())
+        if not objective:
+            raise ValueError("an objective needs some words")
+        with self._write() as conn:
+            found = conn.execute(
+                "select prospect_id, undone_at from calls where id = ?", (call_id,)
+            ).fetchone()
+            if found is None:
+                raise StoreError(f"no call with id {call_id}")
+            prospect_id, undone_at = found
+            if undone_at:
+                raise StoreError(f"call {call_id} was undone")
+            conn.execute("update calls set next_objective = ? where id = ?", (objective, call_id))
+            later = conn.execute(
+                "select 1 from calls where prospect_id = ? and id > ? and undone_at is null",
+                (prospect_id, call_id),
+            ).fetchone()
+            if later is None:
+                conn.execute(
+                    "update prospects set next_objective = ?, updated_at = ? where id = ?",
+                    (objective, self._now(), prospect_id),
+                )
+        return self.get_call(call_id)
+
     def _insert_piece(
         self, conn: sqlite3.Connection, prospect_id: int, slot: str, value: str,
         call_id: int | None, learned: str,

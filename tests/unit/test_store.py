@@ -174,6 +174,38 @@ def test_undo_keeps_a_later_calls_schedule(store):
     assert store.get_prospect(p.id).next_call_at == NOW + timedelta(days=3)
 
 
+def test_wrap_up_objective_goes_to_the_call_and_the_prospect(store):
+    p = store.add_prospect("Acme")
+    first = store.record_call(call(p.id, next_objective="ask for Tom"))
+    second = store.record_call(call(p.id, minutes=5))  # its line set no objective
+    assert store.get_prospect(p.id).next_objective is None
+    saved = store.set_next_objective(second.id, "  who signs off\non budget? ")
+    assert saved.next_objective == "who signs off on budget?"
+    assert store.get_prospect(p.id).next_objective == "who signs off on budget?"
+    # Undoing the call takes its wrap-up back with it.
+    store.undo_call(second.id)
+    assert store.get_prospect(p.id).next_objective == "ask for Tom"
+    with pytest.raises(StoreError, match=f"call {second.id} was undone"):
+        store.set_next_objective(second.id, "anything")
+    # A later call's plan is kept: the objective lands on the earlier call only.
+    store.record_call(call(p.id, minutes=10, next_objective="send the deck"))
+    assert store.set_next_objective(first.id, "ask for Tom's mobile").next_objective == (
+        "ask for Tom's mobile"
+    )
+    assert store.get_prospect(p.id).next_objective == "send the deck"
+
+
+def test_wrap_up_objective_refuses_bad_input_and_writes_nothing(store):
+    p = store.add_prospect("Acme")
+    done = store.record_call(call(p.id))
+    before = dump(store.path)
+    with pytest.raises(ValueError, match="an objective needs some words"):
+        store.set_next_objective(done.id, "   ")
+    with pytest.raises(StoreError, match="no call with id 999"):
+        store.set_next_objective(999, "ask for Tom")
+    assert dump(store.path) == before
+
+
 def test_scoreboard_counts_the_session_and_ignores_undone(store):
     a, b = store.add_prospect("A"), store.add_prospect("B")
     s = store.start_session()
