@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from drive import preview_text, settle
 from textual.widgets import Input
 
-from callbook.app import DRAFT_KEY, CallbookApp
+from callbook.app import DRAFT_KEY
 from callbook.model import Change, Outcome
 from callbook.screens.dialogs import ConfirmScreen
 
@@ -14,15 +15,6 @@ LINE = (
     "gk: Sarah Jenkins; dm: Tom Li, Ops Director; dm avail: not Tuesdays; !gk; "
     "@tomorrow 9:30; > ask Sarah for Tom's direct line"
 )
-
-
-async def settle(app: CallbookApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def preview_text(app: CallbookApp) -> str:
-    return str(app.main.capture.query_one("#capture-preview").render())
 
 
 async def test_a_whole_call_by_keys(demo_app, type_text) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from drive import settle
+
 from callbook.screens.dialogs import SnoozeScreen
 from callbook.screens.stats import StatsScreen
 from callbook.screens.talk_tracks import TalkTracksScreen
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def read(db: Path, sql: str, *args) -> list[tuple]:

@@ -6,6 +6,8 @@ import json
 import signal
 from dataclasses import replace
 
+from drive import settle
+
 from callbook.app import DRAFT_KEY, make_app
 from callbook.clock import fixed_clock
 from callbook.commands import CallbookCommands
@@ -13,11 +15,6 @@ from callbook.desk import Desk
 from callbook.model import Outcome
 from callbook.paths import resolve
 from callbook.screens.dialogs import WelcomeScreen
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_a_draft_comes_back_after_a_restart(demo_db, open_desk, now, type_text) -> None:
