@@ -3,7 +3,8 @@ long day, and report memory and timings early vs late as JSON.
 
 Each call: enter on the highlighted prospect starts it, the capture line is typed one key at a
 time (every key redraws the preview and saves the draft after a pause), enter commits it and
-the next prospect comes up. Measured: resident memory (RSS) at start, after a warm-up and at the
+the next prospect comes up; when the line set no objective, enter keeps the one the wrap-up
+offers. Measured: resident memory (RSS) at start, after a warm-up and at the
 end; the time of each commit (the write) and each preview (per key) early and late in the run.
 
 Goal: RSS growth after the warm-up under 10%, and no slowdown of commit or preview.
@@ -104,6 +105,8 @@ async def soak(db: Path, calls: int, warmup: int, window: int) -> dict:
                 if i == warmup:
                     gc.collect()
                     rss["after_warmup"] = rss_mb()
+                if app.wrap_up is not None:
+                    await pilot.press("enter")  # keep the objective offered for the last call
                 if app.call is None:
                     if app.highlighted is None:
                         raise SystemExit(f"the queue ran dry after {i} calls")

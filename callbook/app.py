@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -33,13 +33,14 @@ from callbook import crashlog
 from callbook.capture.apply import CaptureRejected
 from callbook.clock import Clock, parse_instant, zone
 from callbook.commands import CallbookCommands
-from callbook.desk import Desk, Haystack
+from callbook.desk import Desk, Haystack, ObjectiveOffer
 from callbook.jigsaw import build_jigsaw, current_pieces
 from callbook.keymap import bind, remap, unknown_ids
 from callbook.messages import DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
 from callbook.screens.main import MainScreen
+from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
 from callbook.timefmt import call_time, duration
 from callbook.widgets.capture import GRAMMAR, CaptureBar, PreviewContext, render_preview
@@ -60,6 +61,10 @@ is known and missing about the prospect) and the **capture** line with its live 
 
 A call: **enter** on a prospect starts it, type one line, **enter** records it and the next
 prospect is selected; **enter** again calls them.
+
+**Wrap-up**: when a line sets no `> objective`, the capture offers one for the next call (the
+question of the most important missing piece): **enter** keeps it, or type another and
+**enter**; **escape** leaves the line and the prospect without one.
 """
 
 
@@ -68,6 +73,19 @@ class ActiveCall:
     prospect: Prospect
     started_at: datetime
     objective: str | None  # what this call is for
+
+
+@dataclass(frozen=True)
+class WrapUp:
+    """A call just recorded whose line set no objective, and the one offered for the next."""
+
+    call: Call
+    prospect: Prospect
+    offer: ObjectiveOffer
+
+    @property
+    def suggestion(self) -> str:
+        return self.offer.objective
 
 
 class DraftKeeper:
@@ -122,11 +140,16 @@ class CallbookApp(App[int]):
         self.highlighted: QueueEntry | None = None
         self.shown: ProspectView | None = None
         self.last_saved: tuple[Call, Prospect] | None = None
+        self.wrap_up: WrapUp | None = None
+        self.planned: tuple[Prospect, str] | None = None  # the objective the last wrap-up set
         self.book_empty = False
         self._known: dict[str, str] = {}
         self._error: str | None = None  # why the last commit was refused
         self._error_line: str | None = None  # ... for this line; editing it clears the error
-        self._score = Scoreboard()
+        self._score = Scoreboard()  # this session
+        self._today = Scoreboard()
+        self._usual: UsualDay | None = None  # read in a worker; None until then
+        self._day: date | None = None  # the caller's day the usual day was read for
         self._drafts = DraftKeeper(desk.store)
         self._draft_timer: Timer | None = None
         self._queue_token = 0
@@ -282,13 +305,31 @@ class CallbookApp(App[int]):
         self._preview()
 
     def _show_score(self) -> None:
+        now, tz = self.desk.now(), self.desk.config.tz
         if self.session is not None:
             self._score = self.store.scoreboard(session_id=self.session.id)
+        since, until = days_span(1, now, tz)
+        self._today = self.store.scoreboard(since=since, until=until)
+        if now.astimezone(tz).date() != self._day:
+            self._day = now.astimezone(tz).date()
+            self._load_usual(now)
         self._show_elapsed()
+
+    @work(thread=True, exclusive=True, group="usual", exit_on_error=False)
+    def _load_usual(self, now: datetime) -> None:
+        """The usual day (four weeks of calls) off the UI thread; once a day."""
+        usual = usual_day(self.store, now, self.desk.config.tz)
+        self.call_from_thread(self._usual_loaded, usual)
+
+    def _usual_loaded(self, usual: UsualDay) -> None:
+        self._usual = usual
+        if self.main is not None and self.is_running:
+            self._show_elapsed()
 
     def _show_elapsed(self) -> None:
         started = self.session.started_at if self.session else self.desk.now()
-        self.main.scoreboard.show(self._score, (self.desk.now() - started).total_seconds())
+        elapsed = (self.desk.now() - started).total_seconds()
+        self.main.scoreboard.show(self._score, self._today, self._usual, elapsed)
 
     def reload_queue(
         self, *, keep_id: int | None = None, position: int | None = None, offset: int | None = None
@@ -343,12 +384,16 @@ class CallbookApp(App[int]):
         """Once a second: the timers, local times, and whether another process wrote."""
         if self.main is None or self._shut_down or not self.main.is_attached or self._exit:
             return  # not started yet, or on the way out
+        if not self.is_running:
+            return  # shutting down without exit() (a test harness): widgets are going
         self._show_elapsed()
         self._update_call_title()
         now = self.desk.now()
         if now.minute != self._minute:
             self._minute = now.minute
             self.main.queue.refresh_times(self._ctx())
+            if now.astimezone(self.desk.config.tz).date() != self._day:
+                self._show_score()  # a new day: today starts at nought, the usual day moves
         try:
             version = self.store.data_version()
         except StoreError:
@@ -360,6 +405,7 @@ class CallbookApp(App[int]):
     # --- the call ------------------------------------------------------------------------
 
     def start_call(self, prospect: Prospect, *, started_at: datetime | None = None) -> None:
+        self._set_wrap_up(None)  # the next call begins: the last one goes without an objective
         view = self.view_of(prospect)
         self.call = ActiveCall(prospect, started_at or self.desk.now(), view.objective)
         self._show(view)
@@ -392,7 +438,10 @@ class CallbookApp(App[int]):
         self._clear_draft()
         self.call = None
         self.last_saved = (saved, call.prospect)
+        self.planned = None
         self._error = None
+        offer = self.desk.wrap_up_offer(saved)
+        self._set_wrap_up(WrapUp(saved, call.prospect, offer) if offer else None)
         queue = self.main.queue
         queue.set_calling(None)
         capture.clear()
@@ -415,8 +464,45 @@ class CallbookApp(App[int]):
         self._update_call_title()
         self._show_highlighted()
 
+    # --- the wrap-up --------------------------------------------------------------------
+
+    def _set_wrap_up(self, wrap_up: WrapUp | None) -> None:
+        """Offer (or stop offering) an objective for the call just recorded. While it is
+        offered, the capture line holds the objective, not the next call."""
+        self.wrap_up = wrap_up
+        self.main.capture.set_placeholder(wrap_up.suggestion if wrap_up else None)
+        self._update_call_title()
+
+    def accept_objective(self) -> None:
+        """enter at the wrap-up: the typed objective (a leading `>` allowed), else the one
+        offered, becomes the next call's."""
+        wrap_up, capture = self.wrap_up, self.main.capture
+        typed = capture.value.strip().removeprefix(">").strip()
+        objective = typed or wrap_up.suggestion
+        try:
+            self.store.set_next_objective(wrap_up.call.id, objective)
+        except (StoreError, ValueError) as exc:
+            self.notify(str(exc), title="objective not saved", severity="error")
+            return
+        self.planned = (wrap_up.prospect, objective)
+        self._set_wrap_up(None)
+        capture.clear()
+        self._preview()
+        self.reload_queue()  # the entries hold the prospect as it was
+
+    def skip_objective(self) -> None:
+        """escape at the wrap-up (it leaves the line, too): no objective; the jigsaw goes on
+        suggesting one."""
+        self._set_wrap_up(None)
+        self.main.capture.clear()
+        self._preview()
+
     def _update_call_title(self) -> None:
         capture = self.main.capture
+        if self.call is None and self.wrap_up is not None:
+            capture.border_title = f"Wrap-up · next objective for {self.wrap_up.prospect.name}"
+            capture.border_subtitle = "enter keeps it · escape: none"
+            return
         if self.call is None:
             capture.border_title = "Capture"
             capture.border_subtitle = ""
@@ -436,6 +522,8 @@ class CallbookApp(App[int]):
 
     def preview_of(self, line: str) -> Content:
         """What the preview shows for `line`: the capture bar asks on every keystroke."""
+        if self.call is None and self.wrap_up is not None:
+            return self._wrap_up_text(line)
         if self.call is not None and line.strip():
             prospect = self.call.prospect
             preview = self.desk.preview(prospect, line, self._known)
@@ -470,6 +558,28 @@ class CallbookApp(App[int]):
         lines.append(Content.styled(GRAMMAR, "$text-muted"))
         return Content("\n").join(lines)
 
+    def _wrap_up_text(self, line: str) -> Content:
+        wrap_up = self.wrap_up
+        typed = line.strip().removeprefix(">").strip()
+        lines = self._saved_text(wrap_up.call, wrap_up.prospect)
+        lines.append(
+            Content.assemble(
+                ("next objective ▸ ", "bold $accent"),
+                (typed, "bold") if typed else (wrap_up.suggestion, "$accent"),
+            )
+        )
+        if not typed:
+            lines.append(
+                Content.assemble(
+                    ("  it asks for ", "$text-muted"),
+                    (wrap_up.offer.slot.label, "$text-warning"),
+                    (", the most important piece still missing", "$text-muted"),
+                )  # fmt: skip
+            )
+        keep = "enter keeps yours" if typed else "enter keeps it · type another"
+        lines.append(Content.styled(f"{keep} · escape: none", "$text-muted"))
+        return Content("\n").join(lines)
+
     def _saved_text(self, call: Call, prospect: Prospect) -> list[Content]:
         parts: list = [("✔ saved ", "bold $text-success"), f"{prospect.name}: "]
         parts.append((call.outcome.label, "bold"))
@@ -484,6 +594,10 @@ class CallbookApp(App[int]):
             when = call_time(call.next_call_at, self.desk.now(), self.desk.config.tz)
             parts.append(f" · next {when}")
         lines = [Content.assemble(*parts)]
+        if self.planned is not None and self.planned[0].id == prospect.id:
+            lines.append(
+                Content.assemble(("next objective ", "$text-muted"), (self.planned[1], "$accent"))
+            )
         if not call.small_wins and call.outcome.connected:
             lines.append(
                 Content.styled("↳ nothing learned: what did you learn? (u undoes)", "$accent")
@@ -612,6 +726,10 @@ class CallbookApp(App[int]):
 
     def on_capture_bar_changed(self, event: CaptureBar.Changed) -> None:
         """The bar has drawn the preview already; start the call if need be, keep the draft."""
+        if event.line != event.bar.value:
+            return  # typed before a commit or a wrap-up cleared the line: not a new call
+        if self.call is None and self.wrap_up is not None:
+            return  # the line holds the objective being wrapped up, not a call
         if self.call is None and event.line.strip() and self.highlighted is not None:
             self.start_call(self.highlighted.prospect)
             return
@@ -640,6 +758,8 @@ class CallbookApp(App[int]):
             return
         if self.call is not None:
             self.commit()
+        elif self.wrap_up is not None:
+            self.accept_objective()
         elif self.highlighted is not None:
             self.start_call(self.highlighted.prospect)
         else:
@@ -661,6 +781,8 @@ class CallbookApp(App[int]):
         self.main.queue.filter_input.focus()
 
     def action_leave(self) -> None:
+        if self.call is None and self.wrap_up is not None:
+            self.skip_objective()
         self.main.queue.rows.focus()
 
     def action_detail(self) -> None:
@@ -722,6 +844,7 @@ class CallbookApp(App[int]):
             self.notify(str(exc), title="not undone", severity="error")
             return
         self.last_saved = None
+        self._set_wrap_up(None)
         self._show_score()
         line = self.store.call_capture(last.id)
         fresh = self.store.get_prospect(prospect.id) or prospect

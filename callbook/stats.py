@@ -95,11 +95,17 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
-    """The last `days` local days up to today, oldest first, empty days included."""
+def days_span(days: int, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """[since, until): the last `days` local days up to the end of today (DST-aware)."""
     today = now.astimezone(tz).date()
     first = today - timedelta(days=max(days, 1) - 1)
-    since, until = _midnight(first, tz), _midnight(today + timedelta(days=1), tz)
+    return _midnight(first, tz), _midnight(today + timedelta(days=1), tz)
+
+
+def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
+    """The last `days` local days up to today, oldest first, empty days included."""
+    since, until = days_span(days, now, tz)
+    today, first = now.astimezone(tz).date(), since.date()
     tallies: dict[date, Counter] = {}
     pieces: dict[date, Counter] = {}
     for started, outcome, small, big in book.call_tallies(since, until):

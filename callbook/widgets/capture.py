@@ -233,6 +233,10 @@ class CaptureBar(Vertical):
     def clear(self) -> None:
         self.input.clear()
 
+    def set_placeholder(self, text: str | None) -> None:
+        """What the empty line shows: the capture grammar's example, or `text`."""
+        self.input.placeholder = text or PLACEHOLDER
+
     def show(self, content: Content | str) -> None:
         # The preview's size is fixed by the stylesheet: no layout pass on every keystroke.
         self.query_one("#capture-preview", Static).update(content, layout=False)

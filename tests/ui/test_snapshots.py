@@ -59,3 +59,26 @@ def test_detail_screen(snap_compare, app) -> None:
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_wrap_up(snap_compare, app) -> None:
+    """A line without `> objective`: the wrap-up offers the next call's objective."""
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("enter", *"gk: Sarah Jenkins; budget: 20k a year; !gk", "enter")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_stats_screen(snap_compare, app) -> None:
+    """w: the streak, today against the usual day, the funnel, the chart, the days."""
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("w")
+        await ready(pilot)
+        assert pilot.app.screen.stats is not None  # the figures are in, not "reading…"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
