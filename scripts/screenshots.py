@@ -64,6 +64,18 @@ async def after_commit(pilot) -> None:
     await ready(pilot)
 
 
+async def wrap_up(pilot) -> None:
+    await ready(pilot)
+    await pilot.press("enter", *"gk: Sarah Jenkins; budget: 20k a year; !gk; @mon 10:00", "enter")
+    await ready(pilot)
+
+
+async def stats(pilot) -> None:
+    await ready(pilot)
+    await pilot.press("enter", *LINE, "enter", "escape", "w")
+    await ready(pilot)
+
+
 async def detail(pilot) -> None:
     await ready(pilot)
     first = pilot.app.highlighted.prospect.id
@@ -91,6 +103,8 @@ SHOTS: dict[str, Callable[..., Awaitable[None]]] = {
     "capture-typing": capture_typing,
     "capture-errors": capture_errors,
     "after-commit": after_commit,
+    "wrap-up": wrap_up,
+    "stats": stats,
     "detail": detail,
     "recall": recall,
     "help": help_screen,
