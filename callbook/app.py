@@ -742,6 +742,8 @@ class CallbookApp(App[int]):
         self.book_empty = False
         self._names = None
         self.notify(f"demo book ready: {message.prospects} prospects", title="demo")
+        self._day = None  # weeks of calls came with it: read the usual day again
+        self._show_score()
         self.reload_queue(offset=0)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -992,6 +994,7 @@ class CallbookApp(App[int]):
         """Read everything again: another process wrote to the book."""
         self._names = None
         self._reshow = True
+        self._day = None  # an import or a restore may have brought history
         self._show_score()
         if self.call is not None:
             fresh = self.store.get_prospect(self.call.prospect.id)

@@ -89,6 +89,8 @@ async def test_an_empty_book_offers_the_demo(tmp_path, open_desk) -> None:
         assert desk.store.count_prospects() == 240
         assert app.main.queue.window.entries
         assert app.shown is not None
+        # Its weeks of calls give a usual day to compare today with.
+        assert app.main.scoreboard.border_subtitle.startswith("usual: median of")
 
 
 async def test_an_empty_book_can_stay_empty(tmp_path, open_desk) -> None:
