@@ -1052,7 +1052,8 @@ def run_app(paths: Paths, clock: Clock | None = None) -> int:
     from callbook.store import StoreError
 
     try:
-        desk = Desk.open(paths, clock=clock)
+        # Before the screen takes over the terminal: the line stays in view while it works.
+        desk = Desk.open(paths, clock=clock, announce=partial(print, file=sys.stderr, flush=True))
     except StoreError as exc:
         print(f"callbook: {exc}", file=sys.stderr)
         return 1

@@ -51,11 +51,14 @@ class Desk:
         )
 
     @classmethod
-    def open(cls, paths: Paths, *, clock=None, create: bool = True) -> Desk:
+    def open(cls, paths: Paths, *, clock=None, create: bool = True, announce=None) -> Desk:
+        """`announce` shows a line before a long upgrade of the book (see Store.open)."""
         from callbook.clock import clock_from_env
 
         config = load_config(paths)
-        store = Store.open(paths.db, clock=clock or clock_from_env(), create=create)
+        store = Store.open(
+            paths.db, clock=clock or clock_from_env(), create=create, announce=announce
+        )
         return cls(store, config, load_templates(config.templates_dir))
 
     @classmethod

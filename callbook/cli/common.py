@@ -36,7 +36,9 @@ class Context:
             from callbook.store import StoreError
 
             try:
-                self._desk = Desk.open(self.paths, clock=self.clock, create=create)
+                self._desk = Desk.open(
+                    self.paths, clock=self.clock, create=create, announce=self._announce
+                )
             except StoreError as exc:
                 fail(str(exc))
             for problem in (*self._desk.config.errors, *self._desk.templates.errors):
@@ -44,6 +46,10 @@ class Context:
             # The daily backup runs once the command's own work is done, never before it.
             click.get_current_context().call_on_close(self._daily_backup)
         return self._desk
+
+    @staticmethod
+    def _announce(line: str) -> None:
+        click.echo(line, err=True)
 
     def _daily_backup(self) -> None:
         from callbook.store.backup import BackupError, auto_backup

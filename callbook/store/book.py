@@ -13,7 +13,7 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +43,7 @@ from callbook.store.db import (
     connect,
     describe_sqlite_error,
 )
-from callbook.store.schema import LATEST, migrate, version
+from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
     from callbook.queue import QueueSettings
@@ -86,17 +86,24 @@ class Store:
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Clock = system_clock, create: bool = True) -> Store:
+    def open(
+        cls, path: str | Path, *, clock: Clock = system_clock, create: bool = True,
+        announce: Callable[[str], None] | None = None,
+    ) -> Store:  # fmt: skip
         """Open (or create) the book at `path`, migrating it to the latest schema.
 
         Never replaces a file it cannot open: anything but a callbook (or empty) database
-        raises StoreError and the file is left as it was.
+        raises StoreError and the file is left as it was. Before upgrading a book that holds
+        data, `announce` is given one line to show: on a large book it takes a while.
         """
         path = Path(path).absolute()
         conn = connect(path, create=create)
         store = cls(conn, path, clock)
         try:
-            if version(conn) < LATEST:
+            current = version(conn)
+            if current < LATEST:
+                if current and announce is not None:
+                    announce(upgrade_notice(path, current))
                 with store._write_lock.hold():
                     migrate(conn, path)
             else:

@@ -178,6 +178,13 @@ def version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def upgrade_notice(path: Path, current: int) -> str:
+    return (
+        f"callbook: upgrading {path} (schema {current} → {LATEST}); on a large book this takes "
+        "a minute or two. Stopping is safe: the upgrade carries on next time."
+    )
+
+
 def migrate(conn: sqlite3.Connection, path: Path, *, upto: int = LATEST) -> int:
     """Bring the file to `upto`, one transaction per step. Returns the version reached."""
     current = version(conn)

@@ -114,3 +114,51 @@ def test_a_failing_migration_leaves_the_old_version(tmp_path, monkeypatch):
     names = [r[0] for r in check.execute("select name from sqlite_master")]
     assert "half_done" not in names
     check.close()
+
+
+def test_an_upgrade_is_announced_before_it_runs(tmp_path):
+    path = tmp_path / "book.db"
+    book_at_version(path, 1)
+    said: list[tuple[str, int]] = []
+
+    def announce(line: str) -> None:
+        said.append((line, version_on_disk(path)))
+
+    with Store.open(path, announce=announce) as store:
+        assert store.schema_version == LATEST
+    assert said == [
+        (
+            f"callbook: upgrading {path} (schema 1 → {LATEST}); on a large book this takes "
+            "a minute or two. Stopping is safe: the upgrade carries on next time.",
+            1,  # said before the work, not after it
+        )
+    ]
+    # Nothing to say for a book that is up to date, or for a new one.
+    with Store.open(path, announce=announce):
+        pass
+    with Store.open(tmp_path / "new.db", announce=announce):
+        pass
+    assert len(said) == 1
+
+
+def test_the_cli_says_it_is_upgrading_on_stderr(tmp_path):
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    path = tmp_path / "book.db"
+    book_at_version(path, 2)
+    result = CliRunner().invoke(main, ["--db", str(path), "queue", "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"callbook: upgrading {path} (schema 2 → {LATEST})")
+    assert "upgrading" not in result.stdout
+
+
+def version_on_disk(path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("pragma user_version").fetchone()[0]
+    finally:
+        conn.close()
