@@ -90,8 +90,9 @@ class WrapUp:
 
 class DraftKeeper:
     """The latest capture draft, written to the book by whoever calls `flush` (a worker after
-    a pause in typing, or the UI thread on commit, quit or a signal). One lock orders the
-    writes, so a draft written late can never resurrect one that a commit deleted."""
+    a pause in typing, or the UI thread on quit, a signal or a dropped call). One lock orders
+    the writes, so a draft written late can never resurrect one that a commit deleted (a
+    commit deletes it in the call's own transaction, after `discard`)."""
 
     def __init__(self, store) -> None:
         self.store = store
@@ -108,6 +109,12 @@ class DraftKeeper:
                 return
             text, self._pending = self._pending, None
             self.store.save_draft(DRAFT_KEY, text)
+
+    def discard(self) -> None:
+        """Forget what is pending (waiting for a write in flight): a commit is about to delete
+        the draft itself, and nothing may be written after it."""
+        with self._lock:
+            self._pending = None
 
 
 class CallbookApp(App[int]):
@@ -419,6 +426,9 @@ class CallbookApp(App[int]):
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""
         call, capture = self.call, self.main.capture
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._drafts.discard()
         try:
             saved = self.desk.commit(
                 call.prospect,
@@ -426,16 +436,13 @@ class CallbookApp(App[int]):
                 started_at=call.started_at,
                 session_id=self.session.id if self.session else None,
                 objective=call.objective,
+                clear_draft=DRAFT_KEY,  # in the call's own transaction
             )
-        except CaptureRejected as exc:
+        except (CaptureRejected, StoreError, ValueError) as exc:
             self._error, self._error_line = str(exc), capture.value
             self._preview()
+            self._save_draft_soon()  # the line stays the draft
             return
-        except (StoreError, ValueError) as exc:
-            self._error, self._error_line = f"{exc}", capture.value
-            self._preview()
-            return
-        self._clear_draft()
         self.call = None
         self.last_saved = (saved, call.prospect)
         self.planned = None

@@ -116,8 +116,10 @@ class Desk:
         started_at: datetime | None = None,
         session_id: int | None = None,
         objective: str | None = None,
+        clear_draft: str | None = None,
     ) -> Call:
-        """Record the call a capture line describes: on disk when this returns.
+        """Record the call a capture line describes: on disk when this returns, with the
+        draft `clear_draft` deleted in the same transaction.
 
         Raises CaptureRejected (one line) when the line has an error or no outcome.
         """
@@ -132,7 +134,7 @@ class Desk:
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
-        return self.store.record_call(new)
+        return self.store.record_call(new, clear_draft=clear_draft)
 
     # --- the queue ----------------------------------------------------------------------
 

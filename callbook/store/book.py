@@ -356,10 +356,13 @@ class Store:
 
     # --- recording a call ----------------------------------------------------------------
 
-    def record_call(self, new: NewCall) -> Call:
+    def record_call(self, new: NewCall, *, clear_draft: str | None = None) -> Call:
         """Write a call, its pieces, the contacts it names and the prospect's next call, as one
         transaction. Wins are counted here from what was actually recorded: each piece that
-        fills or changes a slot is a small win; a big outcome is a big win."""
+        fills or changes a slot is a small win; a big outcome is a big win.
+
+        `clear_draft` names the draft that held the line: it goes in the same transaction, so
+        a crash can never leave a recorded call's line behind to be recorded twice."""
         if new.ended_at < new.started_at:
             raise ValueError("a call cannot end before it starts")
         now = self._now()
@@ -409,6 +412,8 @@ class Store:
                 new_status = Status.ACTIVE if status == Status.NEW.value else Status(status)
             if status == Status.DO_NOT_CALL.value:
                 new_status = Status.DO_NOT_CALL  # only an explicit change lifts do-not-call
+            if clear_draft is not None:
+                conn.execute("delete from drafts where key = ?", (clear_draft,))
             conn.execute(
                 "update prospects set next_call_at = ?, next_objective = ?, status = ?, tags = ?, "
                 "last_call_at = ?, call_count = call_count + 1, updated_at = ? where id = ?",

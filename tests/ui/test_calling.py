@@ -96,6 +96,10 @@ async def test_no_outcome_is_refused_and_nothing_is_written(demo_app, type_text)
         assert "no outcome" in preview_text(app)
         assert app.main.capture.value == "gk: Sarah Jenkins"
         assert app.call is not None
+        # The refused line is still the draft, saved after the usual pause.
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert '"line": "gk: Sarah Jenkins"' in app.store.load_draft(DRAFT_KEY)
         # Fixing the line clears the error; enter records it.
         await type_text(pilot, "; !na")
         assert "no outcome" not in preview_text(app)

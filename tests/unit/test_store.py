@@ -130,6 +130,26 @@ def test_a_crash_inside_the_transaction_rolls_back(store, monkeypatch):
     assert dump(store.path) == before
 
 
+def test_a_call_takes_its_draft_with_it_in_one_transaction(store, monkeypatch):
+    p = store.add_prospect("Acme")
+    store.save_draft("capture", '{"line": "gk: Sarah; !gk"}')
+    store.save_draft("other", "kept")
+    store.record_call(call(p.id, pieces=(("gatekeeper", "Sarah"),)), clear_draft="capture")
+    assert store.load_draft("capture") is None
+    assert store.load_draft("other") == "kept"
+    # A call that fails to record leaves its draft: the line is not lost.
+    store.save_draft("capture", '{"line": "gk: Bob; !gk"}')
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "_insert_piece", boom)
+    with pytest.raises(RuntimeError):
+        store.record_call(call(p.id, pieces=(("gatekeeper", "Bob"),)), clear_draft="capture")
+    assert store.load_draft("capture") == '{"line": "gk: Bob; !gk"}'
+    assert len(store.calls(p.id)) == 1
+
+
 def test_undo_marks_and_restores(store):
     p = store.add_prospect("Acme")
     first = store.record_call(
