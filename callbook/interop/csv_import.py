@@ -6,7 +6,8 @@ write transaction, find duplicates against the book and earlier rows (`dedupe`),
 `--on-duplicate`, and write: merges into the book row by row under savepoints, new prospects in
 bulk (re-run row by row only to name the row when the bulk insert fails). Any failure names its
 line and rolls the whole import back. A dry run takes the same decisions in a read transaction
-and writes nothing.
+and writes nothing. Cells first lose the apostrophe a spreadsheet-safe export puts before text
+a spreadsheet would run as a formula (`formula`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from callbook.interop.dedupe import (
     domain_key,
     keys_for,
 )
+from callbook.interop.formula import unguard
 from callbook.interop.problems import FileProblem, ImportFailed, Problem
 from callbook.interop.records import NAME_TARGETS, Candidate, RowContext, RowReader
 from callbook.interop.sheet import Sheet, read_sheet
@@ -159,6 +161,7 @@ def _prepare(
             raise FileProblem(str(exc)) from None
 
     sheet = read_sheet(path)
+    _unguard(sheet)
     if options.preset == "auto":
         preset, score = P.detect(sheet.header)
         detected = True
@@ -225,6 +228,15 @@ def _prepare(
     if errors:
         raise ImportFailed(path, errors, report)
     return Prepared(sheet, report, candidates)
+
+
+def _unguard(sheet: Sheet) -> None:
+    """Take off, in place, the apostrophe a CSV export (ours or a CRM's) puts before text a
+    spreadsheet would run as a formula."""
+    for _, cells in sheet.rows:
+        # One join tells whether any cell of the row starts with an apostrophe; few do.
+        if "\0'" in "\0" + "\0".join(cells):
+            cells[:] = [unguard(cell) for cell in cells]
 
 
 def _unmapped(sheet: Sheet, columns: list[P.Column]) -> list[tuple[str, int]]:

@@ -3,7 +3,9 @@
 JSON (`--what all`, the default) is the backup format: `callbook import` recognises it and
 restores it, ids and history included, into an empty book. JSON Lines is the same rows, one per
 line. CSV is for spreadsheets: one table per file, lists joined with "; ", with the prospect's
-name beside its id; `--what all` writes one file per table into a folder.
+name beside its id; `--what all` writes one file per table into a folder. A CSV cell a
+spreadsheet would run as a formula (`=...`, `+SUM(...)`, but not `-3` or `+1 212 555 0101`)
+starts with an apostrophe, which `callbook import` takes off again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from callbook import __version__
+from callbook.interop.formula import guard
 from callbook.store import Store, bulk
 
 EXPORT_VERSION = 1
@@ -123,10 +126,12 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        text = "; ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return guard(text)
 
 
 def _dumps(value: Any) -> str:

@@ -193,6 +193,24 @@ def test_large_file_uses_the_phone_fan_out(tmp_path: Path, monkeypatch) -> None:
     assert prepared.candidates[-1].fields["timezone"] == "Europe/London"
 
 
+def test_a_formula_guard_comes_off_and_other_apostrophes_stay(tmp_path: Path) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        "Company,Phone,Notes\n"
+        "'=SUM(1),+1 212 555 0101,'-2+3*cmd|' /C calc'!A0\n"
+        "'Tis Ltd,+44 20 7946 0000,''@x\n"
+        "O'Neil & Co,-,'+SUM(A1)\n",
+        "utf-8",
+    )
+    prepared = prepare(path, ImportOptions(), Config(), load_templates(None))
+    assert [(c.name, c.pieces["notes"]) for c in prepared.candidates] == [
+        ("=SUM(1)", "-2+3*cmd|' /C calc'!A0"),
+        ("'Tis Ltd", "'@x"),
+        ("O'Neil & Co", "+SUM(A1)"),
+    ]
+    assert prepared.candidates[0].fields["phones"] == ["+12125550101"]
+
+
 cell = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\t,;"'),
     max_size=12,
