@@ -13,6 +13,9 @@ Clauses are numbered as the caller sees them split by `;`, empty ones included, 
 N is always `line.split(";")[N - 1]`; `column` is the 1-based position of the clause's first
 non-space character.
 
+A piece naming a decision maker with a title (`dm: Tom Li, Ops Director`) also fills the
+template's `dm_role` slot, if it has one and the line does not fill it itself.
+
 A clause with a `:` is a piece when the part before the first `:` names a slot. When it does
 not, it is an "unknown slot" error if that part looks like a slot name (1-4 words of letters,
 digits, `& . / ' - _`, starting with a letter, not ending in a number) and the `:` is followed by
@@ -42,15 +45,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from callbook.capture.apply import split_name_title
 from callbook.clock import as_utc
 from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
-from callbook.model import Capture, CapturedPiece, CaptureError, Outcome, Slot, Template
+from callbook.model import Capture, CapturedPiece, CaptureError, Outcome, Role, Slot, Template
 
 OUTCOME_HELP = "  ".join(f"!{o.code} {o.label}" for o in Outcome)
 WHEN_HELP = "try @tomorrow 9:30, @thu, @+3d, @2026-12-01 14:30"
 
 _CODES = " ".join(f"!{o.code}" for o in Outcome)
 _NOTE_NAMES = ("note", "notes")
+# The slot a template keeps for the title of a contact with this role.
+TITLE_SLOTS = {Role.DECISION_MAKER: "dm_role"}
 
 
 # --- slot names ----------------------------------------------------------------------------
@@ -231,10 +237,27 @@ class _Builder:
         else:
             self.error(clause, f"unknown slot '{name}'; for a note, start the clause with 'note:'")
 
+    def with_titles(self) -> tuple[CapturedPiece, ...]:
+        """The pieces, each naming a contact with a title followed by that title as a piece
+        of the template's title slot (from the same clause), unless the line fills it."""
+        pieces = []
+        filled = set(self.slot_clause)
+        for piece in self.pieces:
+            pieces.append(piece)
+            slot = self.template.slot(piece.slot)
+            key = TITLE_SLOTS.get(slot.role) if slot is not None else None
+            if key is None or key in filled or self.template.slot(key) is None:
+                continue
+            title = split_name_title(piece.value)[1]
+            if title:
+                filled.add(key)
+                pieces.append(CapturedPiece(key, title, piece.clause, piece.column))
+        return tuple(pieces)
+
     def capture(self, line: str) -> Capture:
         return Capture(
             line=line,
-            pieces=tuple(self.pieces),
+            pieces=self.with_titles(),
             outcome=self.outcome,
             next_call_at=self.next_call_at,
             objective=self.objective,

@@ -51,10 +51,11 @@ async def test_a_whole_call_by_keys(demo_app, type_text) -> None:
         assert call.objective == objective
         assert call.next_call_at == datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
         assert call.next_objective == "ask Sarah for Tom's direct line"
-        assert (call.small_wins, call.big_wins) == (3, 0)
+        assert (call.small_wins, call.big_wins) == (4, 0)
         learned = {p.slot: p for p in store.pieces_of_call(call.id)}
         assert learned["gatekeeper"].value == "Sarah Jenkins"
         assert learned["decision_maker"].value == "Tom Li, Ops Director"
+        assert learned["dm_role"].value == "Ops Director"  # the title fills the role too
         assert learned["dm_availability"].value == "not Tuesdays"
         assert all(p.call_id == call.id and p.current for p in learned.values())
         current = store.current_pieces(first.id)
@@ -69,7 +70,7 @@ async def test_a_whole_call_by_keys(demo_app, type_text) -> None:
         # The screen: the line is empty, the scoreboard counts it, the next prospect is up.
         assert app.main.capture.value == ""
         assert app.call is None
-        assert (app._score.calls, app._score.small_wins, app._score.connects) == (1, 3, 1)
+        assert (app._score.calls, app._score.small_wins, app._score.connects) == (1, 4, 1)
         assert "saved" in preview_text(app)
         assert app.highlighted.prospect.id == second.id
         assert app.shown.prospect.id == second.id

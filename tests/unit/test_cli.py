@@ -47,13 +47,14 @@ def test_add_log_show(db):
     result = run(db, "log", "acme", line)
     assert result.exit_code == 0
     assert result.output == (
-        "logged call #1 to Acme Ltd: blocked at gatekeeper · 3 small wins · "
+        "logged call #1 to Acme Ltd: blocked at gatekeeper · 4 small wins · "
         "next call Thu 3 Dec 09:30\n"
     )
     assert rows(db, "select phones from prospects") == [('["+442079460000"]',)]
     assert rows(db, "select slot, value, call_id from pieces order by id") == [
         ("gatekeeper", "Sarah Jenkins", 1),
         ("decision_maker", "Tom Li, Ops Director", 1),
+        ("dm_role", "Ops Director", 1),
         ("dm_availability", "not Tuesdays", 1),
     ]
     assert rows(db, "select name, role, title from contacts order by id") == [
@@ -68,8 +69,13 @@ def test_add_log_show(db):
     assert "? Direct line — " in shown
     assert "objective: ask Sarah for Tom's direct line" in shown
     data = json.loads(run(db, "show", "acme", "--json").output)
-    assert [k["slot"] for k in data["known"]] == ["gatekeeper", "decision_maker", "dm_availability"]
-    assert data["completion"] == round(12 / 30, 3)
+    assert [k["slot"] for k in data["known"]] == [
+        "gatekeeper",
+        "decision_maker",
+        "dm_role",
+        "dm_availability",
+    ]
+    assert data["completion"] == round(14 / 30, 3)
 
 
 @pytest.mark.parametrize(

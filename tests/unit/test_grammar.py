@@ -298,6 +298,47 @@ def test_pieces_carry_their_clause_and_column() -> None:
     assert [(p.clause, p.column) for p in capture.pieces] == [(2, 7), (4, 19)]
 
 
+# A decision maker's title also fills the title slot, found by the slot's role and key.
+ROLE_TEMPLATE = Template(
+    "roles",
+    "Roles",
+    (
+        Slot("gatekeeper", "Gatekeeper", "Who answers?", aliases=("gk",), role=Role.GATEKEEPER),
+        Slot("buyer", "Buyer", "Who signs?", aliases=("eb", "dm"), role=Role.DECISION_MAKER),
+        Slot("dm_role", "DM role", "Their title?", aliases=("title",)),
+    ),
+)
+NO_TITLE_SLOT = Template("bare", "Bare", ROLE_TEMPLATE.slots[:2])
+
+
+@pytest.mark.parametrize(
+    ("line", "pieces"),
+    [
+        ("dm: Tom Li, Ops Director",
+         [("buyer", "Tom Li, Ops Director", 1), ("dm_role", "Ops Director", 1)]),
+        ("!gk; eb: Ann Ray (CFO)", [("buyer", "Ann Ray (CFO)", 2), ("dm_role", "CFO", 2)]),
+        ("dm: Tom Li", [("buyer", "Tom Li", 1)]),
+        ("dm: Tom Li, ", [("buyer", "Tom Li,", 1)]),
+        # The line's own title wins, before or after the decision maker.
+        ("dm: Tom Li, CFO; title: COO", [("buyer", "Tom Li, CFO", 1), ("dm_role", "COO", 2)]),
+        ("dm role: COO; dm: Tom Li, CFO", [("dm_role", "COO", 1), ("buyer", "Tom Li, CFO", 2)]),
+        # A gatekeeper's title has no slot.
+        ("gk: Sarah Jenkins, Reception", [("gatekeeper", "Sarah Jenkins, Reception", 1)]),
+    ],
+)  # fmt: skip
+def test_a_decision_makers_title_fills_the_title_slot(
+    line: str, pieces: list[tuple[str, str, int]]
+) -> None:
+    capture = parse(line, ROLE_TEMPLATE, NOW, LONDON)
+    assert capture.ok
+    assert [(p.slot, p.value, p.clause) for p in capture.pieces] == pieces
+
+
+def test_without_a_title_slot_the_title_stays_on_the_contact_alone() -> None:
+    capture = parse("dm: Tom Li, CFO", NO_TITLE_SLOT, NOW, LONDON)
+    assert [(p.slot, p.value) for p in capture.pieces] == [("buyer", "Tom Li, CFO")]
+
+
 def test_unknown_slot_error_carries_the_suggestion() -> None:
     (error,) = parse("gatekeper: Sarah", TEMPLATE, NOW, LONDON).errors
     assert error.suggestion == "gatekeeper"

@@ -9,7 +9,7 @@ import pytest
 
 from callbook.capture.grammar import parse
 from callbook.capture.preview import NUDGE, PiecePreview, preview, wins_for
-from callbook.model import Capture, CapturedPiece, Change, Slot, Template, Wins
+from callbook.model import Capture, CapturedPiece, Change, Role, Slot, Template, Wins
 
 NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -103,3 +103,33 @@ def test_a_piece_for_a_slot_outside_the_template_still_previews() -> None:
     parsed = Capture("x: y", pieces=(CapturedPiece("legacy", "y", 1, 1),))
     (piece,) = preview(parsed, TEMPLATE, {"legacy": "y"}).pieces
     assert (piece.slot.key, piece.slot.label, piece.change) == ("legacy", "legacy", Change.SAME)
+
+
+DM = Slot(
+    "decision_maker", "Decision maker", "Who decides?", aliases=("dm",), role=Role.DECISION_MAKER
+)
+DM_ROLE = Slot("dm_role", "DM role", "What is their title?")
+
+
+@pytest.mark.parametrize(
+    ("known_title", "change", "wins"),
+    [
+        (None, Change.NEW, Wins(small=1, reasons=("new: DM role",))),
+        ("ops  DIRECTOR", Change.SAME, Wins()),
+        ("CFO", Change.CHANGED, Wins(small=1, reasons=("changed: DM role",))),
+    ],
+)
+def test_a_decision_makers_title_previews_as_its_own_piece(
+    known_title: str | None, change: Change, wins: Wins
+) -> None:
+    template = Template("roles", "Roles", (DM, DM_ROLE))
+    known = {"decision_maker": "Tom Li, Ops Director"}
+    if known_title is not None:
+        known["dm_role"] = known_title
+    parsed = parse("dm: Tom Li, Ops Director", template, NOW, LONDON)
+    result = preview(parsed, template, known)
+    assert result.pieces == (
+        PiecePreview(DM, "Tom Li, Ops Director", Change.SAME, "Tom Li, Ops Director"),
+        PiecePreview(DM_ROLE, "Ops Director", change, known_title),
+    )
+    assert result.wins == wins
