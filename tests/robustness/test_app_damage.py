@@ -10,119 +10,53 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from harness import ROOT
+from tmux_driver import Tmux, needs_tmux, wait_process_gone, wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, needs_tmux]
 
-TMUX = shutil.which("tmux")
 APP = Path(__file__).with_name("app_with_fault.py")
 STRESS_ROUNDS = 20
 
 
-class Terminal:
-    """One tmux server of our own (its own socket), running the app in a fixed-size pane."""
+class Terminal(Tmux):
+    """The tmux driver, running app_with_fault.py on a book of its own. The pane outlives the
+    app, to give its exit code and last screen."""
 
     def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.socket = f"callbook-damage-{os.getpid()}"
+        super().__init__(tmp)
         self.db = tmp / "book.db"
         self.home = tmp / "home"
         self.pidfile = tmp / "app.pid"
-        self.exitfile = tmp / "app.exit"
-        self.starts = 0
 
-    def tmux(self, *args: str, check: bool = True) -> str:
-        # The server inherits this environment: COLUMNS/LINES (pytest may set them) would
-        # pin the app to their size instead of the window's 120x40.
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        done = subprocess.run(
-            [TMUX, "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            env=env,
-        )
-        if check and done.returncode:
-            raise AssertionError(f"tmux {args[0]}: {done.stderr}")
-        return done.stdout
-
-    def start(self) -> None:
-        for stale in (self.pidfile, self.exitfile):
-            stale.unlink(missing_ok=True)
-        self.session = f"s{self.starts}"
-        self.starts += 1
-        env = (
-            f"CALLBOOK_HOME={self.home} CALLBOOK_TEST_FAULT=1 CALLBOOK_TEST_PIDFILE={self.pidfile}"
-            f" PYTHONPATH={ROOT} PYTHONDONTWRITEBYTECODE=1"
-        )
-        command = (
-            f"cd {ROOT} && env {env} {sys.executable} {APP} --db {self.db};"
-            f" echo $? > {self.exitfile}; sleep 120"
-        )
-        self.tmux("new-session", "-d", "-s", self.session, "-x", "120", "-y", "40", command)
+    def launch(self) -> None:
+        """Start the app and wait for its calling screen."""
+        self.pidfile.unlink(missing_ok=True)
+        env = {
+            "CALLBOOK_HOME": str(self.home),
+            "CALLBOOK_TEST_FAULT": "1",
+            "CALLBOOK_TEST_PIDFILE": str(self.pidfile),
+            "PYTHONPATH": str(ROOT),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.start([sys.executable, str(APP), "--db", str(self.db)], env, cwd=ROOT, keep=True)
         self.wait_for("Capture")
         self.wait_for("Start/commit")
 
     @property
     def pid(self) -> int:
-        deadline = time.monotonic() + 10
-        while not self.pidfile.exists() or not self.pidfile.read_text():
-            assert time.monotonic() < deadline, "the app wrote no pid"
-            time.sleep(0.05)
-        return int(self.pidfile.read_text())
+        """The app's, not the pane's: that is the shell that waits for its exit code."""
 
-    def screen(self, history: bool = False) -> str:
-        args = ["capture-pane", "-p", "-t", self.session]
-        if history:
-            args += ["-S", "-1000"]
-        return self.tmux(*args, check=False)
+        def written() -> str:
+            return self.pidfile.read_text() if self.pidfile.exists() else ""
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} never showed; the screen:\n{screen}")
-            time.sleep(0.05)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", self.session, "-l", text)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.session, *keys)
-
-    def exit_code(self, timeout: float = 15.0) -> int:
-        deadline = time.monotonic() + timeout
-        while not self.exitfile.exists() or not self.exitfile.read_text().strip():
-            assert time.monotonic() < deadline, f"the app did not exit:\n{self.screen()}"
-            time.sleep(0.05)
-        return int(self.exitfile.read_text())
-
-    def gone(self, pid: int, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            assert time.monotonic() < deadline, "the app is still running"
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.tmux("kill-server", check=False)
-        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        (folder / self.socket).unlink(missing_ok=True)
+        return int(wait_until(written, 10, "the app wrote no pid"))
 
 
 def saved_draft(db: Path) -> str:
@@ -136,17 +70,11 @@ def saved_draft(db: Path) -> str:
 
 def wait_for_draft(db: Path, text: str, timeout: float = 10.0) -> None:
     """Wait for the debounced save to reach the book."""
-    deadline = time.monotonic() + timeout
-    while text not in saved_draft(db):
-        assert time.monotonic() < deadline, f"the draft {text!r} was never saved"
-        time.sleep(0.05)
+    wait_until(lambda: text in saved_draft(db), timeout, f"the draft {text!r} was never saved")
 
 
 @pytest.fixture
 def terminal(tmp_path) -> Terminal:
-    if TMUX is None:
-        pytest.skip("tmux is not installed")
-    sys.path.insert(0, str(Path(__file__).parent))
     from harness import new_book
 
     term = Terminal(tmp_path)
@@ -156,25 +84,18 @@ def terminal(tmp_path) -> Terminal:
     with Store.open(term.db) as store:
         store.add_prospect("Beta GmbH")
     yield term
-    term.close()
+    term.kill_server()
 
 
 def _begin(term: Terminal, restored: str | None) -> None:
     """Be in the capture line, with it empty (it holds the restored draft after a restart)."""
-    deadline = time.monotonic() + 15
-    while "c Capture" not in term.screen() and "on call with" not in term.screen():
-        assert time.monotonic() < deadline, f"the app takes no keys:\n{term.screen()}"
-        time.sleep(0.05)
+    term.wait_for(lambda s: "c Capture" in s or "on call with" in s, "the app to take keys", 15)
     if "c Capture" in term.screen():  # the queue has the focus
         term.keys("c")
-    while "c Capture" in term.screen():
-        assert time.monotonic() < deadline, f"the capture never took the focus:\n{term.screen()}"
-        time.sleep(0.05)
+    term.wait_for(lambda s: "c Capture" not in s, "the capture to take the focus", 15)
     if restored:
         term.keys("End", "C-u")
-        while restored in term.screen():
-            assert time.monotonic() < deadline, f"the capture was not cleared:\n{term.screen()}"
-            time.sleep(0.05)
+        term.wait_for(lambda s: restored not in s, "the capture to be cleared", 15)
 
 
 DAMAGES = ("kill-9", "sighup", "closed-terminal", "crash")
@@ -190,7 +111,7 @@ def test_the_draft_survives_every_kind_of_damage(terminal, stress, record_proper
     rounds = STRESS_ROUNDS if stress else 1
     kept = 0
     restored: str | None = None
-    term.start()
+    term.launch()
     for n in range(rounds):
         for damage in DAMAGES:
             token = f"Zq{n}{damage[:3]}x"
@@ -208,13 +129,13 @@ def test_the_draft_survives_every_kind_of_damage(terminal, stress, record_proper
                 os.kill(pid, signal.SIGHUP)  # no waiting: the handler must save it
                 assert term.exit_code() == 128 + signal.SIGHUP
             elif damage == "closed-terminal":
-                term.tmux("kill-session", "-t", term.session)
+                term.run("kill-session", "-t", term.session)
             else:
                 term.keys("F12")
                 assert term.exit_code() != 0
-            term.gone(pid)
+            wait_process_gone(pid)
             assert token in saved_draft(term.db), f"{damage}: the draft was lost"
-            term.start()
+            term.launch()
             term.wait_for(token)  # back in the capture line
             restored = token
             kept += 1
@@ -227,7 +148,7 @@ def test_a_signal_saves_the_draft_and_ends_the_app(terminal, sig):
     """SIGHUP (the terminal closed) and SIGTERM: the keys typed just before are saved, and the
     app ends with 128 + the signal, instead of living on without a terminal."""
     term = terminal
-    term.start()
+    term.launch()
     _begin(term, None)
     term.type("gk: Sarah Signalled")
     term.wait_for("Signalled")
@@ -242,7 +163,7 @@ def test_a_signal_saves_the_draft_and_ends_the_app(terminal, sig):
 
 def test_a_crash_keeps_the_last_keys_and_shows_one_line(terminal):
     term = terminal
-    term.start()
+    term.launch()
     _begin(term, None)
     term.type("gk: Sarah Secretname; budget 40k")
     term.wait_for("40k")

@@ -22,6 +22,8 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "csv"
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)
 CONFIG = Config(timezone="Europe/London", region="US")
 
+# The book before each import (open_book). A sample's book names these entries where the import
+# leaves them as they were, and spells out what it changes where it does.
 NORTHWIND = (
     1,
     "Northwind Traders",
@@ -119,32 +121,11 @@ SAMPLES = [
             (
                 1,
                 "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "email": "marcus@northwind.example.com",
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
+                {**NORTHWIND[2], "email": "marcus@northwind.example.com"},
                 [("Marcus Okafor", "Head of Sales", None, "marcus@northwind.example.com")],
                 {},
             ),
-            (
-                2,
-                "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
-                [],
-                {},
-            ),
+            GLOBEX,
             (
                 3,
                 "Acme Widgets, Inc.",
@@ -217,14 +198,9 @@ SAMPLES = [
                 1,
                 "Northwind Traders",
                 {
-                    "company": "Northwind Traders",
+                    **NORTHWIND[2],
                     "phones": ("+12125550199", "+16175550105"),
                     "email": "olivia@nwtraders.example",
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
                 },
                 [
                     (
@@ -236,19 +212,7 @@ SAMPLES = [
                 ],
                 {},
             ),
-            (
-                2,
-                "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
-                [],
-                {},
-            ),
+            GLOBEX,
             (
                 3,
                 "Ferretería López; S.L.",
@@ -310,31 +274,11 @@ SAMPLES = [
         ],
         counts={"rows": 4, "added": 2, "merged": 2, "skipped": 0, "contacts": 4, "pieces": 0},
         book=[
-            (
-                1,
-                "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
-                [],
-                {},
-            ),
+            NORTHWIND,
             (
                 2,
                 "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
+                GLOBEX[2],
                 [("Emma Wilson", "Einkauf", "+49301234500", "emma@globex.de")],
                 {},
             ),
@@ -406,32 +350,11 @@ SAMPLES = [
             (
                 1,
                 "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "email": "ava@northwind.example.com",
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
+                {**NORTHWIND[2], "email": "ava@northwind.example.com"},
                 [("Ava King", "Buyer", "+12125550199", "ava@northwind.example.com")],
                 {"budget": "10k", "notes": "Bought from us in 2024;\nask about the renewal"},
             ),
-            (
-                2,
-                "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
-                [],
-                {},
-            ),
+            GLOBEX,
             (
                 3,
                 "Blue Harbor Logistics",
@@ -497,32 +420,11 @@ SAMPLES = [
         ],
         counts={"rows": 4, "added": 2, "merged": 2, "skipped": 0, "contacts": 3, "pieces": 1},
         book=[
-            (
-                1,
-                "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
-                [],
-                {},
-            ),
+            NORTHWIND,
             (
                 2,
                 "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "city": "Berlin",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
+                {**GLOBEX[2], "city": "Berlin"},
                 [("Emma Wilson", "Einkauf", None, "info@globex.de")],
                 {},
             ),
@@ -586,31 +488,11 @@ SAMPLES = [
             (
                 1,
                 "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
+                NORTHWIND[2],
                 [("Isla Ní Bhriain", "Store Manager", "+12125550199", None)],
                 {},
             ),
-            (
-                2,
-                "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
-                [],
-                {},
-            ),
+            GLOBEX,
             (
                 3,
                 "Murphy & Co",
@@ -646,32 +528,11 @@ SAMPLES = [
         ],
         counts={"rows": 3, "added": 1, "merged": 2, "skipped": 0, "contacts": 3, "pieces": 1},
         book=[
-            (
-                1,
-                "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
-                [],
-                {},
-            ),
+            NORTHWIND,
             (
                 2,
                 "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "city": "Berlin",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
+                {**GLOBEX[2], "city": "Berlin"},
                 [("Oliver Schäfer", "Einkauf", "+49301234500", "oliver@globex.de")],
                 {},
             ),
@@ -717,31 +578,11 @@ SAMPLES = [
             (
                 1,
                 "Northwind Traders",
-                {
-                    "company": "Northwind Traders",
-                    "phones": ("+12125550199",),
-                    "website": "https://northwind.example.com",
-                    "city": "New York",
-                    "region": "NY",
-                    "country": "US",
-                    "timezone": "America/New_York",
-                },
+                NORTHWIND[2],
                 [("María José Núñez", None, None, None)],
                 {},
             ),
-            (
-                2,
-                "Globex GmbH",
-                {
-                    "company": "Globex GmbH",
-                    "phones": ("+49301234500",),
-                    "email": "info@globex.de",
-                    "country": "DE",
-                    "timezone": "Europe/Berlin",
-                },
-                [],
-                {},
-            ),
+            GLOBEX,
             (
                 3,
                 "Pinecrest Veterinary Clinic",
