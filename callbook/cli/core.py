@@ -136,6 +136,12 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     if call.next_call_at:
         parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
     click.echo(" · ".join(parts))
+    offer = desk.wrap_up_offer(call)
+    if offer is not None:  # the line planned nothing: say what the next call could be for
+        click.echo(
+            f"suggested next objective: {offer.objective} ({offer.slot.label} is the most "
+            "important piece still missing; `> …` in the line sets your own)"
+        )
 
 
 @main.command()

@@ -78,6 +78,20 @@ def test_add_log_show(db):
     assert data["completion"] == round(14 / 30, 3)
 
 
+def test_log_without_an_objective_suggests_one(db):
+    run(db, "add", "Acme Ltd")
+    result = run(db, "log", "acme", "gk: Sarah Jenkins; !gk")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1] == (
+        "suggested next objective: Who looks after this there? Who would make the call on "
+        "something like it? (Decision maker is the most important piece still missing; `> …` "
+        "in the line sets your own)"
+    )
+    # A line that plans the next call, or a prospect out of the queue, gets no suggestion.
+    assert len(run(db, "log", "acme", "!na; > ask for Tom").output.splitlines()) == 1
+    assert len(run(db, "log", "acme", "!ni").output.splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     "prospect, line, message",
     [
