@@ -148,6 +148,18 @@ do-not-call list.
     # Rows change the virtual height; the scrollbar is the only thing that depends on it.
     virtual_size = Reactive(Size(0, 0), layout=False)
 
+    def _replace_option_prompt(self, index: int, prompt) -> None:
+        # Every row is one line, so a new prompt moves nothing: drop only this row's render
+        # and repaint its line. (OptionList drops every row's render and repaints them all,
+        # several milliseconds per call marked or minute ticked.) Rests on OptionList's
+        # internals, pinned with Textual's version; the snapshots show the marked row.
+        option = self.get_option_at_index(index)
+        option._set_prompt(prompt)
+        cache = self._option_render_cache
+        for key in [key for key in cache.keys() if key[0] is option]:
+            cache.discard(key)
+        self.refresh_line(self._index_to_line.get(index, index))
+
     def action_start_call(self) -> None:
         if self.option_count:
             self.pane.post_message(QueuePane.CallRequested(self.pane, self.pane.highlighted))
