@@ -155,7 +155,8 @@ class CallbookApp(App[int]):
         self._error_line: str | None = None  # ... for this line; editing it clears the error
         self._score = Scoreboard()  # this session
         self._today = Scoreboard()
-        self._usual: UsualDay | None = None  # read in a worker; None until then
+        # The caller's usual day, read in a worker after the first paint; None until then.
+        self.usual: UsualDay | None = None
         self._day: date | None = None  # the caller's day the usual day was read for
         self._drafts = DraftKeeper(desk.store)
         self._draft_timer: Timer | None = None
@@ -165,7 +166,7 @@ class CallbookApp(App[int]):
         self._version: int | None = None
         self._minute: int | None = None
         self._shut_down = False
-        self._recall_ready = False
+        self._first_paint = False  # True once the queue is on screen: background reads may start
         self._reshow = False  # the next queue load re-reads the highlighted prospect
 
     # --- start-up ------------------------------------------------------------------------
@@ -317,7 +318,7 @@ class CallbookApp(App[int]):
             self._score = self.store.scoreboard(session_id=self.session.id)
         since, until = days_span(1, now, tz)
         self._today = self.store.scoreboard(since=since, until=until)
-        if now.astimezone(tz).date() != self._day:
+        if now.astimezone(tz).date() != self._day and self._first_paint:
             self._day = now.astimezone(tz).date()
             self._load_usual(now)
         self._show_elapsed()
@@ -329,14 +330,14 @@ class CallbookApp(App[int]):
         self.call_from_thread(self._usual_loaded, usual)
 
     def _usual_loaded(self, usual: UsualDay) -> None:
-        self._usual = usual
+        self.usual = usual
         if self.main is not None and self.is_running:
             self._show_elapsed()
 
     def _show_elapsed(self) -> None:
         started = self.session.started_at if self.session else self.desk.now()
         elapsed = (self.desk.now() - started).total_seconds()
-        self.main.scoreboard.show(self._score, self._today, self._usual, elapsed)
+        self.main.scoreboard.show(self._score, self._today, self.usual, elapsed)
 
     def reload_queue(
         self, *, keep_id: int | None = None, position: int | None = None, offset: int | None = None
@@ -383,9 +384,11 @@ class CallbookApp(App[int]):
             if self._reshow and self.call is None:
                 self._show_highlighted()
         self._reshow = False
-        if not self._recall_ready:
-            self._recall_ready = True  # after the first paint: it competes for the GIL
-            self._prepare_recall()
+        if not self._first_paint:
+            self._first_paint = True
+            # Reads that compete for the GIL wait for the first paint.
+            self.call_after_refresh(self._prepare_recall)
+            self.call_after_refresh(self._show_score)  # reads the usual day
 
     def _tick(self) -> None:
         """Once a second: the timers, local times, and whether another process wrote."""

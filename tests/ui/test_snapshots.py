@@ -26,10 +26,11 @@ async def ready(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    for _ in range(50):  # the calling screen's footer comes just after the first paint
-        if pilot.app.screen.query("FooterKey"):
+    for _ in range(200):  # the usual day is read just after the first paint
+        if pilot.app.screen.query("FooterKey") and pilot.app.usual is not None:
             break
         await pilot.pause(0.01)
+        await pilot.app.workers.wait_for_complete()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False  # a blinking cursor would make the picture flaky
 
