@@ -439,3 +439,36 @@ def test_snooze_skip_and_dnc_commands(tmp_path):
     assert cli(db, "dnc").startswith("+442079460000  2026-12-01  asked")
     assert "taken off" in cli(db, "dnc", "+442079460000", "--remove")
     assert "no numbers" in cli(db, "dnc")
+
+
+def test_the_queue_filter_is_fuzzy_and_ranks_names_that_start_with_it_first(store):
+    from callbook.desk import Desk
+
+    store.add_prospects(
+        [
+            {"name": "Old Lakeshore Dental"},
+            {"name": "Lakeshore Roofing", "company": "Lakeshore Roofing GmbH"},
+            {"name": "Tom Li", "company": "Lakeshore Print"},
+            {"name": "Harbor Clinics"},
+            {"name": "Beacon Legal", "status": "do_not_call"},
+        ]
+    )
+    desk = Desk.around(store, CONFIG)
+    # A typo still finds them; whole-word matches at the start of the name come first.
+    assert names(desk.filter_queue("lakeshor", TUESDAY)) == [
+        "Lakeshore Roofing",
+        "Old Lakeshore Dental",
+        "Tom Li",
+    ]
+    # With a typo nothing starts with what was typed: equal scores keep the book's order.
+    assert names(desk.filter_queue("lakshore", TUESDAY)) == [
+        "Old Lakeshore Dental",
+        "Lakeshore Roofing",
+        "Tom Li",
+    ]
+    assert names(desk.filter_queue("lakeshore", TUESDAY, limit=1)) == ["Lakeshore Roofing"]
+    assert names(desk.filter_queue("harbr", TUESDAY)) == ["Harbor Clinics"]
+    # Nothing close, nothing typed, or out of every queue: no rows.
+    assert desk.filter_queue("zzzz", TUESDAY) == []
+    assert desk.filter_queue("  ", TUESDAY) == []
+    assert desk.filter_queue("beacon legal", TUESDAY) == []
