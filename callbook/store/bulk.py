@@ -66,6 +66,13 @@ def savepoint(conn: sqlite3.Connection, name: str = "import_row") -> Iterator[No
     conn.execute(f"RELEASE {name}")
 
 
+def book_stamp(conn: sqlite3.Connection) -> tuple[int, int]:
+    """What changes whenever the book may have: the commits of other connections (SQLite's
+    data_version) and the rows this connection has changed. Equal stamps taken in two
+    transactions mean both saw the same book."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
 def now_text(store: Store) -> str:
     return rows.to_db_time(store.clock())
 
@@ -261,16 +268,25 @@ def add_many(
     names = [c for c in columns(conn, "prospects") if c != "id"]
     defaults = _defaults(conn, "prospects")
     base = conn.execute("select coalesce(max(id), 0) from prospects").fetchone()[0]
+    given: set[str] = set()
+    for record in records:
+        given.update(record.fields)
+    plan = _ProspectRows(names, defaults, now, given)
+    roles: dict[Any, str] = {}
     prospect_rows, contact_rows, piece_rows, errors = [], [], [], []
     for index, record in enumerate(records):
         pid = base + 1 + index
         try:
-            values = _prospect_values(record.fields, names, defaults, now)
+            row = plan.row(pid, record.fields)
             for contact in record.contacts:
-                if not contact.name.strip():
+                name = contact.name.strip()
+                if not name:
                     raise ValueError("a contact needs a name")
-                contact_rows.append((pid, contact.name.strip(), Role(contact.role).value,
-                                     contact.title, contact.phone, contact.email, now))  # fmt: skip
+                role = roles.get(contact.role)
+                if role is None:
+                    role = roles[contact.role] = Role(contact.role).value
+                contact_rows.append((pid, name, role, contact.title, contact.phone,
+                                     contact.email, now))  # fmt: skip
             for slot, value in record.pieces.items():
                 if not value.strip():
                     raise ValueError(f"empty value for slot {slot!r}")
@@ -278,27 +294,124 @@ def add_many(
         except (ValueError, TypeError) as exc:
             errors.append((index, str(exc)))
             continue
-        prospect_rows.append((pid, *values))
+        prospect_rows.append(row)
     if errors:
         return [], errors
-    conn.executemany(
-        f"insert into prospects (id, {', '.join(names)}) values "
-        f"({', '.join('?' * (len(names) + 1))})",
-        prospect_rows,
-    )
-    conn.executemany(
-        "insert into contacts (prospect_id, name, role, title, phone, email, created_at) "
-        "values (?, ?, ?, ?, ?, ?, ?)",
+    _insert_many(conn, "prospects", ["id", *plan.varying], prospect_rows, plan.fixed)
+    _insert_many(
+        conn,
+        "contacts",
+        ["prospect_id", "name", "role", "title", "phone", "email", "created_at"],
         contact_rows,
     )
-    conn.executemany(
-        "insert into pieces (prospect_id, slot, value, learned_at) values (?, ?, ?, ?)",
-        piece_rows,
-    )
+    _insert_many(conn, "pieces", ["prospect_id", "slot", "value", "learned_at"], piece_rows)
     return [row[0] for row in prospect_rows], []
 
 
+_STAGED_MIN = 1000  # rows below which a plain executemany is as quick
+
+
+def _insert_many(conn: sqlite3.Connection, table: str, names: list[str], values: list,
+                 fixed: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """`executemany` of an insert (`names` from each row of `values`, and the `fixed` columns
+    the same in every row), the same rows in the same order (ids given or taken as they come),
+    but by way of a temporary table when there are many: there the rows go in without
+    indexes, triggers or the write-ahead log, and one `INSERT ... SELECT` moves them (measured:
+    a fifth quicker on prospects, with their six indexes). The staging columns have no type,
+    so each value reaches the table as it was bound and takes the table's affinity there, as
+    with the plain insert."""
+    fixed = fixed or {}
+    columns = ", ".join([*names, *fixed])
+    if len(values) < _STAGED_MIN:
+        marks = ", ".join("?" * (len(names) + len(fixed)))
+        same = tuple(fixed.values())
+        conn.executemany(
+            f"insert into {table} ({columns}) values ({marks})", [(*v, *same) for v in values]
+        )
+        return
+    stage = f"temp.{table}_import_stage"
+    slots = [f"c{i}" for i in range(len(names))]
+    conn.execute(f"drop table if exists {stage}")
+    conn.execute(f"create temp table {table}_import_stage ({', '.join(slots)})")
+    try:
+        conn.executemany(f"insert into {stage} values ({', '.join('?' * len(names))})", values)
+        conn.execute(
+            f"insert into {table} ({columns}) "
+            f"select {', '.join([*slots, *'?' * len(fixed)])} from {stage} order by rowid",
+            tuple(fixed.values()),
+        )
+    finally:
+        conn.execute(f"drop table if exists {stage}")
+
+
 _FIELDS = frozenset(PROSPECT_FIELDS)
+_JSON_LIST = json.JSONEncoder(ensure_ascii=False).encode  # what `rows.to_json_list` writes
+
+
+class _ProspectRows:
+    """New prospects' rows for one batch: `_prospect_values`, with the column plan made once.
+    A row holds the id and the `varying` columns, those some record of the batch gives (the
+    others are the same in every row: `fixed`); it starts as the defaults and takes each
+    field given. A record it refuses is handed to `_prospect_values`, so that the error is the
+    same one, found in the same column order."""
+
+    def __init__(self, names: list[str], defaults: dict[str, Any], now: str,
+                 given: set[str]) -> None:  # fmt: skip
+        self.names, self.defaults, self.now = names, defaults, now
+        start = {
+            column: now if column in ("created_at", "updated_at") else defaults.get(column)
+            for column in names
+        }
+        self.varying = [column for column in names if column in given]
+        self.fixed = {column: start[column] for column in names if column not in given}
+        self.base = [start[column] for column in self.varying]
+        self.at = {column: i + 1 for i, column in enumerate(self.varying)}  # after the id
+        self.times: dict[Any, str | None] = {}
+
+    def row(self, pid: int, fields: dict[str, Any]) -> tuple:
+        try:
+            return self._row(pid, fields)
+        except (ValueError, TypeError):
+            values = _prospect_values(fields, self.names, self.defaults, self.now)
+            # Not reached when the record is at fault (the call above raises).
+            full = dict(zip(self.names, values, strict=True))
+            return (pid, *[full[column] for column in self.varying])
+
+    def _row(self, pid: int, fields: dict[str, Any]) -> tuple:
+        if not fields.keys() <= _FIELDS:
+            raise ValueError("unknown prospect field(s)")
+        name = (fields.get("name") or "").strip()
+        if not name:
+            raise ValueError("a prospect needs a name")
+        row = [pid, *self.base]
+        at = self.at
+        for column, value in fields.items():
+            i = at.get(column)
+            if i is None:
+                continue
+            if column in _ENCODED:
+                if column == "name":
+                    value = name
+                elif column == "phones" or column == "tags":
+                    value = _JSON_LIST(list(value or ()))
+                elif column == "next_call_at":
+                    when = value
+                    value = self.times.get(when)
+                    if value is None:
+                        value = rows.to_db_time(when)
+                        if when is not None:
+                            self.times[when] = value
+                elif column == "status":
+                    value = Status(value).value
+                else:  # priority
+                    value = int(value)
+                    if not 1 <= value <= 5:
+                        raise ValueError("priority out of range")
+            row[i] = value
+        return tuple(row)
+
+
+_ENCODED = frozenset({"name", "phones", "tags", "next_call_at", "status", "priority"})
 
 
 def _prospect_values(fields: dict[str, Any], names: list[str], defaults: dict[str, Any],
@@ -354,9 +467,9 @@ def _defaults(conn: sqlite3.Connection, table: str) -> dict[str, Any]:
 @contextlib.contextmanager
 def recall_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     """Inserts without the recall index's per-row triggers (the index costs several times the
-    insert itself, row by row): on the way out, the rows added meanwhile are indexed with one
-    statement per table and the triggers are put back, in the same transaction. Inserts only:
-    an update or delete inside would leave the index out of step."""
+    insert itself, row by row): on the way out, the rows added meanwhile are indexed in one
+    pass per table (`recall.fill_added`) and the triggers are put back, in the same
+    transaction. Inserts only: an update or delete inside would leave the index out of step."""
     try:
         from callbook.store import recall
 
@@ -377,13 +490,7 @@ def recall_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     for name, _ in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
     yield
-    for source in sources:
-        table = source.table
-        conn.execute(
-            f"INSERT INTO {index} (rowid, text) SELECT {source.rowid(table)}, "
-            f"{source.text(table)} FROM {table} WHERE {table}.id > ? AND {source.cond(table)}",
-            (high[table],),
-        )
+    recall.fill_added(conn, high)
     for _, sql in triggers:
         conn.execute(sql)
 

@@ -18,10 +18,13 @@ in memory (search); new records they find by id.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from callbook.store.db import BUSY_TIMEOUT_MS
@@ -212,6 +215,248 @@ def _fill() -> list[str]:
         f"FROM {s.table} WHERE {s.cond(s.table)}"
         for s in SOURCES
     ]
+
+
+# --- filling in bulk ------------------------------------------------------------------------
+#
+# The insert trigger's text, built in Python for many rows at once: the SQL builds each phone's
+# digit suffixes through a correlated json_each, slower than tokenizing the text. Python builds
+# only texts it is sure to build exactly as the SQL does (strings without NUL, prospects' phones
+# as `bulk` writes them), so that a trigger's delete later finds the very terms; any other row
+# goes through the SQL itself.
+
+_MARK = chr(MARK_CODEPOINT)
+_SUFFIXES_MAX = 13  # the last of _SUFFIX_STARTS
+# A prospect's phones exactly as `rows.to_json_list` writes strings that need no escapes:
+# valid JSON whose elements json_each reads back as the very text between the quotes.
+_PLAIN_LIST = re.compile(r'\[\]|\["[^"\\\x00-\x1f]*"(?:, "[^"\\\x00-\x1f]*")*\]')
+
+
+def _phone_terms_py(value: str | None, cache: dict[str, str | None]) -> str | None:
+    """`_phone_terms` for a string without NUL (or None)."""
+    if value is None:
+        return None
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    d = value
+    for sep in _PHONE_SEPARATORS:
+        d = d.replace(sep, "")
+    n = len(d)
+    terms = None
+    if 6 <= n <= 16 and d.isascii() and d.isdigit():
+        terms = " ".join([d[k:] for k in range(min(_SUFFIXES_MAX, n - 3))])
+    cache[value] = terms
+    return terms
+
+
+def _joined_py(*parts: str | None) -> str:
+    """`_joined` for strings without NUL (or None)."""
+    t = _MARK + " " + " ".join(["" if p is None else p for p in parts])
+    if "'" in t or "\u2019" in t:
+        t = t + " " + t.replace("'", "").replace("\u2019", "")
+    return t
+
+
+def _plain(*values: Any) -> bool:
+    """Strings without NUL, or None: values whose text SQL and Python build alike."""
+    for v in values:
+        if v is not None and (type(v) is not str or "\0" in v):
+            return False
+    return True
+
+
+def _piece_text(cache: dict, slot: Any, value: Any) -> str | None:
+    if not _plain(slot, value):
+        return None
+    return _joined_py(
+        None if slot is None else slot.replace("_", " "), value, _phone_terms_py(value, cache)
+    )
+
+
+def _contact_text(cache: dict, name: Any, role: Any, title: Any, phone: Any,
+                  email: Any) -> str | None:  # fmt: skip
+    if not _plain(name, role, title, phone, email):
+        return None
+    return _joined_py(
+        name,
+        None if role is None else role.replace("_", " "),
+        title,
+        phone,
+        _phone_terms_py(phone, cache),
+        email,
+    )
+
+
+def _prospect_text(cache: dict, name: Any, company: Any, phones: Any, email: Any, city: Any,
+                   tags: Any) -> str | None:  # fmt: skip
+    if not _plain(name, company, email, city, tags) or type(phones) is not str:
+        return None
+    if not _PLAIN_LIST.fullmatch(phones):
+        return None
+    listed = None
+    if phones != "[]":
+        listed = " ".join(
+            [
+                n if (terms := _phone_terms_py(n, cache)) is None else f"{n} {terms}"
+                for n in phones[2:-2].split('", "')
+            ]
+        )
+    return _joined_py(name, company, listed, email, city, tags)
+
+
+# table -> (columns read, text builder)
+_PY_TEXTS: dict[str, tuple[tuple[str, ...], Callable[..., str | None]]] = {
+    "pieces": (("slot", "value"), _piece_text),
+    "contacts": (("name", "role", "title", "phone", "email"), _contact_text),
+    "prospects": (("name", "company", "phones", "email", "city", "tags"), _prospect_text),
+}
+
+
+def fill_added(conn: sqlite3.Connection, after: dict[str, int]) -> None:
+    """Index every findable record with an id above `after[table]`, as the insert triggers
+    would have, a batch at a time: for inserts made with the triggers set aside. Runs inside
+    the caller's transaction (and, for a while, in a second thread: see `_Stage`)."""
+    terms: dict[str, str | None] = {}  # phone -> its digit suffixes (contacts share them)
+    with _Stage(conn) as stage:
+        for s in SOURCES:
+            if s.table not in after:
+                continue
+            if s.table not in _PY_TEXTS:
+                stage.run(
+                    f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, "
+                    f"{s.text(s.table)} FROM {s.table} WHERE {s.table}.id > ? AND "
+                    f"{s.cond(s.table)}",
+                    (after[s.table],),
+                )
+                continue
+            names, text_of = _PY_TEXTS[s.table]
+            batch = _Batches(conn, s, names)
+            rest: list[int] = []
+            stage.wait()
+            found = batch.after(after[s.table])
+            while found:
+                docs: list[tuple[int, str]] = []
+                for ident, when, *values in found:  # while the previous batch is indexed
+                    text = text_of(terms, *values)
+                    if text is None or type(ident) is not int:
+                        rest.append(ident)
+                    else:
+                        docs.append((batch.bases[when] | ident, text))
+                stage.wait()
+                following = batch.after(found[-1][0])
+                stage.put(docs)
+                found = following
+            for chunk in _chunks(rest):
+                stage.run(
+                    f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, "
+                    f"{s.text(s.table)} FROM {s.table} WHERE {s.table}.id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+
+
+class _Batches:
+    """The findable records of one table after an id, a batch at a time, in id order, with
+    the time and kind bits of their rowids (`bases`: when -> bits, as SQLite works them out)."""
+
+    def __init__(self, conn: sqlite3.Connection, source: _Source, names: Sequence[str]) -> None:
+        self.conn, self.source = conn, source
+        t = source.table
+        self.sql = (
+            f"SELECT id, {source.when}, {', '.join(names)} FROM {t} WHERE {t}.id > ? AND "
+            f"{source.cond(t)} ORDER BY id LIMIT {_STAGE_ROWS}"
+        )
+        self.bases: dict[Any, int] = {}
+
+    def after(self, ident: int) -> list[tuple]:
+        found = self.conn.execute(self.sql, (ident,)).fetchall()
+        for when in {row[1] for row in found} - self.bases.keys():
+            self.bases[when] = self.conn.execute(
+                f"SELECT (max(0, coalesce(unixepoch(?), 0)) << {TIME_SHIFT}) "
+                f"| ({self.source.kind} << {KIND_BITS})",
+                (when,),
+            ).fetchone()[0]
+        return found
+
+
+_STAGE_ROWS = 16384
+
+
+class _Stage:
+    """Documents into the index a batch at a time through a temporary table, each batch's
+    `INSERT ... SELECT` in a thread of its own: FTS5 tokenizes inside that one statement, without
+    the GIL, while the caller builds the next batch's texts. One statement at a time uses the
+    connection, and the caller touches it only between them (`put` and `run` wait)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.name = f"temp.{TABLE}_stage"
+        self.worker: threading.Thread | None = None
+        self.failed: BaseException | None = None
+        self.threaded = False
+
+    def __enter__(self) -> _Stage:
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.name}")
+        self.conn.execute(f"CREATE TEMP TABLE {TABLE}_stage (id INTEGER PRIMARY KEY, text TEXT)")
+        # A connection kept to the thread that made it: everything in this one, in turn.
+        probe = threading.Thread(target=self._probe, name="recall-fill")
+        probe.start()
+        probe.join()
+        self.threaded = self.failed is None
+        self.failed = None
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None and self.worker is not None:
+            self.conn.interrupt()  # the caller is failing: stop the batch in hand
+            self.worker.join()
+            self.worker, self.failed = None, None
+        try:
+            self.wait()
+        finally:
+            self.conn.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+    def put(self, docs: list[tuple[int, str]]) -> None:
+        """Index these (rowid, text) documents, in the background."""
+        self.wait()
+        if not docs:
+            return
+        self.conn.executemany(f"INSERT INTO {self.name} (id, text) VALUES (?, ?)", docs)
+        if not self.threaded:
+            self._move()
+            self.wait()
+            return
+        self.worker = threading.Thread(target=self._move, name="recall-fill", daemon=True)
+        self.worker.start()
+
+    def run(self, sql: str, params: Sequence[Any]) -> None:
+        """A statement of the caller's, in turn."""
+        self.wait()
+        self.conn.execute(sql, params)
+
+    def _probe(self) -> None:
+        try:
+            self.conn.execute("SELECT 1")
+        except sqlite3.ProgrammingError as exc:
+            self.failed = exc
+
+    def _move(self) -> None:
+        try:
+            self.conn.execute(f"INSERT INTO {TABLE} (rowid, text) SELECT id, text FROM {self.name}")
+            self.conn.execute(f"DELETE FROM {self.name}")
+        except BaseException as exc:  # handed to the caller's thread
+            self.failed = exc
+
+    def wait(self) -> None:
+        """Until the batch in hand is indexed: then the connection is the caller's."""
+        if self.worker is not None:
+            self.worker.join()
+            self.worker = None
+        if self.failed is not None:
+            failed, self.failed = self.failed, None
+            raise failed
 
 
 def _expected_rowids() -> str:
