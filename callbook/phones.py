@@ -22,6 +22,8 @@ _E164_RE = re.compile(r"\+[1-9]\d{1,14}(?:;ext=\d{1,20})?")
 # Separators between several numbers in one cell: Google's " ::: ", ";", "|", new lines, " / ".
 _SPLIT_RE = re.compile(r"\s+:::\s+|[;|\n\r]+|\s+/\s+")
 _DIGITS_RE = re.compile(r"\d")
+# A character without which neither _SPLIT_RE nor a comma can split a cell.
+_SEPARATOR_CHARS = re.compile(r"[:;|\n\r/,]")
 PLACEHOLDERS = frozenset({"", "-", "--", "n/a", "na", "none", "null", "unknown", "?", "tbd"})
 
 
@@ -79,6 +81,7 @@ def normalize(text: str, region: str | None = None) -> Phone:
 def _normalize(text: str, region: str) -> Phone:
     import phonenumbers
 
+    _library_ready()
     if not text:
         return Phone(text, problem="empty")
     if not _DIGITS_RE.search(text):
@@ -105,6 +108,17 @@ def _normalize(text: str, region: str) -> Phone:
         region=number_region,
         _parsed=parsed,
     )
+
+
+@functools.cache
+def _library_ready() -> None:
+    """Have the library keep its compiled patterns: it otherwise looks each one up in the `re`
+    module's cache, a dozen times a number."""
+    import phonenumbers
+
+    enable = getattr(phonenumbers, "enable_pattern_cache", None)
+    if enable is not None:
+        enable()
 
 
 def normalize_batch(items: list[tuple[str, str]]) -> list[tuple]:
@@ -162,6 +176,9 @@ def _nanp_zones(prefix: str, parsed) -> tuple[str, ...]:
 def split_phones(text: str) -> list[str]:
     """The numbers in one cell: split on " ::: ", ";", "|", new lines, " / ", and on commas
     that separate whole numbers; placeholders such as "n/a" are dropped."""
+    if _SEPARATOR_CHARS.search(text) is None:  # one number, as almost every cell holds
+        one = text.strip()
+        return [one] if one.casefold() not in PLACEHOLDERS else []
     parts: list[str] = []
     for chunk in _SPLIT_RE.split(text):
         pieces = chunk.split(",")

@@ -284,16 +284,22 @@ def _run(
     report = prepared.report
     candidates = prepared.candidates
     path = prepared.sheet.path
-    transaction = bulk.reading(store) if options.dry_run else bulk.writing(store)
+    policy = options.on_duplicate
+    decided = stamp = None
+    if options.dry_run:
+        transaction = bulk.reading(store)
+    else:
+        # The duplicate checks read the book and decide every row without writing: done in a
+        # read transaction first, so that the write lock is held for the writing alone; taken
+        # again under the lock only if the book changed in between (`bulk.book_stamp`).
+        with bulk.reading(store) as conn:
+            stamp = bulk.book_stamp(conn)
+            decided = _plan(conn, candidates, policy)
+        transaction = bulk.writing(store)
     with transaction as conn:
-        decisions, targets = _decide(conn, candidates, options.on_duplicate)
-        book_ids = [k[1] for k in targets if k[0] == "book"]
-        for pid, state in bulk.prospect_states(conn, book_ids).items():
-            target = targets[("book", pid)]
-            target.fields = state.fields
-            target.contacts = [_Contact(cid, c) for cid, c in state.contacts]
-            target.pieces = dict(state.pieces)
-            target.prospect_id = pid
+        if decided is None or bulk.book_stamp(conn) != stamp:
+            decided = _plan(conn, candidates, policy)
+        decisions, targets = decided
         results = []
         for candidate, action, key, match in decisions:
             result = RowResult(candidate.line, action, candidate.name)
@@ -318,6 +324,20 @@ def _run(
     report.rows = [r for r, _ in results]
     report.counts = _counts(results, targets, len(candidates))
     return report
+
+
+def _plan(conn, candidates: list[Candidate], policy: str):
+    """`_decide`, and what the book holds of each prospect rows merge into. Reads only, and
+    changes no candidate: it can be thrown away and done again."""
+    decisions, targets = _decide(conn, candidates, policy)
+    book_ids = [k[1] for k in targets if k[0] == "book"]
+    for pid, state in bulk.prospect_states(conn, book_ids).items():
+        target = targets[("book", pid)]
+        target.fields = state.fields
+        target.contacts = [_Contact(cid, c) for cid, c in state.contacts]
+        target.pieces = dict(state.pieces)
+        target.prospect_id = pid
+    return decisions, targets
 
 
 def _decide(conn, candidates: list[Candidate], policy: str):
