@@ -282,3 +282,32 @@ def test_progress_bar_only_for_big_files_on_a_terminal() -> None:
     bar.start("Reading big.csv", PROGRESS_MIN_ROWS * 10)
     bar.finish()
     assert piped.getvalue() == ""
+
+
+def test_a_book_written_between_the_checks_and_the_write_is_checked_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Duplicates are found before the write lock is taken; a prospect another process adds
+    in between (the app, a second import) is still found, and merged into, not doubled."""
+    from callbook.interop import csv_import
+    from callbook.store import bulk
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Name,Phone\nAcme Ltd,+44 20 7946 0000\nBeacon Print,+44 20 7946 0001\n")
+    book = tmp_path / "book.db"
+    writing = bulk.writing
+
+    def another_process_writes_first(store):
+        with Store.open(book) as other:
+            other.add_prospect("Acme Ltd", phones=["+442079460000"])
+        return writing(store)
+
+    monkeypatch.setattr(bulk, "writing", another_process_writes_first)
+    with Store.open(book) as store:
+        prepared = prepare(path, ImportOptions(), Config(), load_templates(None))
+        report = csv_import.run(store, prepared, ImportOptions())
+        assert [(r.name, r.action) for r in report.rows] == [
+            ("Acme Ltd", "merge"),
+            ("Beacon Print", "add"),
+        ]
+        assert sorted(n for _, n, _ in store.prospect_names()) == ["Acme Ltd", "Beacon Print"]
