@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -49,7 +50,7 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
     if not hits:
         click.echo(f"no matches for {query!r}", err=True)
         return
-    styled = click.get_text_stream("stdout").isatty() and not os.environ.get("NO_COLOR")
+    styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     now = ctx.clock()
     for hit in hits:
         label = hit.label if hit.current else f"{hit.label} (superseded)"
