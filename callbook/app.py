@@ -450,7 +450,7 @@ class CallbookApp(App[int]):
         self.last_saved = (saved, call.prospect)
         self.planned = None
         self._error = None
-        offer = self.desk.wrap_up_offer(saved)
+        offer = self.desk.wrap_up_offer(saved) if self.desk.config.wrap_up else None
         self._set_wrap_up(WrapUp(saved, call.prospect, offer) if offer else None)
         queue = self.main.queue
         queue.set_calling(None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time, tzinfo
 from pathlib import Path
 
+from callbook import toml_errors
 from callbook.clock import zone
 from callbook.paths import Paths
 
@@ -39,6 +40,7 @@ class Config:
     queue: QueueRules = field(default_factory=QueueRules)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     backups_keep: int = 7
+    wrap_up: bool = True  # after a line with no `> objective`, offer one for the next call
     templates_dir: Path | None = None
     errors: tuple[str, ...] = ()
 
@@ -57,7 +59,8 @@ def load_config(paths: Paths | None = None, *, file: Path | None = None) -> Conf
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return replace(base, errors=(f"{path}:{getattr(exc, 'lineno', '?')}: {exc.msg}",))
+        line, reason = toml_errors.describe(exc, max(len(text.splitlines()), 1))
+        return replace(base, errors=(f"{path}:{line}: {reason}",))
     return _apply(base, data, path, text)
 
 
@@ -93,6 +96,11 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
                 changes["backups_keep"] = value
             else:
                 bad(key, "a whole number of backups to keep (0 turns them off)")
+        elif key == "wrap_up":
+            if isinstance(value, bool):
+                changes["wrap_up"] = value
+            else:
+                bad(key, "true or false")
         elif key == "calling_hours" and isinstance(value, dict):
             changes["calling_hours"] = _hours(value, bad)
         elif key == "queue" and isinstance(value, dict):

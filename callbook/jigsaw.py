@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from callbook import toml_errors
 from callbook.model import Piece, Role, Slot, TalkCard, Template
 
 DEFAULT_TEMPLATE = "cold_call"
@@ -159,23 +160,6 @@ class _Locator:
         return max(len(self.lines), 1)
 
 
-def _decode_error(exc: tomllib.TOMLDecodeError, locator: _Locator) -> tuple[int, str]:
-    message = str(exc)
-    lineno = getattr(exc, "lineno", None)  # Python 3.14+
-    colno = getattr(exc, "colno", None)
-    match = re.search(r" \(at line (\d+), column (\d+)\)$", message)
-    if match:
-        lineno, colno = int(match.group(1)), int(match.group(2))
-        message = message[: match.start()]
-    elif message.endswith(" (at end of document)"):
-        message = message.removesuffix(" (at end of document)")
-        return lineno or locator.end(), f"invalid TOML: {message} (at end of file)"
-    else:
-        message = getattr(exc, "msg", message)
-    where = f" (column {colno})" if colno else ""
-    return lineno or 1, f"invalid TOML: {message}{where}"
-
-
 def _string(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -201,7 +185,7 @@ def load_template(text: str, source: str) -> Template:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise fail(*_decode_error(exc, where)) from None
+        raise fail(*toml_errors.describe(exc, where.end())) from None
 
     if unknown := _unknown(data, _TOP_KEYS):
         raise fail(where.key(None, 0, unknown[0]), unknown[1])

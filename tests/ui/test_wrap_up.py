@@ -108,3 +108,22 @@ async def test_undo_takes_the_wrap_up_back(demo_app, type_text) -> None:
         await pilot.press("escape", "u", "y")
         await settle(app, pilot)
         assert app.store.get_prospect(called.id).next_objective == planned_before
+
+
+async def test_the_wrap_up_can_be_turned_off(demo_db, open_desk, now, type_text) -> None:
+    """`wrap_up = false` in config.toml: enter after a call goes straight on to the next."""
+    from dataclasses import replace
+
+    from callbook.app import make_app
+    from callbook.clock import fixed_clock
+
+    desk = open_desk(demo_db)
+    desk.config = replace(desk.config, wrap_up=False)
+    app = make_app(desk, clock=fixed_clock(now))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        called = await commit_line(app, pilot, type_text, "gk: Sarah Jenkins; !gk")
+        assert app.wrap_up is None
+        assert app.store.get_prospect(called.id).next_objective is None
+        await pilot.press("enter")
+        assert app.call is not None and app.call.prospect.id != called.id
