@@ -295,6 +295,7 @@ class CallbookApp(App[int]):
             objective=objective or prospect.next_objective or jigsaw.suggested_objective,
             now=self.desk.now(),
             tz=self.desk.config.tz,
+            zone=self.store.zone_of(prospect),
         )
 
     def _show(self, view: ProspectView | None) -> None:
@@ -522,7 +523,8 @@ class CallbookApp(App[int]):
         capture.border_subtitle = f"☎ {duration(elapsed)}"
 
     def _preview_ctx(self, prospect: Prospect) -> PreviewContext:
-        tz = zone(prospect.timezone) if prospect.timezone else None
+        found = self.store.zone_of(prospect)
+        tz = zone(found[0]) if found else None
         return PreviewContext(self.desk.now(), self.desk.config.tz, tz)
 
     def _preview(self) -> None:
@@ -820,6 +822,7 @@ class CallbookApp(App[int]):
             calls=self.store.calls(prospect_id),
             now=self.desk.now(),
             tz=self.desk.config.tz,
+            zone=self.store.zone_of(prospect),
         )
         self.push_screen(DetailScreen(data, slot))
 

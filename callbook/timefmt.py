@@ -53,3 +53,8 @@ def duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def zone_note(source: str) -> str:
+    """How a prospect's zone was found, when it was not given: ' (from the number)'."""
+    return {"phone": " (from the number)", "place": " (from the place)"}.get(source, "")

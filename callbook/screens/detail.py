@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from callbook.clock import zone
 from callbook.keymap import bind
 from callbook.model import Call, Contact, Piece, Prospect, Template
-from callbook.timefmt import ago, call_time, clock_time, duration
+from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class DetailData:
     calls: list[Call]  # all of them, newest first
     now: datetime
     tz: tzinfo  # the caller's zone
+    zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
 
 
 def _widget_id(slot: str) -> str:
@@ -101,8 +102,10 @@ class DetailScreen(Screen):
         if p.company and p.company != p.name:
             lines.append(Content(p.company))
         place = ", ".join(filter(None, (p.city, p.region, p.country)))
-        if p.timezone:
-            place += f"  ·  {p.timezone}, {clock_time(now, zone(p.timezone))} their time"
+        if self.data.zone is not None:
+            name, source = self.data.zone
+            place += f"  ·  {name}, {clock_time(now, zone(name))} their time"
+            place += zone_note(source)  # how it was found, unless given
         else:
             place += "  ·  time zone unknown"
         lines.append(Content(place.strip(" ·")))

@@ -657,6 +657,15 @@ class Store:
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
 
+    def zone_of(self, prospect: Prospect) -> tuple[str, str] | None:
+        """The prospect's time zone as the queue reads it: (IANA name, where it was read:
+        'prospect', 'phone' or 'place'), or None when none could be read."""
+        zone, source = _zone_for(
+            prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
+            prospect.region, self._settings().region,
+        )  # fmt: skip
+        return (zone, source) if zone and source else None
+
     def queue(
         self, now: datetime | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[QueueEntry]:

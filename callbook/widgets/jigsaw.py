@@ -18,7 +18,7 @@ from callbook.jigsaw import Jigsaw
 from callbook.keymap import bind
 from callbook.messages import OpenProspect
 from callbook.model import Call, Contact, Piece, Prospect, Role
-from callbook.timefmt import ago, call_time, clock_time
+from callbook.timefmt import ago, call_time, clock_time, zone_note
 
 LAST_CALLS = 4
 
@@ -35,6 +35,7 @@ class ProspectView:
     objective: str | None  # what this call is for
     now: datetime
     tz: tzinfo  # the caller's zone
+    zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
 
     def learned_by(self, call_id: int) -> list[str]:
         """Labels of the slots a call filled or changed."""
@@ -183,9 +184,11 @@ class JigsawPane(Vertical):
         if p.next_call_at is not None:
             due = call_time(p.next_call_at, view.now, view.tz)
             first.append((f"   callback {due}", "$text-warning"))
-        if p.timezone:
-            local = view.now.astimezone(zone(p.timezone))
-            when = f"{local:%a} {clock_time(view.now, zone(p.timezone))} there"
+        if view.zone is not None:
+            name, source = view.zone
+            local = view.now.astimezone(zone(name))
+            when = f"{local:%a} {clock_time(view.now, zone(name))} there"
+            when += zone_note(source)  # how it was found, unless given
         else:
             when = "their time ?"
         where = ", ".join(filter(None, (p.city, p.country)))

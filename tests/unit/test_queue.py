@@ -472,3 +472,19 @@ def test_the_queue_filter_is_fuzzy_and_ranks_names_that_start_with_it_first(stor
     assert desk.filter_queue("zzzz", TUESDAY) == []
     assert desk.filter_queue("  ", TUESDAY) == []
     assert desk.filter_queue("beacon legal", TUESDAY) == []
+
+
+def test_zone_of_reads_the_zone_as_the_queue_does(store):
+    given = store.add_prospect("Given", timezone="Asia/Tokyo", phones=["+12125550101"])
+    by_number = store.add_prospect("Number", phones=["+49 30 1234567"])
+    by_place = store.add_prospect("Place", city="Dublin", country="IE")
+    unknown = store.add_prospect("Unknown")
+    assert store.zone_of(given) == ("Asia/Tokyo", "prospect")
+    assert store.zone_of(by_number) == ("Europe/Berlin", "phone")
+    assert store.zone_of(by_place) == ("Europe/Dublin", "place")
+    assert store.zone_of(unknown) is None
+    # The same zone the queue shows for them.
+    shown = {e.prospect.name: e.local_time for e in whole(store, TUESDAY)}
+    assert shown["Unknown"] is None
+    shown = {name: local.tzinfo.key for name, local in shown.items() if local is not None}
+    assert shown["Number"] == "Europe/Berlin" and shown["Place"] == "Europe/Dublin"
