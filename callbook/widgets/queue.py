@@ -75,11 +75,21 @@ def local_time(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
     return (text, "") if entry.callable else (text + "☾", "$text-muted")
 
 
+def due_label(due: datetime, ctx: RowContext) -> str:
+    """When a callback is due, in six cells at most: the time today, the weekday in the six
+    days before, else the date."""
+    local, today = due.astimezone(ctx.tz), ctx.now.astimezone(ctx.tz).date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    if -7 < (local.date() - today).days < 0:
+        return f"{local:%a}"
+    return f"{local.day} {local:%b}"
+
+
 def reason(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
     if entry.reason is QueueReason.CALLBACK and entry.due_at is not None:
         late = (ctx.now - entry.due_at).total_seconds() > 15 * 60
-        label = call_time(entry.due_at, ctx.now, ctx.tz).removeprefix("today ")
-        return f"cb {label}", "bold $text-warning" if late else "bold"
+        return f"cb {due_label(entry.due_at, ctx)}", "bold $text-warning" if late else "bold"
     dim = entry.reason is QueueReason.FOLLOW_UP or not entry.callable
     return _REASON[entry.reason], "$text-muted" if dim else ""
 
