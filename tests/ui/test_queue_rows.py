@@ -23,9 +23,16 @@ LONDON = RowContext(NOW, ZoneInfo("Europe/London"))
         (datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "20 Nov"),  # a week ago
         (datetime(2026, 12, 3, 9, 30, tzinfo=UTC), "3 Dec"),  # next week: not last Thursday
         (datetime(2027, 1, 12, 9, 30, tzinfo=UTC), "12 Jan"),
-        (datetime(2026, 11, 28, 0, 30, tzinfo=UTC), "Sat"),  # after midnight in London
+        (datetime(2026, 11, 28, 0, 30, tzinfo=UTC), "28 Nov"),  # tomorrow
     ],
 )
 def test_a_callback_due_time_fits_its_column(due: datetime, label: str) -> None:
     assert due_label(due, LONDON) == label
     assert len(f"cb {label}") <= WHY
+
+
+def test_the_day_is_the_callers_day() -> None:
+    # 03:00 UTC on Friday is still Thursday evening in New York.
+    new_york = RowContext(NOW, ZoneInfo("America/New_York"))
+    assert due_label(datetime(2026, 11, 27, 3, 0, tzinfo=UTC), new_york) == "Thu"
+    assert due_label(datetime(2026, 11, 27, 3, 0, tzinfo=UTC), LONDON) == "03:00"
