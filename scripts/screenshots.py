@@ -21,26 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "ui"))  # the snapshot tests' `ready`: same pictures
+
+from drive import ready  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday afternoon in London
 SIZE = (120, 40)
 TYPING = "gk: Sarah Jenkins; dm: Tom Li, Ops Director; dm avail: not Tues"
 LINE = "gk: Sarah Jenkins; dm: Tom Li, Ops Director; dm avail: not Tuesdays; !gk; @thu 9:30; > ask Sarah for Tom's direct line"  # noqa: E501
-
-
-async def ready(pilot) -> None:
-    from textual.widgets import Input
-
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for _ in range(200):  # the usual day is read just after the first paint
-        if pilot.app.screen.query("FooterKey") and pilot.app.usual is not None:
-            break
-        await pilot.pause(0.01)
-        await pilot.app.workers.wait_for_complete()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
 
 
 async def main_screen(pilot) -> None:

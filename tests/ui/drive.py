@@ -1,4 +1,5 @@
-"""Helpers the Pilot tests share: waiting for the app to settle and reading what it shows."""
+"""Helpers the Pilot tests (and scripts/screenshots.py) share: waiting for the app to settle
+and reading what it shows."""
 
 from __future__ import annotations
 
@@ -14,3 +15,21 @@ async def settle(app: CallbookApp, pilot) -> None:
 def preview_text(app: CallbookApp) -> str:
     """The text under the capture line."""
     return str(app.main.capture.query_one("#capture-preview").render())
+
+
+async def ready(pilot) -> None:
+    """Until the screen is as a caller would see it a moment after a key: the workers done,
+    the usual day read (just after the first paint), the cursor steady (a blinking cursor
+    would make a picture flaky)."""
+    from textual.widgets import Input
+
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(200):
+        if pilot.app.screen.query("FooterKey") and pilot.app.usual is not None:
+            break
+        await pilot.pause(0.01)
+        await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from drive import ready
 
 from callbook.app import make_app
 from callbook.clock import fixed_clock
@@ -20,19 +20,6 @@ def app(demo_db, now):
     desk = Desk.open(resolve(demo_db), clock=fixed_clock(now))
     yield make_app(desk, clock=fixed_clock(now))
     desk.close()
-
-
-async def ready(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for _ in range(200):  # the usual day is read just after the first paint
-        if pilot.app.screen.query("FooterKey") and pilot.app.usual is not None:
-            break
-        await pilot.pause(0.01)
-        await pilot.app.workers.wait_for_complete()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False  # a blinking cursor would make the picture flaky
 
 
 def test_main_screen(snap_compare, app) -> None:
