@@ -108,16 +108,16 @@ def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
     today, first = now.astimezone(tz).date(), since.date()
     tallies: dict[date, Counter] = {}
     pieces: dict[date, Counter] = {}
-    for started, outcome, small, big in book.call_tallies(since, until):
-        t = tallies.setdefault(started.astimezone(tz).date(), Counter())
-        t["dials"] += 1
-        t["connects"] += outcome.connected
-        t["decision_makers"] += outcome.reached_decision_maker
+    for quarter, outcome, calls, small, big in book.call_tallies(since, until):
+        t = tallies.setdefault(quarter.astimezone(tz).date(), Counter())
+        t["dials"] += calls
+        t["connects"] += calls * outcome.connected
+        t["decision_makers"] += calls * outcome.reached_decision_maker
         t["small_wins"] += small
         t["big_wins"] += big
-        t["meetings"] += outcome is Outcome.MEETING
-    for started, slot in book.pieces_learned(since, until):
-        pieces.setdefault(started.astimezone(tz).date(), Counter())[slot] += 1
+        t["meetings"] += calls * (outcome is Outcome.MEETING)
+    for quarter, slot, count in book.pieces_learned(since, until):
+        pieces.setdefault(quarter.astimezone(tz).date(), Counter())[slot] += count
     out = []
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)

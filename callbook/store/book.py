@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -855,27 +855,30 @@ class Store:
     # --- stats ---------------------------------------------------------------------------
 
     def call_tallies(self, since: datetime, until: datetime) -> list[tuple]:
-        """(started_at, outcome, small wins, big wins) of each call started in [since, until),
-        oldest first; undone calls never count."""
+        """(quarter hour, outcome, calls, small wins, big wins) of the calls started in
+        [since, until), summed per UTC quarter hour (every zone's offset is a whole number of
+        quarters, so each falls on one local day) and outcome; undone calls never count."""
         return [
-            (rows.from_db_time(started), Outcome(outcome), small, big)
-            for started, outcome, small, big in self._read(
-                "select started_at, outcome, small_wins, big_wins from calls "
+            (datetime.fromtimestamp(quarter, UTC), Outcome(outcome), calls, small, big)
+            for quarter, outcome, calls, small, big in self._read(
+                "select unixepoch(started_at) / 900 * 900 as quarter, outcome, count(*), "
+                "sum(small_wins), sum(big_wins) from calls "
                 "where started_at >= ? and started_at < ? and undone_at is null "
-                "order by started_at, id",
+                "group by quarter, outcome order by quarter",
                 (rows.to_db_time(since), rows.to_db_time(until)),
             )
         ]
 
-    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
-        """(start of the call, slot) of each piece recorded by calls started in [since, until);
-        undone calls and pieces never count."""
+    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple]:
+        """(quarter hour, slot, pieces) recorded by calls started in [since, until), per UTC
+        quarter hour as `call_tallies`; undone calls and pieces never count."""
         return [
-            (rows.from_db_time(started), slot)
-            for started, slot in self._read(
-                "select c.started_at, p.slot from pieces p join calls c on c.id = p.call_id "
+            (datetime.fromtimestamp(quarter, UTC), slot, count)
+            for quarter, slot, count in self._read(
+                "select unixepoch(c.started_at) / 900 * 900 as quarter, p.slot, count(*) "
+                "from pieces p join calls c on c.id = p.call_id "
                 "where c.started_at >= ? and c.started_at < ? and c.undone_at is null "
-                "and p.undone_at is null order by c.started_at, p.id",
+                "and p.undone_at is null group by quarter, p.slot order by quarter",
                 (rows.to_db_time(since), rows.to_db_time(until)),
             )
         ]

@@ -81,6 +81,18 @@ def test_the_same_calls_fall_on_other_days_in_another_zone(store):
     assert [d.dials for d in london] == [2, 2]  # the 03:00 UTC call is on the 27th there
 
 
+def test_a_call_a_minute_either_side_of_midnight_in_a_quarter_hour_zone(tmp_path):
+    """Calls are summed per UTC quarter hour before they are put on local days: exact in a
+    zone 5:45 ahead, where midnight falls at 18:15 UTC."""
+    kathmandu = ZoneInfo("Asia/Kathmandu")
+    with Store.open(tmp_path / "book.db", clock=fixed_clock(NOW)) as book:
+        p = book.add_prospect("Kathmandu Traders")
+        for start in (utc(26, 18, 14), utc(26, 18, 15), utc(26, 18, 16)):
+            book.record_call(NewCall(p.id, start, start + timedelta(minutes=1), Outcome.NO_ANSWER))
+        days = stats.daily(book, 2, NOW, kathmandu)
+    assert [(d.day, d.dials) for d in days] == [(date(2026, 11, 26), 1), (date(2026, 11, 27), 2)]
+
+
 def test_funnel_streak_and_usual_day(store):
     result = stats.summary(store, 5, NOW, NY)
     f = result.funnel
