@@ -620,8 +620,8 @@ class CallbookApp(App[int]):
 
     def _draft_payload(self) -> str:
         line = self.main.capture.value if self.main else ""
-        if not line.strip():
-            return ""
+        if not line.strip() or (self.call is None and self.wrap_up is not None):
+            return ""  # nothing typed, or an objective being wrapped up: not a call's line
         call = self.call
         return json.dumps(
             {
@@ -669,6 +669,7 @@ class CallbookApp(App[int]):
             return
         self._shut_down = True
         try:
+            self._keep_typed_objective()
             self.flush_draft()
         except StoreError:
             pass
@@ -677,6 +678,17 @@ class CallbookApp(App[int]):
                 self.store.end_session(self.session.id)
             except StoreError:
                 pass
+
+    def _keep_typed_objective(self) -> None:
+        """Leaving in the middle of a wrap-up: an objective typed is kept, as enter would."""
+        if self.wrap_up is None or self.call is not None or self.main is None:
+            return
+        try:
+            typed = self.main.capture.value.strip().removeprefix(">").strip()
+        except NoMatches:
+            return
+        if typed:
+            self.store.set_next_objective(self.wrap_up.call.id, typed)
 
     def _handle_exception(self, error: Exception) -> None:
         """A handler raised: save the draft while the widgets are still there, then leave

@@ -127,3 +127,22 @@ async def test_the_wrap_up_can_be_turned_off(demo_db, open_desk, now, type_text)
         assert app.store.get_prospect(called.id).next_objective is None
         await pilot.press("enter")
         assert app.call is not None and app.call.prospect.id != called.id
+
+
+async def test_quitting_mid_wrap_up_keeps_the_typed_objective_not_a_draft(
+    demo_app, type_text
+) -> None:
+    from callbook.app import DRAFT_KEY
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        called = await commit_line(app, pilot, type_text, "!vm")
+        await type_text(pilot, "> call back after lunch")
+        await pilot.pause(0.5)  # past the draft's pause: no draft is written for it
+        await settle(app, pilot)
+        assert app.store.load_draft(DRAFT_KEY) is None
+        await pilot.press("ctrl+q")
+    assert app.store.get_prospect(called.id).next_objective == "call back after lunch"
+    # Nothing comes back as a call's line on the next start.
+    assert app.store.load_draft(DRAFT_KEY) is None
