@@ -93,7 +93,7 @@ def _normalize(text: str, region: str) -> Phone:
     # The country code's main region first (one check) before the full search, which walks
     # every region sharing the code (25 for +1).
     number_region = phonenumbers.region_code_for_country_code(parsed.country_code)
-    if not phonenumbers.is_valid_number_for_region(parsed, number_region):
+    if not _valid_for_region(parsed, number_region):
         if not phonenumbers.is_valid_number(parsed):
             if phonenumbers.is_possible_number(parsed):
                 problem = "not a valid number in its country"
@@ -119,6 +119,75 @@ def _library_ready() -> None:
     enable = getattr(phonenumbers, "enable_pattern_cache", None)
     if enable is not None:
         enable()
+
+
+def _valid_for_region(parsed, region: str) -> bool:
+    """`phonenumbers.is_valid_number_for_region(parsed, region)`, the same answer sooner: the
+    number types are tried likeliest first (fixed line, mobile) against patterns compiled
+    once. The library works out which type the number is, trying the rare types first.
+    Checked against the library on every region's example numbers (tests/unit/test_phones.py),
+    as are the zone shortcuts below."""
+    rules = _validity_rules(parsed.country_code, region)
+    if rules is None:
+        return False
+    general, types, significant = rules
+    nsn = significant(parsed)
+    size = len(nsn)
+    if not _matches(general, nsn, size):
+        return False
+    return any(_matches(desc, nsn, size) for desc in types)
+
+
+def _matches(desc: tuple[frozenset[int], Any] | None, nsn: str, size: int) -> bool:
+    """The library's `_is_number_matching_desc`: the lengths the type allows (when it lists
+    them), then its pattern over the whole number."""
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and size not in lengths:
+        return False
+    return pattern.fullmatch(nsn) is not None
+
+
+# The number types the library tries after fixed line and mobile, in its order.
+_RARE_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail",
+)  # fmt: skip
+
+
+def _compiled(desc) -> tuple[frozenset[int], Any] | None:
+    """A number type's (possible lengths, compiled pattern); None when it matches nothing."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+@functools.cache
+def _validity_rules(country_code: int, region: str | None):
+    """(general description, number types in the order tried, the national significant number
+    of a parsed number) for `_valid_for_region`, or None where the library answers False
+    before looking at the number."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    if region is None:
+        return None
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
+    if metadata is None or (
+        region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+        and country_code != phonenumbers.country_code_for_valid_region(region)
+    ):
+        return None
+
+    # The library checks these in turn and calls the number invalid when none matches; it
+    # tries mobile only when its pattern differs from the fixed line's.
+    kinds = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        kinds.append(metadata.mobile)
+    kinds += [getattr(metadata, name) for name in _RARE_TYPES]
+    types = tuple(d for d in map(_compiled, kinds) if d is not None)
+    return _compiled(metadata.general_desc), types, phonenumbers.national_significant_number
 
 
 def normalize_batch(items: list[tuple[str, str]]) -> list[tuple]:
@@ -153,23 +222,87 @@ def _zones_for(parsed, region: str | None) -> tuple[str, ...]:
     if region and len(zones := _zones_by_country().get(region, ())) == 1:
         return (zones[0][0],)
     if parsed.country_code == 1:
-        return _nanp_zones(str(parsed.national_number)[:6], parsed)
-    return _library_zones(parsed)
+        return _nanp_zones(str(parsed.national_number)[:6], parsed, region)
+    whole = _calling_code_zones(parsed.country_code)
+    if whole is not None:
+        return whole
+    return _library_zones(parsed, region)
 
 
-def _library_zones(parsed) -> tuple[str, ...]:
+@functools.cache
+def _calling_code_zones(country_code: int) -> tuple[str, ...] | None:
+    """The library's zones for every valid number of a calling code that one region uses and
+    whose time zone table has one entry for the code as a whole (+49, +33 ...): the number
+    itself changes nothing there. None for the others (+1, +44, +7 ...)."""
+    import phonenumbers
     from phonenumbers import timezone
 
-    return tuple(z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+    data = getattr(timezone, "TIMEZONE_DATA", None)
+    code = str(country_code)
+    if (
+        not isinstance(data, dict)
+        or len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())) != 1
+        or code not in data
+        or any(key.startswith(code) and key != code for key in data)
+    ):
+        return None
+    return tuple(z for z in data[code] if z != "Etc/Unknown")
+
+
+def _library_zones(parsed, region: str | None = None) -> tuple[str, ...]:
+    from phonenumbers import timezone
+
+    if region is not None and _fixed_line(parsed, region):
+        # What `time_zones_for_number` comes to for a fixed line, without working out the type
+        # twice (once to find the region) with the rare types tried first.
+        zones = timezone.time_zones_for_geographical_number(parsed)
+    else:
+        zones = timezone.time_zones_for_number(parsed)
+    return tuple(z for z in zones if z != "Etc/Unknown")
+
+
+def _fixed_line(parsed, region: str) -> bool:
+    """For a number valid in `region`: the library takes it for a fixed line (or fixed line or
+    mobile), a type with a place, in `region`. False also where unsure (then ask the library)."""
+    rules = _type_rules(parsed.country_code, region)
+    if rules is None:
+        return False
+    fixed, rarer, significant = rules
+    nsn = significant(parsed)
+    size = len(nsn)
+    return not any(_matches(desc, nsn, size) for desc in rarer) and _matches(fixed, nsn, size)
+
+
+@functools.cache
+def _type_rules(country_code: int, region: str):
+    """(fixed line, the types the library tries before it, the national significant number)
+    where the library's `region_code_for_number` is sure to answer `region` for a number valid
+    there: the calling code's first region, with no leading digits to pick another. Else None."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())
+    if not regions or regions[0] != region:
+        return None
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
+    if metadata is None or (len(regions) > 1 and metadata.leading_digits is not None):
+        return None
+
+    rarer = (_compiled(getattr(metadata, name)) for name in _RARE_TYPES)
+    return (
+        _compiled(metadata.fixed_line),
+        tuple(d for d in rarer if d is not None),
+        phonenumbers.national_significant_number,
+    )
 
 
 _NANP_ZONES: dict[str, tuple[str, ...]] = {}
 
 
-def _nanp_zones(prefix: str, parsed) -> tuple[str, ...]:
+def _nanp_zones(prefix: str, parsed, region: str | None = None) -> tuple[str, ...]:
     found = _NANP_ZONES.get(prefix)
     if found is None:
-        found = _NANP_ZONES[prefix] = _library_zones(parsed)
+        found = _NANP_ZONES[prefix] = _library_zones(parsed, region)
     return found
 
 

@@ -180,3 +180,54 @@ def test_batch_round_trip_keeps_zones() -> None:
     back = [phones.from_batch(r) for r in rows]
     assert back[0].stored == "+12125550101" and back[0].timezone == "America/New_York"
     assert back[1].flagged and back[1].stored == "garbage 1" and back[1].timezone is None
+
+
+def _library_numbers():
+    """Every region's example number of every type, and near misses of each (a digit short,
+    one too many, the last one changed): valid and invalid numbers across the whole library."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    kinds = [v for k, v in vars(PhoneNumberType).items() if k.isupper() and isinstance(v, int)]
+    seen = set()
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in kinds:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            digits = str(example.national_number)
+            last = str((int(digits[-1]) + 3) % 10)
+            for national in (digits, digits[:-1], digits + "7", digits[:-1] + last):
+                key = (example.country_code, national)
+                if key not in seen and national:
+                    seen.add(key)
+                    yield region, phonenumbers.parse(f"+{example.country_code}{national}")
+
+
+def test_the_validity_shortcut_answers_as_the_library_does() -> None:
+    import phonenumbers
+
+    checked = 0
+    for _, parsed in _library_numbers():
+        main = phonenumbers.region_code_for_country_code(parsed.country_code)
+        expected = phonenumbers.is_valid_number_for_region(parsed, main)
+        assert phones._valid_for_region(parsed, main) is expected, (main, parsed)
+        checked += 1
+    assert checked > 3000
+
+
+def test_the_zone_shortcuts_answer_as_the_library_does() -> None:
+    import phonenumbers
+    from phonenumbers import timezone
+
+    checked = 0
+    for _, parsed in _library_numbers():
+        if not phonenumbers.is_valid_number(parsed):
+            continue
+        region = phonenumbers.region_code_for_number(parsed)
+        library = tuple(z for z in timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+        assert phones._library_zones(parsed, region) == library, (region, parsed)
+        whole = phones._calling_code_zones(parsed.country_code)
+        assert whole is None or whole == library, (region, parsed)
+        checked += 1
+    assert checked > 1500
