@@ -88,6 +88,11 @@ class WrapUp:
         return self.offer.objective
 
 
+def typed_objective(line: str) -> str:
+    """An objective typed at the wrap-up, without the `>` a capture line would put before it."""
+    return line.strip().removeprefix(">").strip()
+
+
 class DraftKeeper:
     """The latest capture draft, written to the book by whoever calls `flush` (a worker after
     a pause in typing, or the UI thread on quit, a signal or a dropped call). One lock orders
@@ -479,7 +484,8 @@ class CallbookApp(App[int]):
 
     def _set_wrap_up(self, wrap_up: WrapUp | None) -> None:
         """Offer (or stop offering) an objective for the call just recorded. While it is
-        offered, the capture line holds the objective, not the next call."""
+        offered, the capture line holds the objective, not the next call; starting a call ends
+        it, so there is never a wrap-up during a call."""
         self.wrap_up = wrap_up
         self.main.capture.set_placeholder(wrap_up.suggestion if wrap_up else None)
         self._update_call_title()
@@ -488,7 +494,7 @@ class CallbookApp(App[int]):
         """enter at the wrap-up: the typed objective (a leading `>` allowed), else the one
         offered, becomes the next call's."""
         wrap_up, capture = self.wrap_up, self.main.capture
-        typed = capture.value.strip().removeprefix(">").strip()
+        typed = typed_objective(capture.value)
         objective = typed or wrap_up.suggestion
         try:
             self.store.set_next_objective(wrap_up.call.id, objective)
@@ -510,7 +516,7 @@ class CallbookApp(App[int]):
 
     def _update_call_title(self) -> None:
         capture = self.main.capture
-        if self.call is None and self.wrap_up is not None:
+        if self.wrap_up is not None:
             capture.border_title = f"Wrap-up · next objective for {self.wrap_up.prospect.name}"
             capture.border_subtitle = "enter keeps it · escape: none"
             return
@@ -534,7 +540,7 @@ class CallbookApp(App[int]):
 
     def preview_of(self, line: str) -> Content:
         """What the preview shows for `line`: the capture bar asks on every keystroke."""
-        if self.call is None and self.wrap_up is not None:
+        if self.wrap_up is not None:
             return self._wrap_up_text(line)
         if self.call is not None and line.strip():
             prospect = self.call.prospect
@@ -572,7 +578,7 @@ class CallbookApp(App[int]):
 
     def _wrap_up_text(self, line: str) -> Content:
         wrap_up = self.wrap_up
-        typed = line.strip().removeprefix(">").strip()
+        typed = typed_objective(line)
         lines = self._saved_text(wrap_up.call, wrap_up.prospect)
         lines.append(
             Content.assemble(
@@ -620,7 +626,7 @@ class CallbookApp(App[int]):
 
     def _draft_payload(self) -> str:
         line = self.main.capture.value if self.main else ""
-        if not line.strip() or (self.call is None and self.wrap_up is not None):
+        if not line.strip() or self.wrap_up is not None:
             return ""  # nothing typed, or an objective being wrapped up: not a call's line
         call = self.call
         return json.dumps(
@@ -681,10 +687,10 @@ class CallbookApp(App[int]):
 
     def _keep_typed_objective(self) -> None:
         """Leaving in the middle of a wrap-up: an objective typed is kept, as enter would."""
-        if self.wrap_up is None or self.call is not None or self.main is None:
+        if self.wrap_up is None or self.main is None:
             return
         try:
-            typed = self.main.capture.value.strip().removeprefix(">").strip()
+            typed = typed_objective(self.main.capture.value)
         except NoMatches:
             return
         if typed:
@@ -752,7 +758,7 @@ class CallbookApp(App[int]):
         """The bar has drawn the preview already; start the call if need be, keep the draft."""
         if event.line != event.bar.value:
             return  # typed before a commit or a wrap-up cleared the line: not a new call
-        if self.call is None and self.wrap_up is not None:
+        if self.wrap_up is not None:
             return  # the line holds the objective being wrapped up, not a call
         if self.call is None and event.line.strip() and self.highlighted is not None:
             self.start_call(self.highlighted.prospect)
@@ -807,7 +813,7 @@ class CallbookApp(App[int]):
         self.main.queue.filter_input.focus()
 
     def action_leave(self) -> None:
-        if self.call is None and self.wrap_up is not None:
+        if self.wrap_up is not None:
             self.skip_objective()
         self.main.queue.rows.focus()
 
