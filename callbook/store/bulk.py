@@ -345,19 +345,16 @@ def _insert_many(conn: sqlite3.Connection, table: str, names: list[str], values:
 
 
 _FIELDS = frozenset(PROSPECT_FIELDS)
-_JSON_LIST = json.JSONEncoder(ensure_ascii=False).encode  # what `rows.to_json_list` writes
 
 
 class _ProspectRows:
-    """New prospects' rows for one batch: `_prospect_values`, with the column plan made once.
-    A row holds the id and the `varying` columns, those some record of the batch gives (the
-    others are the same in every row: `fixed`); it starts as the defaults and takes each
-    field given. A record it refuses is handed to `_prospect_values`, so that the error is the
-    same one, found in the same column order."""
+    """New prospects' rows for one batch, with the checks and encodings of
+    `Store.add_prospect` and the column plan made once. A row holds the id and the `varying`
+    columns, those some record of the batch gives; the others are the same in every row
+    (`fixed`: defaults, and the time for created_at and updated_at)."""
 
     def __init__(self, names: list[str], defaults: dict[str, Any], now: str,
                  given: set[str]) -> None:  # fmt: skip
-        self.names, self.defaults, self.now = names, defaults, now
         start = {
             column: now if column in ("created_at", "updated_at") else defaults.get(column)
             for column in names
@@ -365,68 +362,19 @@ class _ProspectRows:
         self.varying = [column for column in names if column in given]
         self.fixed = {column: start[column] for column in names if column not in given}
         self.base = [start[column] for column in self.varying]
-        self.at = {column: i + 1 for i, column in enumerate(self.varying)}  # after the id
-        self.times: dict[Any, str | None] = {}
 
     def row(self, pid: int, fields: dict[str, Any]) -> tuple:
-        try:
-            return self._row(pid, fields)
-        except (ValueError, TypeError):
-            values = _prospect_values(fields, self.names, self.defaults, self.now)
-            # Not reached when the record is at fault (the call above raises).
-            full = dict(zip(self.names, values, strict=True))
-            return (pid, *[full[column] for column in self.varying])
-
-    def _row(self, pid: int, fields: dict[str, Any]) -> tuple:
-        if not fields.keys() <= _FIELDS:
-            raise ValueError("unknown prospect field(s)")
+        """Raises ValueError or TypeError, naming the first bad field in column order."""
+        unknown = fields.keys() - _FIELDS
+        if unknown:
+            raise ValueError(f"unknown prospect field(s): {', '.join(sorted(unknown))}")
         name = (fields.get("name") or "").strip()
         if not name:
             raise ValueError("a prospect needs a name")
         row = [pid, *self.base]
-        at = self.at
-        for column, value in fields.items():
-            i = at.get(column)
-            if i is None:
+        for index, column in enumerate(self.varying, 1):
+            if column not in fields:
                 continue
-            if column in _ENCODED:
-                if column == "name":
-                    value = name
-                elif column == "phones" or column == "tags":
-                    value = _JSON_LIST(list(value or ()))
-                elif column == "next_call_at":
-                    when = value
-                    value = self.times.get(when)
-                    if value is None:
-                        value = rows.to_db_time(when)
-                        if when is not None:
-                            self.times[when] = value
-                elif column == "status":
-                    value = Status(value).value
-                else:  # priority
-                    value = int(value)
-                    if not 1 <= value <= 5:
-                        raise ValueError("priority out of range")
-            row[i] = value
-        return tuple(row)
-
-
-_ENCODED = frozenset({"name", "phones", "tags", "next_call_at", "status", "priority"})
-
-
-def _prospect_values(fields: dict[str, Any], names: list[str], defaults: dict[str, Any],
-                     now: str) -> list[Any]:  # fmt: skip
-    """A new prospect's row, column by column: the checks and encodings of
-    `Store.add_prospect`, in one pass for bulk inserts."""
-    unknown = fields.keys() - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown prospect field(s): {', '.join(sorted(unknown))}")
-    name = (fields.get("name") or "").strip()
-    if not name:
-        raise ValueError("a prospect needs a name")
-    values = []
-    for column in names:
-        if column in fields:
             value = fields[column]
             if column in ("phones", "tags"):
                 value = rows.to_json_list(value)
@@ -440,12 +388,8 @@ def _prospect_values(fields: dict[str, Any], names: list[str], defaults: dict[st
                     raise ValueError(f"priority must be 1 (highest) to 5 (lowest), not {value}")
             elif column == "name":
                 value = name
-        elif column in ("created_at", "updated_at"):
-            value = now
-        else:
-            value = defaults.get(column)
-        values.append(value)
-    return values
+            row[index] = value
+        return tuple(row)
 
 
 def _defaults(conn: sqlite3.Connection, table: str) -> dict[str, Any]:

@@ -23,8 +23,11 @@ def from_db_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # made once: imports write 100k lists
+
+
 def to_json_list(items) -> str:
-    return json.dumps(list(items or ()), ensure_ascii=False)
+    return _ENCODE(list(items or ()))
 
 
 def from_json_list(text: str | None) -> tuple[str, ...]:
