@@ -127,7 +127,8 @@ class Prepared:
     candidates: list[Candidate]
 
 
-def _prepare(
+@_quiet_gc()
+def prepare(
     path: Path,
     options: ImportOptions,
     config: Config,
@@ -272,7 +273,8 @@ class _Target:
     prospect_id: int | None = None
 
 
-def _run(
+@_quiet_gc()
+def run(
     store: Store,
     prepared: Prepared,
     options: ImportOptions,
@@ -571,31 +573,6 @@ def _counts(results: list[tuple[RowResult, Hashable | None]], targets: dict[Hash
             counts["contacts"] += len(target.contacts)
             counts["pieces"] += len(target.pieces)
     return counts
-
-
-def prepare(
-    path: Path,
-    options: ImportOptions,
-    config: Config,
-    templates: TemplateSet,
-    progress: Progress | None = None,
-) -> Prepared:
-    """Read, map and check every row. Raises FileProblem (the file as a whole) or
-    ImportFailed (rows in error); nothing touches the book."""
-    with _quiet_gc():
-        return _prepare(path, options, config, templates, progress)
-
-
-def run(
-    store: Store,
-    prepared: Prepared,
-    options: ImportOptions,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Decide add / merge / skip for every row against the book, then write it all (or, for a
-    dry run, nothing). Raises ImportFailed, with the book unchanged, if any row fails."""
-    with _quiet_gc():
-        return _run(store, prepared, options, progress)
 
 
 def import_file(
