@@ -197,21 +197,24 @@ class JigsawPane(Vertical):
         return Content.assemble(*first, "\n", (second, "$text-muted"))
 
     def _rows(self, view: ProspectView) -> list[Option | None]:
-        width = max(30, self.rows.scrollable_content_region.width or self.size.width - 4)
+        # Less the scrollbar, always: rows made before it comes would otherwise wrap after.
+        width = (self.rows.content_region.width or self.size.width - 3) - 1
         now = view.now
         out: list[Option | None] = []
         label_w = max((len(s.label) for s in view.jigsaw.template.slots), default=12)
-        label_w = min(label_w, 18)
+        label_w = min(label_w, 18, max(8, width - 16))  # a narrow pane keeps room for values
         for known in view.jigsaw.known:
             piece = known.piece
             source = f"#{piece.call_id}" if piece.call_id else "added"
             tail = f"  {ago(piece.learned_at, now).removesuffix(' ago')} {source}"
+            if width - label_w - 3 - len(tail) < 8:
+                tail = ""  # too narrow for the value and when and where it was learned
             value = clip(piece.value, width - label_w - 3 - len(tail))
             out.append(
                 Option(
                     Content.assemble(
                         ("✔ ", "$success"),
-                        (known.slot.label.ljust(label_w), "bold"),
+                        (clip(known.slot.label, label_w).ljust(label_w), "bold"),
                         " ",
                         value,
                         (tail, "$text-muted"),
@@ -224,7 +227,7 @@ class JigsawPane(Vertical):
                 Option(
                     Content.assemble(
                         ("✔ ", "$success"),
-                        (piece.slot.ljust(label_w), "bold $text-muted"),
+                        (clip(piece.slot, label_w).ljust(label_w), "bold $text-muted"),
                         " ",
                         clip(piece.value, width - label_w - 3),
                     ),
@@ -236,7 +239,7 @@ class JigsawPane(Vertical):
                 Option(
                     Content.assemble(
                         ("· ", "$text-warning"),
-                        (slot.label.ljust(label_w), "$text-warning"),
+                        (clip(slot.label, label_w).ljust(label_w), "$text-warning"),
                         " ",
                         (clip(slot.question, width - label_w - 3), "italic $text-muted"),
                     ),

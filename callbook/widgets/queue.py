@@ -27,6 +27,7 @@ STEP = 25  # rows a page moves by
 
 # Column widths; they fill the pane's width (callbook.tcss).
 WHY, NAME, LOCAL = 9, 23, 6
+MIN_OBJECTIVE = 6  # below this the objective column is left out
 
 _REASON = {
     QueueReason.CALLBACK: "callback",
@@ -114,24 +115,28 @@ def name_cell(entry: QueueEntry) -> Content:
     return Content.styled(fit(p.name, NAME), style)
 
 
+def objective_width(width: int) -> int:
+    """Cells left for the objective column in a row `width` wide; 0 drops the column (a narrow
+    terminal: the jigsaw shows the objective)."""
+    rest = width - WHY - NAME - LOCAL - 3
+    return rest if rest >= MIN_OBJECTIVE else 0
+
+
 def row(entry: QueueEntry, ctx: RowContext, width: int, calling: bool) -> Content:
     why, why_style = ("☎ on call", "bold $text-success") if calling else reason(entry, ctx)
     local, local_style = local_time(entry, ctx)
-    goal, goal_style = objective(entry, ctx)
-    rest = max(1, width - WHY - NAME - LOCAL - 3)
-    return Content.assemble(
-        (fit(why, WHY), why_style), " ",
-        name_cell(entry), " ",
-        (fit(local, LOCAL), local_style), " ",
-        (fit(goal, rest), goal_style),
-    )  # fmt: skip
+    cells: list = [(fit(why, WHY), why_style), " ", name_cell(entry), " "]
+    cells.append((fit(local, LOCAL), local_style))
+    if rest := objective_width(width):
+        goal, goal_style = objective(entry, ctx)
+        cells += [" ", (fit(goal, rest), goal_style)]
+    return Content.assemble(*cells)
 
 
 def header(width: int) -> Content:
-    rest = max(1, width - WHY - NAME - LOCAL - 3)
-    text = (
-        f"{fit('why', WHY)} {fit('prospect', NAME)} {fit('local', LOCAL)} {fit('objective', rest)}"
-    )
+    text = f"{fit('why', WHY)} {fit('prospect', NAME)} {fit('local', LOCAL)}"
+    if rest := objective_width(width):
+        text += f" {fit('objective', rest)}"
     return Content.styled(text, "$text-muted")
 
 
@@ -372,7 +377,7 @@ class QueuePane(Vertical):
     def _width(self) -> int:
         # Less the scrollbar (always counted, so the columns do not move when it comes) and
         # the options' padding of one cell each side.
-        return max(WHY + NAME + LOCAL + 8, self.rows.content_region.width - 1 - 2)
+        return max(WHY + NAME + LOCAL + 2, self.rows.content_region.width - 1 - 2)
 
     def _redraw(self, which) -> None:
         if self._ctx is None:

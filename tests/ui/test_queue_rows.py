@@ -36,3 +36,19 @@ def test_the_day_is_the_callers_day() -> None:
     new_york = RowContext(NOW, ZoneInfo("America/New_York"))
     assert due_label(datetime(2026, 11, 27, 3, 0, tzinfo=UTC), new_york) == "Thu"
     assert due_label(datetime(2026, 11, 27, 3, 0, tzinfo=UTC), LONDON) == "03:00"
+
+
+async def test_rows_stay_one_line_in_a_narrow_terminal(demo_app) -> None:
+    from drive import settle
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        rows = app.main.queue.rows
+        assert rows.option_count == len(app.main.queue.window.entries) > 0
+        assert rows.virtual_size.height == rows.option_count  # nothing wrapped
+        assert "objective" not in str(app.main.queue.query_one("#queue-header").render())
+        jigsaw = app.main.jigsaw.rows
+        room = jigsaw.scrollable_content_region.width
+        widest = max(option.prompt.cell_length for option in jigsaw.options)
+        assert 20 < widest <= room  # nor the jigsaw's: labels and values clipped to fit

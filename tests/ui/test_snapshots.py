@@ -70,3 +70,9 @@ def test_stats_screen(snap_compare, app) -> None:
         assert pilot.app.screen.stats is not None  # the figures are in, not "reading…"
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_narrow_terminal(snap_compare, app) -> None:
+    """80x24, half a screen beside the phone: the queue drops its objective column, the
+    jigsaw keeps room for values."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
