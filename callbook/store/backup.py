@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -27,13 +28,16 @@ from callbook.paths import DB_FILENAME, Paths, private_dir
 from callbook.store.db import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
+    IDENTITY_MARK,
     StoreError,
     WriteLock,
     check_file,
     check_identity,
+    connect,
     describe_sqlite_error,
     held_open,
     open_readonly,
+    refuse_non_regular,
     wal_pending,
 )
 
@@ -200,14 +204,21 @@ def _place(tmp: Path, dest: Path) -> None:
 
 
 def _keep_aside(target: Path, aside: Path) -> None:
-    """A second name for the book (a hard link, else a copy): it never goes missing."""
+    """A copy of the (folded) book under the `aside` name, private, flushed and whole before
+    it has that name. A copy and not a hard link: a second name for the same file would be
+    changed by the next writer of the book."""
+    partial = aside.with_name(f".{aside.name}.partial-{os.getpid()}")
     try:
-        os.link(target, aside)
-    except FileExistsError:
-        raise
-    except OSError:
-        shutil.copyfile(target, aside)
-        os.chmod(aside, 0o600)
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as out, open(target, "rb") as book:
+            shutil.copyfileobj(book, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        _place(partial, aside)
+        _fsync(aside.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def _fsync(path: Path) -> None:
@@ -349,16 +360,24 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
     """Put a copy of the backup `source` in place of the book `target`.
 
     The backup is checked first (a whole callbook book). An existing book is only replaced with
-    `force`, never while another process has it open, and is kept aside (with its write-ahead
-    log) as `<name>.replaced-<date>-<time>`, whose path is returned (None if there was no
-    book). The backup itself is left as it was.
+    `force`, never while another process has it open, and is kept aside as
+    `<name>.replaced-<date>-<time>`, whose path is returned (None if there was no book). The
+    backup itself is left as it was.
+
+    Killed at any moment, the book's name holds either the old book, whole, or the restored
+    one: under the write lock the old book's log is first folded into its file (so the file
+    alone is the whole book), the kept copy is a copy of its own (not a second name for the
+    same file, which the next writer would change), and each rename is flushed to the folder.
     """
-    source, target = Path(source).expanduser().absolute(), Path(target).absolute()
+    source = Path(source).expanduser().absolute()
+    target = Path(target).expanduser().resolve()
     if not source.exists():
         raise BackupError(f"{source}: no such backup")
-    if source == target:
+    if source.resolve() == target:
         raise BackupError(f"{source} is the book itself; choose a backup")
     verify_book(source)
+    if target.exists():
+        refuse_non_regular(target)
     occupied = target.exists() and (target.stat().st_size > 0 or wal_pending(target))
     stamp = datetime.now().strftime(STAMP)
     aside = _free(target.parent, f"{target.name}.replaced-{stamp}", "") if occupied else None
@@ -366,8 +385,6 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
         raise BackupError(
             f"{target} exists; add --force to replace it (it will be kept as {aside.name})"
         )
-    if target.is_dir():
-        raise BackupError(f"{target} is a folder, not a callbook database")
     try:
         private_dir(target.parent)
     except OSError as exc:
@@ -379,35 +396,124 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
                 raise BackupError(
                     f"{target} is open in another program (callbook?); close it and try again"
                 )
-            tmp = target.with_name(f".{target.name}.restoring-{os.getpid()}")
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            conn = _reader(source)
-            try:
-                _vacuum_into(conn, source, tmp)
-            finally:
-                conn.close()
-            try:
-                if aside is not None:
-                    # The book first (a link: it never goes missing), then its log and shared
-                    # memory, so the log can never be read against the restored file.
-                    _keep_aside(target, aside)
-                    for suffix in SIDE_FILES:
-                        side = target.with_name(target.name + suffix)
-                        if side.exists():
-                            os.replace(side, aside.with_name(aside.name + suffix))
-                else:
-                    for suffix in SIDE_FILES:
-                        with contextlib.suppress(FileNotFoundError):
-                            target.with_name(target.name + suffix).unlink()
-                os.replace(tmp, target)
-                _fsync(target.parent)
-            except OSError as exc:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise BackupError(
-                    f"{target}: cannot put the backup in place ({_why(exc)})"
-                ) from None
+            _restore_under_lock(source, target, aside)
     finally:
         lock.close()
     return aside
+
+
+def _restore_under_lock(source: Path, target: Path, aside: Path | None) -> None:
+    for stale in leftovers(target.parent, target.name):  # a restore killed before this one
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    if aside is not None:
+        _fold_log(target)
+        fault_point("restore:folded")
+    tmp = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    conn = _reader(source)
+    try:
+        _vacuum_into(conn, source, tmp)
+    finally:
+        conn.close()
+    try:
+        _new_identity(tmp)
+        fault_point("restore:copied")
+        if aside is not None:
+            _keep_aside(target, aside)
+            fault_point("restore:kept")
+        # The side files go before the new book takes the name, so that no log is ever read
+        # against the restored file; the old book's log was folded into it, nothing is lost.
+        for suffix in SIDE_FILES:
+            side = target.with_name(target.name + suffix)
+            if aside is not None and side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    side.unlink()
+        _fsync(target.parent)
+        fault_point("restore:sides")
+        os.replace(tmp, target)
+        fault_point("restore:replaced")
+        _fsync(target.parent)
+    except sqlite3.Error as exc:
+        raise BackupError(f"{target}: cannot put the backup in place ({exc})") from None
+    except OSError as exc:
+        raise BackupError(f"{target}: cannot put the backup in place ({_why(exc)})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _fold_log(target: Path) -> None:
+    """Fold the book's write-ahead log into its file and empty it: the file alone is then the
+    whole book, whatever happens to the log next."""
+    try:
+        conn = connect(target, create=True)
+    except StoreError as exc:
+        raise BackupError(f"{exc}; nothing was restored") from None
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        raise BackupError(describe_sqlite_error(target, exc)) from None
+    finally:
+        conn.close()
+    if busy:
+        raise BackupError(f"{target} is open in another program (callbook?); close it and try again")
+    _fsync(target)
+
+
+def _new_identity(path: Path) -> None:
+    """A restored copy is a book of its own: the log of the book it replaces (kept aside with
+    it) must never be taken for the copy's."""
+    import uuid
+
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            if conn.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'book_identity'"
+            ).fetchone():
+                conn.execute(
+                    "UPDATE book_identity SET book_id = ?",
+                    (IDENTITY_MARK.decode() + uuid.uuid4().hex,),
+                )
+    finally:
+        conn.close()
+    _fsync(path)
+
+
+def leftovers(folder: Path, name: str | None = None) -> list[Path]:
+    """Temporary files a killed backup, restore or export left in `folder` (of the file
+    `name`, else of any): `.<name>.partial-<pid>` and `.<name>.restoring-<pid>`, only those
+    whose process is gone."""
+    stem = re.escape(name) if name else r"[^/]+"
+    pattern = re.compile(rf"^\.{stem}\.(?:partial|restoring)-(\d+)$")
+    found = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and entry.is_file() and not _alive(match.group(1)):
+            found.append(entry)
+    return found
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError, OverflowError):
+        return True
+    return int(pid) != 0
+
+
+def fault_point(name: str) -> None:
+    """A named step of a multi-step file operation, where the crash tests kill the process
+    (CALLBOOK_FAULT=name) to prove that every moment between two steps is safe."""
+    if os.environ.get("CALLBOOK_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

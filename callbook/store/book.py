@@ -74,6 +74,7 @@ class Store:
         self.conn = conn
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+        self._marks_log = False  # whether each write rewrites the book's identity row
 
     @functools.cached_property
     def db(self):
@@ -96,7 +97,8 @@ class Store:
         raises StoreError and the file is left as it was. Before upgrading a book that holds
         data, `announce` is given one line to show: on a large book it takes a while.
         """
-        path = Path(path).absolute()
+        # Symlinks resolved once: one book, one lock file, whichever name it is opened by.
+        path = Path(path).expanduser().resolve()
         conn = connect(path, create=create)
         store = cls(conn, path, clock)
         try:
@@ -108,6 +110,7 @@ class Store:
                     migrate(conn, path)
             else:
                 migrate(conn, path)  # raises on a newer schema
+            store._marks_log = _has_identity(conn)
         except sqlite3.Error as exc:
             store.close()
             raise StoreError(describe_sqlite_error(path, exc)) from None
@@ -162,6 +165,8 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
             try:
+                if self._marks_log:  # the log then always carries the book's identity
+                    self.conn.execute("UPDATE book_identity SET writes = writes + 1")
                 yield self.conn
                 self.conn.commit()
             except sqlite3.Error as exc:
@@ -937,6 +942,11 @@ _ROW_COLUMNS = (
 _ORDER = "order by p.priority, p.last_call_at, p.id"
 _BATCH = 64  # rows fetched at a time from a lane
 _FILL_CHUNK = 1000  # zones read per write transaction
+
+
+def _has_identity(conn: sqlite3.Connection) -> bool:
+    found = "select 1 from sqlite_master where type = 'table' and name = 'book_identity'"
+    return conn.execute(found).fetchone() is not None
 
 
 def _blocked_numbers(phones: str | None, numbers: set[str]) -> tuple[tuple[str, ...], bool]:

@@ -12,12 +12,14 @@ import fcntl
 import os
 import sqlite3
 import stat
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from callbook.errors import ReadOnlyError, StoreError  # noqa: F401 (re-exported)
+from callbook.errors import BusyError, ReadOnlyError, StoreError  # noqa: F401 (re-exported)
 from callbook.paths import private_dir, private_file
 
 # 'CBK1' — written in the SQLite header so that callbook knows its own files.
@@ -27,6 +29,21 @@ HEADER_SIZE = 100
 RESTORE_HINT = "restore a backup with `callbook restore` (see `callbook doctor`)"
 BUSY_TIMEOUT_MS = 10_000
 AUTOCHECKPOINT_PAGES = 10_000
+# How long a write waits for another process's write lock before saying who holds it
+# (CALLBOOK_LOCK_WAIT, in seconds, changes it: the tests use a short wait).
+LOCK_WAIT_S = 10.0
+# The book's identity row (see `book_identity` in schema.py): each write transaction rewrites
+# its page, so every write-ahead log of the book carries these bytes and the book's own id.
+IDENTITY_MARK = b"callbook-book:"
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class _Connection(sqlite3.Connection):
@@ -86,8 +103,7 @@ def check_file(path: Path) -> None:
     has open was checked when it was opened and is not read again (see `_HELD`)."""
     if not path.exists():
         return
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a callbook database")
+    refuse_non_regular(path)
     if held_open(path):
         return
     try:
@@ -106,6 +122,97 @@ def check_file(path: Path) -> None:
     if len(header) < HEADER_SIZE:
         raise StoreError(f"{path} is damaged (cut short: {len(header)} bytes); {RESTORE_HINT}")
     _check_header(path, header)
+    check_log(path, header)
+
+
+def refuse_non_regular(path: Path) -> None:
+    """A book is a regular file (a symlink to one is fine): opening a FIFO would hang, and a
+    device or folder must never be chmod-ed or written. Nothing is changed."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+    raise StoreError(f"{path} is {kind}, not a callbook database; left untouched")
+
+
+def book_identity(path: Path) -> str | None:
+    """The book's identity as its file holds it, without reading its write-ahead log (an
+    `immutable` connection ignores the log): None for a book made before identities."""
+    try:
+        conn = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("select book_id from book_identity where id = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return row[0] if row and isinstance(row[0], str) else None
+
+
+def log_owners(wal: Path, page_size: int) -> tuple[set[bytes], set[int], int | None]:
+    """What a write-ahead log says about the book it belongs to: the book identities its
+    current frames carry, the application ids of the page-1 images in them, and its page size
+    (None when there is no usable header). Frames left from an older generation of the log
+    (other salts) are not the log's and are skipped, as SQLite does."""
+    ids: set[bytes] = set()
+    app_ids: set[int] = set()
+    try:
+        with open(wal, "rb") as fh:
+            header = fh.read(_WAL_HEADER)
+            if len(header) < _WAL_HEADER or int.from_bytes(header[:4], "big") not in _WAL_MAGIC:
+                return ids, app_ids, None
+            size = int.from_bytes(header[8:12], "big")
+            size = 65536 if size == 1 else size
+            salts = header[16:24]
+            if size != page_size:
+                return ids, app_ids, size
+            while True:
+                frame = fh.read(_FRAME_HEADER + size)
+                if len(frame) < _FRAME_HEADER + size or frame[8:16] != salts:
+                    break
+                page = frame[_FRAME_HEADER:]
+                if int.from_bytes(frame[:4], "big") == 1:
+                    app_ids.add(int.from_bytes(page[68:72], "big"))
+                at = page.find(IDENTITY_MARK)
+                while at >= 0:
+                    ids.add(page[at : at + len(IDENTITY_MARK) + 32])
+                    at = page.find(IDENTITY_MARK, at + 1)
+    except OSError:
+        return ids, app_ids, None
+    return ids, app_ids, size
+
+
+def check_log(path: Path, header: bytes) -> None:
+    """Refuse a book whose write-ahead log belongs to another database (copied or left beside
+    it): SQLite would apply it silently and show the other book's rows. Both files are kept.
+    A log that carries the book's identity, or says nothing either way, is the book's own."""
+    wal = path.with_name(path.name + "-wal")
+    if not wal_pending(path):
+        return
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    ids, app_ids, size = log_owners(wal, page_size)
+    reason = None
+    if size is not None and size != page_size:
+        reason = f"its pages are {size} bytes, the book's {page_size}"
+    elif app_ids - {0, APPLICATION_ID}:
+        reason = "it was written by another program"
+    else:
+        own = book_identity(path)
+        if own is not None and ids and own.encode() not in ids:
+            reason = "it was written by another callbook book"
+    if reason:
+        raise StoreError(
+            f"{wal} does not belong to {path.name} ({reason}); move it away to open the book "
+            "(both files were left untouched)"
+        )
 
 
 def _check_header(path: Path, header: bytes) -> None:
@@ -268,8 +375,9 @@ def _tighten(path: Path) -> None:
     """Take group and other permissions away from an existing file, keeping the owner's own
     (a read-only book stays read-only). Best effort: a file system may refuse."""
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        if mode & 0o077:
+        st = os.lstat(path)
+        mode = stat.S_IMODE(st.st_mode)
+        if stat.S_ISREG(st.st_mode) and mode & 0o077:
             os.chmod(path, mode & 0o700)
     except OSError:
         pass
@@ -315,28 +423,68 @@ class WriteLock:
     SQLite's own locking is enough in principle, but WAL had a rare bug before 3.51.3 when two
     connections write or checkpoint at the same moment; a short exclusive flock on a side file
     around each write transaction keeps two open terminals and `callbook log` loops safe.
+
+    The wait is bounded: after `wait` seconds `hold()` raises BusyError naming the process
+    that holds the lock (each holder writes its pid and command into the lock file). The wait
+    polls, so a signal handler (SIGTERM, SIGINT) runs while it waits.
     """
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, wait: float | None = None) -> None:
         self._thread_lock = threading.RLock()
+        self._db_path = db_path
         self._path = db_path.with_name(db_path.name + ".lock")
         self._fd: int | None = None
         self._depth = 0
+        self.wait = lock_wait() if wait is None else wait
 
     def _open(self) -> int | None:
         if self._fd is None:
             try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             except OSError:
                 return None  # read-only folder: SQLite's own locking still applies
         return self._fd
+
+    def _acquire(self, fd: int) -> None:
+        deadline = time.monotonic() + self.wait
+        pause = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(self._busy_message()) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+        with contextlib.suppress(OSError):
+            stamp = f"{os.getpid()} {_command_line()}\n".encode()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, stamp, 0)
+
+    def holder(self) -> str:
+        """Who holds the lock, as its holder wrote it: "pid command", or "" if unknown."""
+        try:
+            with open(self._path, "rb") as fh:
+                return fh.read(512).decode("utf-8", "replace").strip().splitlines()[0]
+        except (OSError, IndexError):
+            return ""
+
+    def _busy_message(self) -> str:
+        who = self.holder()
+        pid, _, command = who.partition(" ")
+        by = f"process {pid} ({command or 'unknown command'})" if pid else "another process"
+        return (
+            f"{self._db_path} is busy: {by} has held its write lock for over {self.wait:g} s; "
+            "nothing was changed, try again when it is done"
+        )
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:
         with self._thread_lock:
             fd = self._open() if self._depth == 0 else None
             if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._acquire(fd)
             self._depth += 1
             try:
                 yield
@@ -349,3 +497,18 @@ class WriteLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def lock_wait() -> float:
+    try:
+        wait = float(os.environ.get("CALLBOOK_LOCK_WAIT", LOCK_WAIT_S))
+    except ValueError:
+        return LOCK_WAIT_S
+    return wait if 0 <= wait < 3600 else LOCK_WAIT_S
+
+
+def _command_line() -> str:
+    name = os.path.basename(sys.argv[0]) if sys.argv else "python"
+    words = ["callbook" if name == "__main__.py" else name, *sys.argv[1:]]
+    text = " ".join(words).replace("\n", " ")
+    return text[:200]

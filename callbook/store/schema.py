@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from callbook.store.db import APPLICATION_ID, StoreError
+from callbook.store.db import APPLICATION_ID, IDENTITY_MARK, StoreError
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -170,7 +170,23 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue]
+def _v4_book_identity(conn: sqlite3.Connection) -> None:
+    """A random identity for the book, in a row each write transaction rewrites: every
+    write-ahead log of the book then carries it, and a log left beside the wrong book is told
+    apart before SQLite applies it (db.check_log)."""
+    import uuid
+
+    conn.execute(
+        "CREATE TABLE book_identity (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "book_id TEXT NOT NULL, writes INTEGER NOT NULL DEFAULT 0)"
+    )
+    conn.execute(
+        "INSERT INTO book_identity (id, book_id) VALUES (1, ?)",
+        (IDENTITY_MARK.decode() + uuid.uuid4().hex,),
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_book_identity]
 LATEST = len(MIGRATIONS)
 
 

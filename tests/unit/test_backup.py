@@ -236,8 +236,10 @@ def test_restore_refuses_without_force_and_keeps_the_replaced_book(paths):
     assert made.exists() and verify_book(made)
 
 
-def test_restore_keeps_the_replaced_books_log_with_it(paths, tmp_path):
-    """A book left with a write-ahead log (its program was killed) is kept aside whole."""
+def test_restore_folds_the_replaced_books_log_into_the_copy_it_keeps(paths, tmp_path):
+    """A book left with a write-ahead log (its program was killed) is kept aside whole: its
+    log folded into the file first, so the file alone holds every call, and a copy of its
+    own, not a hard link (a second name for the same file changes with its next writer)."""
     with Store.open(paths.db, clock=fixed_clock(NOW)) as store:
         record(store, 2)
         made = backup(store, paths)
@@ -252,8 +254,9 @@ def test_restore_keeps_the_replaced_books_log_with_it(paths, tmp_path):
     assert paths.db.with_name("callbook.db-wal").stat().st_size > 0
     aside = restore(made, paths.db, force=True)
     assert not paths.db.with_name("callbook.db-wal").exists()
-    assert aside.with_name(aside.name + "-wal").exists()
-    assert calls_in(aside) == 7  # its log came along
+    assert not aside.with_name(aside.name + "-wal").exists()  # folded in, not carried along
+    assert os.stat(aside).st_nlink == 1 and os.stat(paths.db).st_nlink == 1
+    assert calls_in(aside) == 7  # every call the log held is in the kept file
     assert calls_in(paths.db) == 2
 
 
