@@ -132,10 +132,13 @@ def refuse_non_regular(path: Path) -> None:
         mode = os.stat(path).st_mode
     except OSError:
         return
-    if stat.S_ISREG(mode):
-        return
-    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
-    raise StoreError(f"{path} is {kind}, not a callbook database; left untouched")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is {file_kind(mode)}, not a callbook database; left untouched")
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: "a FIFO (named pipe)" ..."""
+    return next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 def book_identity(path: Path) -> str | None:

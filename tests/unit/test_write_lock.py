@@ -1,0 +1,99 @@
+"""The cross-process write lock: a bounded wait, then one line naming the process that holds it
+(pid and command); signals still work while waiting; nothing is written meanwhile."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callbook.store import Store
+from callbook.store.db import BusyError, WriteLock
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HOLDER = """
+import sys, time
+sys.argv = ["callbook", "import", "big.csv"]
+from callbook.store import Store
+store = Store.open(sys.stdin.readline().strip())
+with store._write():
+    print("HOLDING", flush=True)
+    time.sleep(120)
+"""
+
+
+def _env(home: Path, wait: str = "1") -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CALLBOOK_HOME": str(home)}
+    env["CALLBOOK_LOCK_WAIT"] = wait
+    env.pop("CALLBOOK_DB", None)
+    return env
+
+
+@pytest.fixture
+def held(tmp_path):
+    """A book whose write lock another process holds (as `callbook import big.csv` would)."""
+    db = tmp_path / "book.db"
+    with Store.open(db) as store:
+        store.add_prospect("Acme Ltd")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, env=_env(tmp_path / "home"),
+    )  # fmt: skip
+    proc.stdin.write(f"{db}\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline() == "HOLDING\n"
+    yield db, proc
+    proc.kill()
+    proc.wait()
+
+
+def test_a_write_waits_a_bounded_time_then_names_the_holder(held, tmp_path):
+    db, holder = held
+    before = db.read_bytes()
+    for args in (("log", "acme", "gk: Sarah; !gk"), ("add", "Beta Ltd")):
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "callbook", "--db", str(db), *args],
+            capture_output=True, text=True, env=_env(tmp_path / "home"), timeout=30,
+        )  # fmt: skip
+        took = time.monotonic() - started
+        assert done.returncode == 1, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"process {holder.pid} (callbook import big.csv)" in lines[0]
+        assert "has held its write lock for over 1 s; nothing was changed" in lines[0]
+        assert took < 10
+    assert db.read_bytes() == before
+
+
+def test_the_lock_in_process_raises_busy_after_its_wait(held):
+    db, holder = held
+    lock = WriteLock(db, wait=0.3)
+    started = time.monotonic()
+    with pytest.raises(BusyError, match=f"process {holder.pid} "):
+        with lock.hold():
+            pass
+    assert 0.25 < time.monotonic() - started < 3
+    lock.close()
+
+
+def test_sigterm_and_sigint_end_a_waiting_command(held, tmp_path):
+    db, _ = held
+    for sig, code in ((signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "callbook", "--db", str(db), "add", "Gamma"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=_env(tmp_path / "home", wait="60"),
+        )  # fmt: skip
+        time.sleep(1.5)  # started, and waiting for the lock
+        assert proc.poll() is None
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == code, (sig, proc.returncode, err)
+        assert "Traceback" not in err
