@@ -460,7 +460,9 @@ def _fold_log(target: Path) -> None:
     finally:
         conn.close()
     if busy:
-        raise BackupError(f"{target} is open in another program (callbook?); close it and try again")
+        raise BackupError(
+            f"{target} is open in another program (callbook?); close it and try again"
+        )
     _fsync(target)
 
 
