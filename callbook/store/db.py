@@ -258,20 +258,21 @@ def wal_pending(path: Path) -> bool:
         return False
 
 
-def connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
     """Open `path` with callbook's pragmas. With create=False a missing file is an error.
 
-    A book that this process may not write (read-only file, folder or file system) is opened
-    read-only: reading works and every write raises a clear error. A file that fails any check
-    is left exactly as it was, and nothing is created in its place.
+    A book that this process may not write (read-only file, folder or file system, or a disk
+    too full for SQLite's shared-memory file) is opened read-only: reading works and every
+    write raises a clear error. A file that fails any check is left exactly as it was, and
+    nothing is created in its place.
     """
     path = Path(path)
     check_file(path)
     existed = path.exists() and path.stat().st_size > 0
     if not existed and not create:
         raise StoreError(f"{path}: no such callbook database")
-    if existed and not writable(path):
-        conn = open_readonly(path)
+    if existed and (read_only or not writable(path)):
+        conn = open_readonly(path, full_disk=read_only)
         read_only = True
     else:
         conn = _open_writable(path, existed)
@@ -294,6 +295,8 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if existed and not read_only and _no_room(exc):
+            return connect(path, create=False, read_only=True)
         raise StoreError(describe_sqlite_error(path, exc)) from None
     except StoreError:
         conn.close()
@@ -333,16 +336,24 @@ def _open_writable(path: Path, existed: bool) -> sqlite3.Connection:
     return conn
 
 
-def open_readonly(path: Path) -> sqlite3.Connection:
+def _no_room(exc: sqlite3.Error) -> bool:
+    """SQLite could not make its shared-memory file: the disk is full (it says "disk I/O
+    error" when the memory map of a file on a full disk fails)."""
+    text = str(exc)
+    return "disk I/O error" in text or "full" in text
+
+
+def open_readonly(path: Path, *, full_disk: bool = False) -> sqlite3.Connection:
     """A connection that cannot write the book, for a book this process may not write and for
-    copies (backups). It sees the write-ahead log when there is one; in a read-only folder
-    without a pending log it reads the file as it stands (`immutable`: SQLite could not keep
-    its shared-memory file there), which is safe because nobody can be writing it either."""
+    copies (backups). It sees the write-ahead log when there is one; in a read-only folder (or
+    on a full disk) without a pending log it reads the file as it stands (`immutable`: SQLite
+    could not keep its shared-memory file there), which is safe because nobody can be writing
+    it either."""
     uri = f"file:{quote(str(path))}?mode=ro"
     try:
         conn = _open_uri(uri)
     except sqlite3.Error as exc:
-        if wal_pending(path) or os.access(path.parent, os.W_OK):
+        if wal_pending(path) or (os.access(path.parent, os.W_OK) and not full_disk):
             raise StoreError(describe_sqlite_error(path, exc)) from None
         try:
             conn = _open_uri(uri + "&immutable=1")
