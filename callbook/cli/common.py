@@ -88,6 +88,8 @@ class CallbookGroup(click.Group):
             result = super().invoke(ctx)
             _flush_stdout()
             return result
+        except (click.ClickException, click.exceptions.Exit):
+            raise  # usage errors and --help: click's own one line and exit code
         except StoreError as exc:
             fail(str(exc))
         except (KeyboardInterrupt, click.Abort):
