@@ -17,7 +17,6 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -35,6 +34,7 @@ from callbook.store.db import (
     check_identity,
     connect,
     describe_sqlite_error,
+    fault_point,
     held_open,
     open_readonly,
     refuse_non_regular,
@@ -512,10 +512,3 @@ def _alive(pid: str) -> bool:
     except (OSError, ValueError, OverflowError):
         return True
     return int(pid) != 0
-
-
-def fault_point(name: str) -> None:
-    """A named step of a multi-step file operation, where the crash tests kill the process
-    (CALLBOOK_FAULT=name) to prove that every moment between two steps is safe."""
-    if os.environ.get("CALLBOOK_FAULT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import sqlite3
 import stat
 import sys
@@ -526,3 +527,11 @@ def _command_line() -> str:
     words = ["callbook" if name == "__main__.py" else name, *sys.argv[1:]]
     text = " ".join(words).replace("\n", " ")
     return text[:200]
+
+
+def fault_point(name: str) -> None:
+    """A named step of a multi-step file operation (restore, upgrade), where the crash tests
+    kill the process (CALLBOOK_FAULT=name) to prove that every moment between two steps is
+    safe. Costs one dictionary lookup."""
+    if os.environ.get("CALLBOOK_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

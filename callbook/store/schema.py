@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from callbook.store.db import APPLICATION_ID, IDENTITY_MARK, StoreError
+from callbook.store.db import APPLICATION_ID, IDENTITY_MARK, StoreError, fault_point
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -220,11 +220,13 @@ def migrate(conn: sqlite3.Connection, path: Path, *, upto: int = LATEST) -> int:
                 continue
             step(conn) if current else _first(conn, step)
             conn.execute(f"PRAGMA user_version = {current + 1}")
+            fault_point(f"migrate:{current + 1}:uncommitted")
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         current += 1
+        fault_point(f"migrate:{current}:committed")
     return current
 
 

@@ -99,6 +99,34 @@ def test_a_backup_holds_commits_not_yet_folded_into_the_file(book, paths):
     assert calls_in(backup(book, paths)) == 8
 
 
+def test_a_copy_that_fails_its_check_never_takes_the_final_name(book, paths, tmp_path, monkeypatch):
+    """The copy is checked before it is named: a copy spoilt between VACUUM INTO and the name
+    (a failing disk, a bug) is refused and removed, and no backup appears under its name. If
+    the check were dropped the spoilt copy would be named a backup: this test would fail."""
+    import callbook.store.backup as backup_module
+
+    real_fsync = backup_module._fsync
+    spoilt = []
+
+    def spoil_then_fsync(path):
+        if ".partial-" in path.name:  # the finished copy, still under its temporary name
+            data = bytearray(path.read_bytes())
+            data[4096 * 2 : 4096 * 3] = b"\xff" * 4096  # a page of the copy overwritten
+            path.write_bytes(bytes(data))
+            spoilt.append(path)
+        real_fsync(path)
+
+    monkeypatch.setattr(backup_module, "_fsync", spoil_then_fsync)
+    dest = tmp_path / "spoilt.db"
+    with pytest.raises(StoreError, match="is damaged"):
+        backup(book, paths, dest)
+    assert spoilt, "the copy was never made"
+    assert not dest.exists()
+    assert not list(tmp_path.glob(".spoilt.db*"))
+    monkeypatch.undo()
+    assert verify_book(backup(book, paths, dest)) >= 1  # and a sound copy is named
+
+
 def test_backup_destinations(book, paths, tmp_path):
     folder = tmp_path / "elsewhere"
     folder.mkdir()
