@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -98,7 +99,7 @@ class Store:
         data, `announce` is given one line to show: on a large book it takes a while.
         """
         # Symlinks resolved once: one book, one lock file, whichever name it is opened by.
-        path = Path(path).expanduser().resolve()
+        path = Path(os.path.realpath(Path(path).expanduser()))  # never raises, even on a loop
         conn = connect(path, create=create)
         store = cls(conn, path, clock)
         try:

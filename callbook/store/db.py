@@ -102,8 +102,12 @@ def check_file(path: Path) -> None:
     can open: not SQLite, another program's (by its application id), a newer schema, or cut
     short (the header promises more pages than the file holds). A book this process already
     has open was checked when it was opened and is not read again (see `_HELD`)."""
-    if not path.exists():
+    try:
+        os.stat(path)
+    except FileNotFoundError:
         return
+    except OSError as exc:  # a symlink loop, a name too long, a folder we may not enter
+        raise StoreError(f"{path}: cannot open the book ({exc.strerror or exc})") from None
     refuse_non_regular(path)
     if held_open(path):
         return
