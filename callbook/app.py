@@ -41,7 +41,7 @@ from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
 from callbook.screens.main import MainScreen
 from callbook.stats import UsualDay, days_span, usual_day
-from callbook.store import StoreError
+from callbook.store import ReadOnlyError, StoreError
 from callbook.timefmt import call_time, duration
 from callbook.widgets.capture import GRAMMAR, CaptureBar, PreviewContext, render_preview
 from callbook.widgets.jigsaw import LAST_CALLS, ProspectView
@@ -113,7 +113,22 @@ class DraftKeeper:
             if self._pending is None:
                 return
             text, self._pending = self._pending, None
-            self.store.save_draft(DRAFT_KEY, text)
+            try:
+                self.store.save_draft(DRAFT_KEY, text)
+            except StoreError:
+                self._pending = text  # still unsaved: kept for the next try, or the terminal
+                raise
+
+    def unsaved_line(self) -> str | None:
+        """The line typed that is not on disk (a full disk, a read-only book), if any."""
+        with self._lock:
+            pending = self._pending
+        if not pending:
+            return None
+        try:
+            return str(json.loads(pending)["line"]) or None
+        except (ValueError, KeyError, TypeError):
+            return pending
 
     def discard(self) -> None:
         """Forget what is pending (waiting for a write in flight): a commit is about to delete
@@ -148,6 +163,7 @@ class CallbookApp(App[int]):
         self.signals = signals
         self.main: MainScreen | None = None
         self.session: Session | None = None
+        self.read_only: str | None = None  # why the book cannot be written, when it cannot
         self.call: ActiveCall | None = None
         self.highlighted: QueueEntry | None = None
         self.shown: ProspectView | None = None
@@ -190,9 +206,15 @@ class CallbookApp(App[int]):
         self._version = self.store.data_version()
         # Read the queue while the screen is being built.
         self.reload_queue(offset=0, keep_id=draft[0].id if draft and draft[0] else None)
-        self.session = self.store.start_session()
+        try:
+            self.session = self.store.start_session()
+        except ReadOnlyError as exc:  # a book it may only read: open it, say so, record nothing
+            self.read_only = str(exc)
         self.main = MainScreen(config.keys)
         await self.push_screen(self.main)
+        if self.read_only:
+            self.sub_title = "READ-ONLY: nothing can be recorded"
+            self.notify(self.read_only, title="read-only book", severity="warning", timeout=30)
         self.main.capture.previewer = self.preview_of
         self.book_empty = self.store.count_prospects() == 0
         self._show_score()
@@ -235,7 +257,8 @@ class CallbookApp(App[int]):
         if threading.current_thread() is not threading.main_thread():
             return
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        # SIGINT (130) and SIGQUIT too: each leaves through the exit that restores the terminal.
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
             try:
                 loop.add_signal_handler(sig, self._on_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -259,6 +282,7 @@ class CallbookApp(App[int]):
     def _end_process(self, code: int) -> None:
         with contextlib.suppress(Exception):
             self.desk.close()
+        say_unsaved(self)
         os._exit(code)
 
     # --- housekeeping --------------------------------------------------------------------
@@ -640,6 +664,8 @@ class CallbookApp(App[int]):
 
     def _save_draft_soon(self) -> None:
         self._drafts.set(self._draft_payload())
+        if self.read_only:  # kept in memory, printed on exit: the book cannot hold it
+            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
@@ -1092,6 +1118,17 @@ def run_app(paths: Paths, clock: Clock | None = None) -> int:
         app = make_app(desk, signals=True, paths=paths)
         app.run()
         app.shutdown()
+        say_unsaved(app)
         return app.return_code or 0
     finally:
         desk.close()
+
+
+def say_unsaved(app: CallbookApp) -> None:
+    """The line being typed, on the terminal, when the book could not keep it (a full disk, a
+    read-only book): the caller's words are never lost without a word."""
+    line = app._drafts.unsaved_line()
+    if line:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"callbook: this line could not be saved, copy it: {line}", file=sys.stderr,
+                  flush=True)  # fmt: skip

@@ -60,8 +60,13 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
 
     report = Report(paths.db)
     db = paths.db
-    if not db.exists():
+    try:
+        os.stat(db)
+    except FileNotFoundError:
         report.add("book", False, f"{db}: no such callbook database")
+        return report
+    except OSError as exc:
+        report.add("book", False, f"{db}: cannot open the book ({exc.strerror or exc})")
         return report
     before = _open_to_others(paths)  # opening makes the book's own files private quietly
     try:

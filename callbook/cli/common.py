@@ -96,6 +96,8 @@ class CallbookGroup(click.Group):
             _quiet_stdout()
             fail("interrupted; nothing more was done", 130)
         except OSError as exc:
+            if exc.filename is not None:  # a path the system refused (too long, a loop...)
+                fail(f"{exc.filename}: {_why(exc)}")
             if not _output_error(exc):
                 raise
             _quiet_stdout()
