@@ -370,10 +370,17 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
     same file, which the next writer would change), and each rename is flushed to the folder.
     """
     source = Path(source).expanduser().absolute()
-    target = Path(target).expanduser().resolve()
+    target = Path(os.path.realpath(Path(target).expanduser()))  # never raises, even on a loop
+    for path in (source, target):
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise BackupError(f"{path}: cannot open it ({_why(exc)})") from None
     if not source.exists():
         raise BackupError(f"{source}: no such backup")
-    if source.resolve() == target:
+    if os.path.realpath(source) == str(target):
         raise BackupError(f"{source} is the book itself; choose a backup")
     verify_book(source)
     if target.exists():

@@ -158,9 +158,10 @@ class Store:
     # --- transactions --------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all or nothing, serialised across processes."""
-        with self._lock, self._write_lock.hold():
+    def _write(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all or nothing, serialised across processes. `wait`: how
+        long to wait for another process's write lock (default: WriteLock's) before BusyError."""
+        with self._lock, self._write_lock.hold(wait):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -772,7 +773,8 @@ class Store:
         try:
             while self._read("select exists (select 1 from prospects indexed by "
                              "prospects_zone_pending where zone is null)")[0][0]:  # fmt: skip
-                with self._write() as conn:
+                # A cache: with another process writing, read the zones this time instead.
+                with self._write(wait=0.2) as conn:
                     pending = conn.execute(
                         "select id, timezone, phones, country, region from prospects "
                         "indexed by prospects_zone_pending where zone is null limit ?",

@@ -464,8 +464,8 @@ class WriteLock:
                 return None  # read-only folder: SQLite's own locking still applies
         return self._fd
 
-    def _acquire(self, fd: int) -> None:
-        deadline = time.monotonic() + self.wait
+    def _acquire(self, fd: int, wait: float) -> None:
+        deadline = time.monotonic() + wait
         pause = 0.005
         while True:
             try:
@@ -473,7 +473,7 @@ class WriteLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise BusyError(self._busy_message()) from None
+                    raise BusyError(self._busy_message(wait)) from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.1)
         with contextlib.suppress(OSError):
@@ -489,21 +489,21 @@ class WriteLock:
         except (OSError, IndexError):
             return ""
 
-    def _busy_message(self) -> str:
+    def _busy_message(self, wait: float) -> str:
         who = self.holder()
         pid, _, command = who.partition(" ")
         by = f"process {pid} ({command or 'unknown command'})" if pid else "another process"
         return (
-            f"{self._db_path} is busy: {by} has held its write lock for over {self.wait:g} s; "
+            f"{self._db_path} is busy: {by} has held its write lock for over {wait:g} s; "
             "nothing was changed, try again when it is done"
         )
 
     @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
+    def hold(self, wait: float | None = None) -> Iterator[None]:
         with self._thread_lock:
             fd = self._open() if self._depth == 0 else None
             if fd is not None:
-                self._acquire(fd)
+                self._acquire(fd, self.wait if wait is None else wait)
             self._depth += 1
             try:
                 yield

@@ -297,6 +297,7 @@ def _run_examples(tmp_path_factory, seed, examples: int) -> dict[str, int]:
     return seen
 
 
+@pytest.mark.timeout(3600)  # the --stress run; the normal one takes seconds
 def test_no_command_ever_ends_in_a_traceback(tmp_path_factory, seed, stress, record_property):
     examples = STRESS_EXAMPLES if stress else FUZZ_EXAMPLES
     seen = _run_examples(tmp_path_factory, seed, examples)

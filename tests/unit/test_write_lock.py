@@ -97,3 +97,17 @@ def test_sigterm_and_sigint_end_a_waiting_command(held, tmp_path):
         _, err = proc.communicate(timeout=10)
         assert proc.returncode == code, (sig, proc.returncode, err)
         assert "Traceback" not in err
+
+
+def test_reading_the_queue_does_not_wait_for_the_lock(held, tmp_path):
+    """`queue` only writes a cache of zones: with the lock held elsewhere it reads them
+    instead (it hung past 20 s)."""
+    db, _ = held
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "callbook", "--db", str(db), "queue"],
+        capture_output=True, text=True, env=_env(tmp_path / "home", wait="60"), timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Acme Ltd" in done.stdout
+    assert time.monotonic() - started < 8
