@@ -113,9 +113,13 @@ def list_backups(paths: Paths, db: Path | None = None) -> list[Backup]:
 def copy_book(store, dest: Path) -> Path:
     """Write a consistent copy of the open book to `dest`, a new file (0600). Raises
     BackupError when `dest` exists or the copy fails; nothing is left behind."""
+    from callbook.output import protected
+
     source, dest = store.path, Path(dest).absolute()
     if dest == source:
         raise BackupError(f"{dest}: a backup cannot replace the book itself")
+    if Path(os.path.realpath(dest)) in protected(source):
+        raise BackupError(f"{dest}: a backup cannot take the name of one of the book's files")
     if dest.exists():
         raise BackupError(f"{dest} already exists; choose another name")
     # Never a raw open() of a book this process holds open: see db._HELD.

@@ -99,7 +99,9 @@ def test_a_backup_holds_commits_not_yet_folded_into_the_file(book, paths):
     assert calls_in(backup(book, paths)) == 8
 
 
-def test_a_copy_that_fails_its_check_never_takes_the_final_name(book, paths, tmp_path, monkeypatch):
+def test_a_copy_that_fails_its_check_never_takes_the_final_name(
+    book, paths, tmp_path, monkeypatch
+):
     """The copy is checked before it is named: a copy spoilt between VACUUM INTO and the name
     (a failing disk, a bug) is refused and removed, and no backup appears under its name. If
     the check were dropped the spoilt copy would be named a backup: this test would fail."""
@@ -125,6 +127,16 @@ def test_a_copy_that_fails_its_check_never_takes_the_final_name(book, paths, tmp
     assert not list(tmp_path.glob(".spoilt.db*"))
     monkeypatch.undo()
     assert verify_book(backup(book, paths, dest)) >= 1  # and a sound copy is named
+
+
+def test_a_backup_never_takes_the_name_of_the_books_side_files(book, paths):
+    for suffix in ("-wal", "-shm", "-journal", ".lock"):
+        side = book.path.with_name(book.path.name + suffix)
+        existed = side.exists()
+        with pytest.raises(BackupError, match="cannot take the name of one of the book's files"):
+            backup(book, paths, side)
+        assert side.exists() == existed
+    assert book.integrity_check() == []
 
 
 def test_backup_destinations(book, paths, tmp_path):
