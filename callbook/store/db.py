@@ -164,11 +164,14 @@ def book_identity(path: Path) -> str | None:
     return row[0] if row and isinstance(row[0], str) else None
 
 
-def log_owners(wal: Path, page_size: int) -> tuple[set[bytes], set[int], int | None]:
+def log_owners(
+    wal: Path, page_size: int, own: bytes | None = None
+) -> tuple[set[bytes], set[int], int | None]:
     """What a write-ahead log says about the book it belongs to: the book identities its
     current frames carry, the application ids of the page-1 images in them, and its page size
     (None when there is no usable header). Frames left from an older generation of the log
-    (other salts) are not the log's and are skipped, as SQLite does."""
+    (other salts) are not the log's and are skipped, as SQLite does. The scan stops at the
+    first frame that carries `own` (the first write of the log, as a rule)."""
     ids: set[bytes] = set()
     app_ids: set[int] = set()
     try:
@@ -181,7 +184,7 @@ def log_owners(wal: Path, page_size: int) -> tuple[set[bytes], set[int], int | N
             salts = header[16:24]
             if size != page_size:
                 return ids, app_ids, size
-            while True:
+            while own is None or own not in ids:
                 frame = fh.read(_FRAME_HEADER + size)
                 if len(frame) < _FRAME_HEADER + size or frame[8:16] != salts:
                     break
@@ -206,16 +209,17 @@ def check_log(path: Path, header: bytes) -> None:
         return
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
-    ids, app_ids, size = log_owners(wal, page_size)
+    own = book_identity(path)
+    ids, app_ids, size = log_owners(wal, page_size, own.encode() if own else None)
     reason = None
     if size is not None and size != page_size:
         reason = f"its pages are {size} bytes, the book's {page_size}"
+    elif own is not None and own.encode() in ids:
+        return
     elif app_ids - {0, APPLICATION_ID}:
         reason = "it was written by another program"
-    else:
-        own = book_identity(path)
-        if own is not None and ids and own.encode() not in ids:
-            reason = "it was written by another callbook book"
+    elif own is not None and ids:
+        reason = "it was written by another callbook book"
     if reason:
         raise StoreError(
             f"{wal} does not belong to {path.name} ({reason}); move it away to open the book "
