@@ -117,26 +117,39 @@ def _place(temp: Path, path: Path, *, force: bool) -> None:
     if force:
         check_destination(path, force=True)
         os.replace(temp, path)
-        return
+    elif not link_new(temp, path):
+        raise OutputError(f"{path} already exists; add --force to replace it")
+
+
+def link_new(temp: Path, path: Path) -> bool:
+    """Give `temp` the name `path` only if nothing has it (a hard link, so that a file that
+    appeared meanwhile is never replaced; a rename where the file system has no links).
+    False when the name is taken."""
     try:
         os.link(temp, path)
     except FileExistsError:
-        raise OutputError(f"{path} already exists; add --force to replace it") from None
+        return False
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise
         if os.path.lexists(path):
-            raise OutputError(f"{path} already exists; add --force to replace it") from None
+            return False
         os.rename(temp, path)
+    return True
+
+
+def fsync(path: Path) -> None:
+    """Flush a file or a folder (a folder: the names in it) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync(folder)
 
 
 def _absolute(path: Path) -> Path:

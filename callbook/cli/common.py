@@ -135,11 +135,9 @@ def _quiet_stdout() -> None:
 
 
 def _why(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    if exc.errno == errno.EPIPE:
-        return "the reader closed the pipe"
-    return exc.strerror or type(exc).__name__
+    from callbook.output import why
+
+    return why(exc)
 
 
 @click.group(

@@ -11,7 +11,6 @@ looks whole. Backups are 0600 in the 0700 backup folder.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import os
@@ -23,6 +22,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from urllib.parse import quote
 
+from callbook.output import fsync, link_new, protected, why
 from callbook.paths import DB_FILENAME, Paths, private_dir
 from callbook.store.db import (
     APPLICATION_ID,
@@ -113,8 +113,6 @@ def list_backups(paths: Paths, db: Path | None = None) -> list[Backup]:
 def copy_book(store, dest: Path) -> Path:
     """Write a consistent copy of the open book to `dest`, a new file (0600). Raises
     BackupError when `dest` exists or the copy fails; nothing is left behind."""
-    from callbook.output import protected
-
     source, dest = store.path, Path(dest).absolute()
     if dest == source:
         raise BackupError(f"{dest}: a backup cannot replace the book itself")
@@ -161,7 +159,7 @@ def _vacuum_into(conn: sqlite3.Connection, source: Path, dest: Path) -> Path:
     try:
         private_dir(dest.parent)
     except OSError as exc:
-        raise BackupError(f"{dest.parent}: cannot create the folder ({_why(exc)})") from None
+        raise BackupError(f"{dest.parent}: cannot create the folder ({why(exc)})") from None
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     try:
         # Made empty and 0600 first: VACUUM INTO fills an empty file and keeps its mode, so the
@@ -170,14 +168,14 @@ def _vacuum_into(conn: sqlite3.Connection, source: Path, dest: Path) -> Path:
         os.chmod(tmp, 0o600)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("VACUUM INTO ?", (str(tmp),))
-        _fsync(tmp)
+        fsync(tmp)
         verify_book(tmp)
         _place(tmp, dest)
-        _fsync(dest.parent)
+        fsync(dest.parent)
     except sqlite3.Error as exc:
         raise BackupError(_copy_failed(source, dest, exc)) from None
     except OSError as exc:
-        raise BackupError(f"{dest}: cannot write the backup ({_why(exc)})") from None
+        raise BackupError(f"{dest}: cannot write the backup ({why(exc)})") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -195,16 +193,8 @@ def _copy_failed(source: Path, dest: Path, exc: sqlite3.Error) -> str:
 
 def _place(tmp: Path, dest: Path) -> None:
     """Give the finished copy its name without ever replacing a file that appeared since."""
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise BackupError(f"{dest} already exists; choose another name") from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-            raise
-        if dest.exists():  # a file system without hard links
-            raise BackupError(f"{dest} already exists; choose another name") from None
-        os.rename(tmp, dest)
+    if not link_new(tmp, dest):
+        raise BackupError(f"{dest} already exists; choose another name")
 
 
 def _keep_aside(target: Path, aside: Path) -> None:
@@ -219,24 +209,10 @@ def _keep_aside(target: Path, aside: Path) -> None:
             out.flush()
             os.fsync(out.fileno())
         _place(partial, aside)
-        _fsync(aside.parent)
+        fsync(aside.parent)
     finally:
         with contextlib.suppress(OSError):
             partial.unlink()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _why(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    return exc.strerror or str(exc)
 
 
 def verify_book(path: Path) -> int:
@@ -279,7 +255,7 @@ def backup(
             private_dir(paths.data_dir)
             private_dir(folder)
         except OSError as exc:
-            raise BackupError(f"{folder}: cannot create the backup folder ({_why(exc)})") from None
+            raise BackupError(f"{folder}: cannot create the backup folder ({why(exc)})") from None
         target = _free(folder, name, suffix)
     else:
         dest = Path(dest).expanduser().absolute()
@@ -304,7 +280,7 @@ def auto_backup(store, paths: Paths, config) -> Path | None:
         lock = os.open(paths.backup_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise BackupError(
-            f"{paths.backup_dir}: cannot use the backup folder ({_why(exc)})"
+            f"{paths.backup_dir}: cannot use the backup folder ({why(exc)})"
         ) from None
     try:
         try:
@@ -381,7 +357,7 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise BackupError(f"{path}: cannot open it ({_why(exc)})") from None
+            raise BackupError(f"{path}: cannot open it ({why(exc)})") from None
     if not source.exists():
         raise BackupError(f"{source}: no such backup")
     if os.path.realpath(source) == str(target):
@@ -399,7 +375,7 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
     try:
         private_dir(target.parent)
     except OSError as exc:
-        raise BackupError(f"{target.parent}: cannot create the folder ({_why(exc)})") from None
+        raise BackupError(f"{target.parent}: cannot create the folder ({why(exc)})") from None
     lock = WriteLock(target)
     try:
         with lock.hold():
@@ -443,15 +419,15 @@ def _restore_under_lock(source: Path, target: Path, aside: Path | None) -> None:
             else:
                 with contextlib.suppress(FileNotFoundError):
                     side.unlink()
-        _fsync(target.parent)
+        fsync(target.parent)
         fault_point("restore:sides")
         os.replace(tmp, target)
         fault_point("restore:replaced")
-        _fsync(target.parent)
+        fsync(target.parent)
     except sqlite3.Error as exc:
         raise BackupError(f"{target}: cannot put the backup in place ({exc})") from None
     except OSError as exc:
-        raise BackupError(f"{target}: cannot put the backup in place ({_why(exc)})") from None
+        raise BackupError(f"{target}: cannot put the backup in place ({why(exc)})") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -474,7 +450,7 @@ def _fold_log(target: Path) -> None:
         raise BackupError(
             f"{target} is open in another program (callbook?); close it and try again"
         )
-    _fsync(target)
+    fsync(target)
 
 
 def _new_identity(path: Path) -> None:
@@ -494,7 +470,7 @@ def _new_identity(path: Path) -> None:
                 )
     finally:
         conn.close()
-    _fsync(path)
+    fsync(path)
 
 
 def leftovers(folder: Path, name: str | None = None) -> list[Path]:

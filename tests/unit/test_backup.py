@@ -107,7 +107,7 @@ def test_a_copy_that_fails_its_check_never_takes_the_final_name(
     the check were dropped the spoilt copy would be named a backup: this test would fail."""
     import callbook.store.backup as backup_module
 
-    real_fsync = backup_module._fsync
+    real_fsync = backup_module.fsync
     spoilt = []
 
     def spoil_then_fsync(path):
@@ -118,7 +118,7 @@ def test_a_copy_that_fails_its_check_never_takes_the_final_name(
             spoilt.append(path)
         real_fsync(path)
 
-    monkeypatch.setattr(backup_module, "_fsync", spoil_then_fsync)
+    monkeypatch.setattr(backup_module, "fsync", spoil_then_fsync)
     dest = tmp_path / "spoilt.db"
     with pytest.raises(StoreError, match="is damaged"):
         backup(book, paths, dest)
