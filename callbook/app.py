@@ -210,6 +210,8 @@ class CallbookApp(App[int]):
             self.session = self.store.start_session()
         except ReadOnlyError as exc:  # a book it may only read: open it, say so, record nothing
             self.read_only = str(exc)
+        except StoreError as exc:  # busy in another process: calls are recorded without one
+            self.notify(str(exc), title="no session", severity="warning", timeout=10)
         self.main = MainScreen(config.keys)
         await self.push_screen(self.main)
         if self.read_only:

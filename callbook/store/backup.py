@@ -67,9 +67,10 @@ class Backup:
 
 def prefix_for(db: Path, paths: Paths) -> str:
     """The name prefix of a book's backups: `callbook` for the default book; other books get
-    a short hash of their path, so two `book.db` in different folders never share a rotation."""
-    db = Path(db).absolute()
-    if db == (paths.data_dir / DB_FILENAME).absolute():
+    a short hash of their path, so two `book.db` in different folders never share a rotation.
+    Symlinks resolved, as the store resolves them: one book, one name, by whatever path."""
+    db = Path(os.path.realpath(db))
+    if db == Path(os.path.realpath(paths.data_dir / DB_FILENAME)):
         return db.stem
     return f"{db.stem}-{hashlib.sha1(str(db).encode()).hexdigest()[:6]}"
 

@@ -139,6 +139,17 @@ def test_a_backup_never_takes_the_name_of_the_books_side_files(book, paths):
     assert book.integrity_check() == []
 
 
+def test_a_book_reached_through_a_symlink_keeps_its_backup_names(tmp_path):
+    real = tmp_path / "real-home"
+    (tmp_path / "home").symlink_to(real, target_is_directory=True)
+    paths = resolve(None, {"CALLBOOK_HOME": str(tmp_path / "home")})
+    with Store.open(paths.db, clock=fixed_clock(NOW)) as store:
+        record(store, 1)
+        made = backup(store, paths)
+    assert made.name.startswith("callbook-20261127-")  # the default book's own name
+    assert [b.path for b in list_backups(paths)] == [made]
+
+
 def test_backup_destinations(book, paths, tmp_path):
     folder = tmp_path / "elsewhere"
     folder.mkdir()
