@@ -16,7 +16,6 @@ from pathlib import Path
 
 from callbook import toml_errors
 from callbook.clock import zone
-from callbook.jigsaw import DEFAULT_TEMPLATE
 from callbook.paths import Paths
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -167,6 +166,8 @@ def _whole(value: object) -> bool:
 def with_templates(config: Config, known: Iterable[str]) -> Config:
     """The config checked against the templates there are: a default_template no template
     has is a warning in `errors`, and the built-in default is used instead."""
+    from callbook.jigsaw import DEFAULT_TEMPLATE
+
     known = list(known)
     if config.default_template in known:
         return config
