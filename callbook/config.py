@@ -69,10 +69,10 @@ def load_config(paths: Paths | None = None, *, file: Path | None = None) -> Conf
     if path is None or not os.path.lexists(path):
         return base
     try:
-        data = toml_errors.loads(toml_errors.read_text(path, MAX_CONFIG_BYTES))
+        text = toml_errors.read_text(path, MAX_CONFIG_BYTES)
+        data = toml_errors.loads(text)
     except toml_errors.TomlFileError as exc:
         return replace(base, errors=(f"{path}:{exc.line}: {exc.reason}; using every default",))
-    text = path.read_text(encoding="utf-8", errors="replace")
     return _apply(base, data, path, text)
 
 
