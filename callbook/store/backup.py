@@ -24,10 +24,10 @@ from urllib.parse import quote
 
 from callbook.output import fsync, link_new, protected, why
 from callbook.paths import DB_FILENAME, Paths, private_dir
+from callbook.store.book_log import IDENTITY_MARK
 from callbook.store.db import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
-    IDENTITY_MARK,
     StoreError,
     WriteLock,
     check_file,

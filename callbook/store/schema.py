@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from callbook.store.db import APPLICATION_ID, IDENTITY_MARK, StoreError, fault_point
+from callbook.store.db import APPLICATION_ID, StoreError, fault_point
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -175,6 +175,8 @@ def _v4_book_identity(conn: sqlite3.Connection) -> None:
     write-ahead log of the book then carries it, and a log left beside the wrong book is told
     apart before SQLite applies it (db.check_log)."""
     import uuid
+
+    from callbook.store.book_log import IDENTITY_MARK
 
     conn.execute(
         "CREATE TABLE book_identity (id INTEGER PRIMARY KEY CHECK (id = 1), "
