@@ -178,6 +178,11 @@ class Store:
                 self._rollback()
                 raise
 
+    def write_busy(self) -> str | None:
+        """Another process holding the book's write lock ("pid command"), or None: a write
+        now would wait for it (up to the lock's wait, then BusyError). Never waits itself."""
+        return self._write_lock.busy()
+
     def _rollback(self) -> None:
         # A rollback that fails too (I/O error) must not hide the first error; SQLite has
         # already rolled back or will on the next open, from the journal.

@@ -402,6 +402,25 @@ class WriteLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, stamp, 0)
 
+    def busy(self) -> str | None:
+        """Who holds the lock in another process right now ("pid command", or "another
+        process"), without waiting; None when it is free. For a screen that must not block:
+        ask first, then write from a worker thread."""
+        if not self._thread_lock.acquire(blocking=False):
+            return None  # a thread of this process holds it: its write is short
+        try:
+            fd = self._open() if self._depth == 0 else None
+            if fd is None:
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return self.holder() or "another process"
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            self._thread_lock.release()
+
     def holder(self) -> str:
         """Who holds the lock, as its holder wrote it: "pid command", or "" if unknown."""
         try:

@@ -128,3 +128,15 @@ def test_reading_the_queue_does_not_wait_for_the_lock(held, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Acme Ltd" in done.stdout
     assert time.monotonic() - started < 15  # the lock's own wait here is 60 s
+
+
+def test_a_screen_can_ask_who_holds_the_lock_without_waiting(held):
+    db, holder = held
+    with Store.open(db) as store:
+        started = time.monotonic()
+        assert store.write_busy() == f"{holder.pid} callbook import big.csv"
+        assert time.monotonic() - started < 0.5
+        holder.kill()
+        holder.wait()
+        assert store.write_busy() is None
+        store.add_prospect("Beta")  # and the lock is free to take
