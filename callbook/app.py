@@ -112,6 +112,8 @@ class DraftKeeper:
         with self._lock:
             if self._pending is None:
                 return
+            if self.store.write_busy():  # never wait on another process under this lock (the
+                return  # UI takes it): kept pending for the next try, or printed on exit
             text, self._pending = self._pending, None
             try:
                 self.store.save_draft(DRAFT_KEY, text)
@@ -207,6 +209,8 @@ class CallbookApp(App[int]):
         # Read the queue while the screen is being built.
         self.reload_queue(offset=0, keep_id=draft[0].id if draft and draft[0] else None)
         try:
+            if busy := self.store.write_busy():  # never a blank screen while another writes
+                raise StoreError(f"no session yet: the book is busy in {busy}")
             self.session = self.store.start_session()
         except ReadOnlyError as exc:  # a book it may only read: open it, say so, record nothing
             self.read_only = str(exc)
@@ -465,6 +469,9 @@ class CallbookApp(App[int]):
             self._draft_timer.stop()
         self._drafts.discard()
         try:
+            if busy := self.store.write_busy():  # the UI never waits on another process
+                raise StoreError(f"not saved yet: the book is busy in {busy}; "
+                                 "enter tries again")  # fmt: skip
             saved = self.desk.commit(
                 call.prospect,
                 capture.value,

@@ -149,7 +149,7 @@ class Store:
 
         with self._write() as conn:
             recall.tidy(conn)
-        with self._lock, self._write_lock.hold():
+        with self._write_lock.hold(), self._lock:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
@@ -160,8 +160,10 @@ class Store:
     @contextlib.contextmanager
     def _write(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
         """One write transaction: all or nothing, serialised across processes. `wait`: how
-        long to wait for another process's write lock (default: WriteLock's) before BusyError."""
-        with self._lock, self._write_lock.hold(wait):
+        long to wait for another process's write lock (default: WriteLock's) before BusyError.
+        The write lock is taken before the connection's: while a writer waits for another
+        process, readers of this process (the screen) go on."""
+        with self._write_lock.hold(wait), self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -179,7 +181,7 @@ class Store:
                 raise
 
     def write_busy(self) -> str | None:
-        """Another process holding the book's write lock ("pid command"), or None: a write
+        """Another process holding the book's write lock ("process 123 (command)"), or None: a write
         now would wait for it (up to the lock's wait, then BusyError). Never waits itself."""
         return self._write_lock.busy()
 

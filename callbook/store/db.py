@@ -403,23 +403,27 @@ class WriteLock:
             os.pwrite(fd, stamp, 0)
 
     def busy(self) -> str | None:
-        """Who holds the lock in another process right now ("pid command", or "another
-        process"), without waiting; None when it is free. For a screen that must not block:
-        ask first, then write from a worker thread."""
-        if not self._thread_lock.acquire(blocking=False):
-            return None  # a thread of this process holds it: its write is short
+        """Who holds the lock in another process right now ("process 123 (callbook import
+        big.csv)"), without waiting; None when it is free or this process holds it (its own
+        writes are short). For a screen that must not block: ask first, or write from a
+        worker. A descriptor of its own: flock sees this process's other one as a rival, so
+        a thread of ours waiting for another process does not hide that process."""
         try:
-            fd = self._open() if self._depth == 0 else None
-            if fd is None:
-                return None
+            fd = os.open(self._path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None  # no lock file yet (nobody ever wrote), or a read-only folder
+        try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                return self.holder() or "another process"
+                who = self.holder()
+                if who.partition(" ")[0] == str(os.getpid()):
+                    return None
+                return _described(who)
             fcntl.flock(fd, fcntl.LOCK_UN)
             return None
         finally:
-            self._thread_lock.release()
+            os.close(fd)
 
     def holder(self) -> str:
         """Who holds the lock, as its holder wrote it: "pid command", or "" if unknown."""
@@ -430,9 +434,7 @@ class WriteLock:
             return ""
 
     def _busy_message(self, wait: float) -> str:
-        who = self.holder()
-        pid, _, command = who.partition(" ")
-        by = f"process {pid} ({command or 'unknown command'})" if pid else "another process"
+        by = _described(self.holder())
         return (
             f"{self._db_path} is busy: {by} has held its write lock for over {wait:g} s; "
             "nothing was changed, try again when it is done"
@@ -456,6 +458,12 @@ class WriteLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _described(holder: str) -> str:
+    """ "process 123 (callbook import big.csv)" from the lock file's "123 callbook import ..." """
+    pid, _, command = holder.partition(" ")
+    return f"process {pid} ({command or 'unknown command'})" if pid else "another process"
 
 
 def lock_wait() -> float:

@@ -134,7 +134,7 @@ def test_a_screen_can_ask_who_holds_the_lock_without_waiting(held):
     db, holder = held
     with Store.open(db) as store:
         started = time.monotonic()
-        assert store.write_busy() == f"{holder.pid} callbook import big.csv"
+        assert store.write_busy() == f"process {holder.pid} (callbook import big.csv)"
         assert time.monotonic() - started < 0.5
         holder.kill()
         holder.wait()
