@@ -14,19 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from one_line import one_line
 
 from callbook.cli import main
 from callbook.store import Store, StoreError
 from callbook.store.db import wal_pending
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def one_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1, text
-    assert "Traceback" not in text
-    return lines[0]
 
 
 def run(db: Path, *args: str, timeout: float = 20) -> subprocess.CompletedProcess:

@@ -13,19 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from one_line import one_line
 
 from callbook.cli import main
 from callbook.output import OutputError, write_file
 from callbook.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def one_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1, text
-    assert "Traceback" not in text
-    return lines[0]
 
 
 @pytest.fixture

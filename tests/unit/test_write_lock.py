@@ -11,22 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from one_line import lock_held
 
 from callbook.store import Store
 from callbook.store.db import BusyError, WriteLock
 
 ROOT = Path(__file__).resolve().parents[2]
-
-HOLDER = """
-import sys, time
-sys.argv = ["callbook", "import", "big.csv"]
-from callbook.store import Store
-store = Store.open(sys.stdin.readline().strip())
-with store._write():
-    print("HOLDING", flush=True)
-    time.sleep(120)
-"""
-
 
 def _env(home: Path, wait: str = "1") -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CALLBOOK_HOME": str(home)}
@@ -41,16 +31,8 @@ def held(tmp_path):
     db = tmp_path / "book.db"
     with Store.open(db) as store:
         store.add_prospect("Acme Ltd")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        text=True, env=_env(tmp_path / "home"),
-    )  # fmt: skip
-    proc.stdin.write(f"{db}\n")
-    proc.stdin.flush()
-    assert proc.stdout.readline() == "HOLDING\n"
-    yield db, proc
-    proc.kill()
-    proc.wait()
+    with lock_held(db, _env(tmp_path / "home")) as proc:
+        yield db, proc
 
 
 def test_a_write_waits_a_bounded_time_then_names_the_holder(held, tmp_path):
