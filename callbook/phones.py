@@ -563,16 +563,12 @@ _REGION_ZONES: dict[str, dict[str, str]] = {
 
 
 def valid_timezone(name: str | None) -> str | None:
-    """The canonical spelling of an IANA zone name (any case; HubSpot's
-    "america_slash_new_york" too), or None when it is not one."""
-    if not name or not name.strip():
-        return None
-    text = name.strip().replace("_slash_", "/")
-    return _zone_names().get(text.casefold())
+    """The canonical spelling of an IANA zone name: `when.resolve_zone`, the one reader."""
+    from callbook.when import resolve_zone
+
+    return resolve_zone(name)
 
 
-@functools.cache
-def _zone_names() -> dict[str, str]:
-    import zoneinfo
-
-    return {z.casefold(): z for z in zoneinfo.available_timezones()}
+def country_timezones(code: str) -> tuple[str, ...]:
+    """Every zone of a country (ISO code), as the tz database lists them."""
+    return tuple(name for name, _ in _zones_by_country().get(code.upper(), ()))

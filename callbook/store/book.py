@@ -664,7 +664,8 @@ class Store:
             prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
             prospect.region, self._settings().region,
         )  # fmt: skip
-        return (zone, source) if zone and source else None
+        # A set of possible zones is no zone: the caller's zone stands in, marked "?".
+        return (zone, source) if zone and source and " " not in zone else None
 
     def queue(
         self, now: datetime | None = None, *, limit: int = 50, offset: int = 0
@@ -1026,7 +1027,8 @@ class _QueueReader:
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        return Row(pid, priority, rows.from_db_time(last), due, zone or None, (source, phones))
+        data = (source, phones, country, region)
+        return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
         names: set[str] = set()
@@ -1108,14 +1110,18 @@ class _QueueReader:
     # - resolving -
 
     def resolve(self, row):
-        from callbook.queue import Candidate
+        from callbook.queue import Candidate, legal_place
 
-        source, phones = row.data
+        source, phones, country, region = row.data
         blocked, every = _blocked_numbers(phones, self.dnc)
         if every:
             return None
         self.seen[row.id] = (source, blocked)
+        place = None
+        if self.settings.legal.stricter:  # only then does the place matter
+            place = legal_place(country, region, phones, self.settings.region)
         return Candidate(
+            place=place,
             id=row.id,
             priority=row.priority,
             last_call_at=row.last_call_at,
