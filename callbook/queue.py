@@ -348,10 +348,27 @@ def _inside(now: datetime, zones: Sequence[tzinfo], floor: tuple[int, int]) -> b
     return True
 
 
-def callable_window(c: Candidate, s: QueueSettings) -> tuple[tuple[tzinfo, ...], tuple[int, int]]:
-    """(the zones, the legal floor) a call to `c` must be inside: what `legal_check` and the
-    preview's warning test."""
-    return zones_of(c.zone) or (s.caller_tz,), s.legal.window(c.place)
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def outside_legal_hours(
+    zone: str | None, place: str | None, at: datetime, s: QueueSettings
+) -> str | None:
+    """Why a call at `at` to a prospect in `zone` (as the queue keeps it) and `place` would be
+    outside the legal floor ("03:30 their time ..."), or None when it is inside. An unknown zone
+    is tested in every zone it may be in, else in the caller's."""
+    zones = zones_of(zone)
+    floor = s.legal.window(place)
+    for tz in zones or (s.caller_tz,):
+        if not _inside(at, (tz,), floor):
+            local = at.astimezone(tz)
+            whose = "their time" if len(zones) == 1 else (
+                f"in {tz} (their zone is unknown)" if zones else "your time (their zone is unknown)"
+            )  # fmt: skip
+            span = f"{_hhmm(floor[0])}–{_hhmm(floor[1])}"
+            return f"{local:%H:%M} {whose} is outside the legal calling hours ({span})"
+    return None
 
 
 def _blocker(
@@ -586,7 +603,7 @@ def reason_line(p: Placement, now: datetime, s: QueueSettings, who: str | None =
 
 
 __all__ = [
-    "Candidate", "Cause", "Lanes", "Placement", "QueueSettings", "Row", "callable_window",
+    "Candidate", "Cause", "Lanes", "Placement", "QueueSettings", "Row", "outside_legal_hours",
     "derive_zone", "next_callable", "next_callable_all", "order", "place", "reason_line",
     "rule_reason", "walk", "zone_info", "zone_set", "zones_of",
 ]  # fmt: skip

@@ -68,10 +68,11 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         known = ", ".join(desk.templates.templates)
         fail(f"unknown template {template_key!r}; known: {known}")
     if tz_name:
-        from callbook.config import _valid_zone
+        from callbook.when import resolve_zone
 
-        if not _valid_zone(tz_name):
+        if not resolve_zone(tz_name):
             fail(f"unknown time zone {tz_name!r}; use an IANA name like Europe/Berlin")
+        tz_name = resolve_zone(tz_name)
     prospect = desk.store.add_prospect(
         name,
         company=company,
@@ -105,9 +106,15 @@ def _find(ctx: Context, query: str):
 @click.argument("prospect")
 @click.argument("line")
 @click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
+@click.option(
+    "--outside-hours", is_flag=True,
+    help="Record it even though it is outside the prospect's legal calling hours (kept as such).",
+)  # fmt: skip
 @json_option
 @pass_context
-def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> None:
+def log(
+    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool, as_json: bool
+) -> None:
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
@@ -122,8 +129,11 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip
+    outside = desk.outside_legal_hours(target)
+    if outside and not outside_hours:
+        fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
     try:
-        call = desk.commit(target, line)
+        call = desk.commit(target, line, outside_hours=outside_hours)
     except CaptureRejected as exc:
         fail(str(exc))
     if as_json:

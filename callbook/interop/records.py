@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
 from callbook import phones
@@ -53,6 +53,7 @@ class RowContext:
     templates: frozenset[str]
     multi_value: str | None = None
     several: Counter = field(default_factory=Counter)  # field -> rows with several values
+    now: datetime | None = None  # for the horizon of dates ahead (None: the system clock)
 
 
 class RowReader:
@@ -231,9 +232,12 @@ class RowReader:
                      errors, warnings)  # fmt: skip
         if "next_call_at" in single:
             when = _when(single["next_call_at"][0], ctx)
+            beyond = _beyond_horizon(when, ctx) if when is not None else None
             if when is None:
                 _bad(single["next_call_at"], "not a date and time (write it like "
                      "2026-12-01 14:30)", line, errors, warnings)  # fmt: skip
+            elif beyond:
+                _bad(single["next_call_at"], beyond, line, errors, warnings)
             else:
                 fields["next_call_at"] = when
         if "timezone" in single:
@@ -273,6 +277,17 @@ def _status(value: str) -> Status | None:
         return Status(key)
     except ValueError:
         return None
+
+
+def _beyond_horizon(when: datetime, ctx: RowContext) -> str | None:
+    """Why `when` cannot be a next call (past the horizon of `callbook.when`), or None."""
+    from callbook.when import WhenError, check_instant
+
+    try:
+        check_instant(when, ctx.now or datetime.now(UTC), f"{when:%Y-%m-%d}")
+    except WhenError as exc:
+        return str(exc)
+    return None
 
 
 def _when(value: str, ctx: RowContext) -> datetime | None:

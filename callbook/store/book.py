@@ -378,8 +378,8 @@ class Store:
             merged_tags += [t for t in new.tags if t not in merged_tags]
             cur = conn.execute(
                 "insert into calls (prospect_id, session_id, started_at, ended_at, objective, "
-                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state, "
+                "outside_hours) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.prospect_id,
                     new.session_id,
@@ -393,6 +393,7 @@ class Store:
                     rows.to_json_list(new.tags),
                     new.capture,
                     json.dumps(previous),
+                    int(new.outside_hours),
                 ),
             )
             call_id = cur.lastrowid
@@ -656,6 +657,15 @@ class Store:
 
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
+
+    def zone_key(self, prospect: Prospect) -> str | None:
+        """The prospect's zone as the queue keeps it: one name, possible names joined by
+        spaces, or None when unknown."""
+        zone, _ = _zone_for(
+            prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
+            prospect.region, self._settings().region,
+        )  # fmt: skip
+        return zone or None
 
     def zone_of(self, prospect: Prospect) -> tuple[str, str] | None:
         """The prospect's time zone as the queue reads it: (IANA name, where it was read:

@@ -171,14 +171,21 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_zone_sets(conn: sqlite3.Connection) -> None:
+def _v4_calling_hours(conn: sqlite3.Connection) -> None:
     """Zones read again where none was found: a number's area code or a country now gives
     the set of its possible zones (names joined by spaces in `zone`, source 'area' or
-    'country'), so that an unknown zone is read conservatively instead of as any time."""
-    conn.execute("UPDATE prospects SET zone = NULL, zone_source = NULL WHERE zone = ''")
+    'country'), so that an unknown zone is read conservatively instead of as any time. And
+    `calls.outside_hours`: 1 for a call the caller forced outside the legal hours."""
+    run_script(
+        conn,
+        """
+        UPDATE prospects SET zone = NULL, zone_source = NULL WHERE zone = '';
+        ALTER TABLE calls ADD COLUMN outside_hours INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_zone_sets]
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_calling_hours]
 LATEST = len(MIGRATIONS)
 
 

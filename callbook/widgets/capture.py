@@ -15,10 +15,10 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from callbook.capture.grammar import complete_slot
-from callbook.capture.preview import Preview
+from callbook.capture.preview import Preview, show_when
+from callbook.config import CallingHours, LegalHours
 from callbook.keymap import bind
 from callbook.model import OUTCOME_CODES_HELP, Change, Template
-from callbook.timefmt import call_time
 
 PLACEHOLDER = "gk: Sarah Jenkins; dm avail: not Tuesdays; !gk; @thu 9:30; > ask for Tom"
 GRAMMAR = (
@@ -31,16 +31,17 @@ class PreviewContext:
     now: datetime
     tz: tzinfo  # the caller's zone
     prospect_tz: tzinfo | None  # the prospect's, when known
+    hours: CallingHours | None = None  # to warn outside them (defaults when None)
+    legal: LegalHours | None = None
 
 
-def _next_call(when: datetime, ctx: PreviewContext) -> str:
-    text = call_time(when, ctx.now, ctx.tz)
-    if ctx.prospect_tz is not None:
-        mine = when.astimezone(ctx.tz)
-        theirs = when.astimezone(ctx.prospect_tz)
-        if mine.utcoffset() != theirs.utcoffset():
-            text += f"  (their {theirs:%H:%M})"
-    return text
+def next_call_content(when: datetime, ctx: PreviewContext) -> list:
+    """Both times, and the warning in the error colour (also used by the snooze dialog)."""
+    shown = show_when(when, ctx.now, ctx.tz, ctx.prospect_tz, ctx.hours, ctx.legal)
+    parts: list = [(shown.text, "bold")]
+    if shown.warning:
+        parts.append((f"  ⚠ {shown.warning}", "bold $text-error"))
+    return parts
 
 
 def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = None) -> Content:
@@ -92,7 +93,7 @@ def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = No
     elif not capture.empty:
         facts += [("outcome ", "$text-muted"), (f"needed: {OUTCOME_CODES_HELP}", "$text-warning")]
     if capture.next_call_at is not None:
-        facts += [("   next call ", "$text-muted"), (_next_call(capture.next_call_at, ctx), "bold")]
+        facts += [("   next call ", "$text-muted"), *next_call_content(capture.next_call_at, ctx)]
     if facts:
         lines.append(Content.assemble(*facts))
     if capture.objective:

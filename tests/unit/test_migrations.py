@@ -169,7 +169,7 @@ def version_on_disk(path) -> int:
 
 def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
     path = tmp_path / "book.db"
-    index = MIGRATIONS.index(schema_module._v4_zone_sets)
+    index = MIGRATIONS.index(schema_module._v4_calling_hours)
     book_at_version(path, index)  # the version before it
     conn = sqlite3.connect(path)
     conn.execute(
