@@ -319,7 +319,10 @@ def test_a_read_only_book_still_reads_zones(tmp_path):
 
 # --- the lazy walk is the plain sort -------------------------------------------------------
 
-ZONES = [None, "America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Tokyo"]
+ZONES = [
+    None, "America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Tokyo",
+    "Asia/Kathmandu", "America/St_Johns", "America/Chicago America/New_York",
+]  # fmt: skip
 PHRASES = ["not Tuesdays", "best after 4pm", "mornings only", "back on 12 Jan", "anytime", "?"]
 SETTINGS = QueueSettings(caller_tz=zone_info("Europe/London"))
 BASE = datetime(2026, 12, 1, tzinfo=UTC)
