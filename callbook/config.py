@@ -157,7 +157,7 @@ def _legal(value: dict, bad) -> LegalHours:
     for key in ("start", "end"):
         if key in value:
             try:
-                legal = replace(legal, **{key: time.fromisoformat(str(value[key]))})
+                legal = replace(legal, **{key: _time(value[key])})
             except ValueError:
                 bad(key, f"a time like '08:00', not {value[key]!r}")
     stricter = []
@@ -167,7 +167,7 @@ def _legal(value: dict, bad) -> LegalHours:
         try:
             if not re.fullmatch(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", where) or len(parts) != 2:
                 raise ValueError
-            a, b = (time.fromisoformat(p.strip()) for p in parts)
+            a, b = (_time(p.strip()) for p in parts)
         except ValueError:
             bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}")
             continue
@@ -175,18 +175,36 @@ def _legal(value: dict, bad) -> LegalHours:
     return replace(legal, stricter=tuple(stricter))
 
 
+def _time(text: object) -> time:
+    """A time of day in `callbook.when`'s words ('09:00', '9am', '5:30pm'); ValueError if not."""
+    from callbook.when import WhenError, read_time
+
+    try:
+        found = read_time(str(text))
+    except WhenError:
+        found = None
+    if found is None:
+        raise ValueError(text)
+    return found
+
+
 def _hours(value: dict, bad) -> CallingHours:
+    from callbook.when import DAY_GROUPS
+    from callbook.when import WEEKDAYS as DAY_WORDS
+
     hours = CallingHours()
     for key in ("start", "end"):
         if key in value:
             try:
-                hours = replace(hours, **{key: time.fromisoformat(str(value[key]))})
+                hours = replace(hours, **{key: _time(value[key])})
             except ValueError:
                 bad(key, f"a time like '09:00', not {value[key]!r}")
     if "days" in value:
-        days = [str(d).lower()[:3] for d in value["days"]]
-        if all(d in WEEKDAYS for d in days):
-            hours = replace(hours, days=tuple(sorted(WEEKDAYS.index(d) for d in days)))
+        words = [str(d).strip().casefold() for d in value["days"]]
+        if all(w in DAY_WORDS or w in DAY_GROUPS for w in words):
+            days = {DAY_WORDS[w] for w in words if w in DAY_WORDS}
+            days.update(*(DAY_GROUPS[w] for w in words if w in DAY_GROUPS))
+            hours = replace(hours, days=tuple(sorted(days)))
         else:
             bad("days", "weekday names like ['mon', 'tue']")
     return hours

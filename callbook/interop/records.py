@@ -290,12 +290,32 @@ def _beyond_horizon(when: datetime, ctx: RowContext) -> str | None:
     return None
 
 
+def _when_in_words(value: str, ctx: RowContext) -> datetime | None:
+    """A date in `callbook.when`'s words ("1 Dec 2026", "Dec 1, 2026 14:30"), in the caller's
+    zone, at the time given or the start of the calling day; None when it is not one. Only a
+    date with its year: "next week" in a file has no day to count from."""
+    from callbook.when import WhenError, instant, read_day, read_time
+
+    if not re.search(r"\b\d{4}\b", value):
+        return None
+    today = (ctx.now or datetime.now(UTC)).astimezone(ctx.tz).date()
+    words = " ".join(value.replace(",", " ").split()).casefold()
+    date_words, _, last = words.rpartition(" ")
+    try:
+        day, at = read_day(words, today), ctx.day_start
+        if day is None and date_words and (":" in last or last.endswith(("am", "pm"))):
+            day, at = read_day(date_words, today), read_time(last)
+    except WhenError:
+        return None
+    return instant(day, at, ctx.tz) if day is not None and at is not None else None
+
+
 def _when(value: str, ctx: RowContext) -> datetime | None:
     text = value.strip().replace("Z", "+00:00")
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        return _when_in_words(value, ctx)
     if len(text) <= 10:  # a date alone
         when = datetime.combine(when.date(), ctx.day_start)
     if when.tzinfo is None:

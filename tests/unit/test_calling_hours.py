@@ -449,6 +449,11 @@ def test_a_date_past_the_horizon_is_refused_by_import(cli_db, tmp_path):
     result = run(cli_db, "import", str(csv))
     assert "more than 5 years ahead" in result.output
     assert all(row != ("9999-12-31T23:59:00Z",) for row in next_calls(cli_db))
+    # The same words as everywhere else, with a year: "Dec 1, 2026 14:30".
+    words = tmp_path / "words.csv"
+    words.write_text('Company,Phone,Next Call\nBeta,+442079460001,"Dec 1, 2026 14:30"\n')
+    assert run(cli_db, "import", str(words)).exit_code == 0
+    assert ("2026-12-01T14:30:00Z",) in next_calls(cli_db)
 
 
 def test_a_date_past_the_horizon_is_refused_by_json_restore(cli_db, tmp_path):
@@ -476,3 +481,17 @@ def test_log_outside_the_legal_hours_needs_a_force(cli_db, monkeypatch):
     conn = sqlite3.connect(cli_db)
     assert conn.execute("select outside_hours from calls").fetchall() == [(1,)]
     conn.close()
+
+
+def test_the_readme_example_of_stricter_windows_is_read(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```\n(\[legal_hours\.stricter\].*?)```", readme, flags=re.S)
+    file = tmp_path / "config.toml"
+    file.write_text(example)
+    config = load_config(file=file)
+    assert config.errors == ()
+    assert config.legal_hours.window("US-FL") == (480, 1200)
+    assert config.legal_hours.window("DE") == (540, 1200)
