@@ -379,7 +379,10 @@ def resolve_zone(name: str | None) -> str | None:
     if not name or not isinstance(name, str) or not name.strip():
         return None
     text = name.strip().replace("_slash_", "/")
-    return _zone_names().get(text.casefold())
+    try:
+        return ZoneInfo(text).key  # spelled as the database spells it: no need for the list
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return _zone_names().get(text.casefold())  # listing every zone: ~30 ms, once
 
 
 @functools.lru_cache(maxsize=1024)
