@@ -118,7 +118,6 @@ def log(
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
-    from callbook.timefmt import call_time
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -144,7 +143,7 @@ def log(
     if call.big_wins:
         parts.append(f"{call.big_wins} big win")
     if call.next_call_at:
-        parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
+        parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
     offer = desk.wrap_up_offer(call)
     if offer is not None:  # the line planned nothing: say what the next call could be for
