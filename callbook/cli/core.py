@@ -159,7 +159,7 @@ def log(
 @pass_context
 def show(ctx: Context, prospect: str, as_json: bool) -> None:
     """The jigsaw of a prospect: known pieces, missing ones with the question, last calls."""
-    from callbook.timefmt import ago, call_time
+    from callbook.timefmt import ago
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -186,7 +186,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             }
         )
         return
-    now, tz = desk.now(), desk.config.tz
+    now = desk.now()
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
     if target.phones:
         click.echo("  " + "  ".join(target.phones))
@@ -209,7 +209,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
-        click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")
+        click.echo(f"next call: {desk.show_when(target, target.next_call_at).text}")
     if objective:
         click.echo(f"objective: {objective}")
 
