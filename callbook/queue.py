@@ -424,7 +424,11 @@ class Lanes(Protocol):
 
     def waiting(self, zone: str | None) -> Sequence[Iterable[Row]]:
         """Prospects in `zone` without a next call, each stream by (priority, last attempt,
-        id). For None: those whose zone is unknown or not read yet (each row has its own)."""
+        id). For None: those whose zone is unknown (read in the caller's)."""
+
+    def unread(self) -> Iterable[Row]:
+        """Prospects without a next call whose zone is not read yet (a read-only book), by
+        (priority, last attempt, id): each row has its own zone."""
 
     def skipped(self) -> Iterable[Candidate]:
         """The candidates skipped today."""
@@ -452,7 +456,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
             openings[zone] = next_callable_all(now, zones, s.hours, (), s.legal.widest)
         return openings[zone]
 
-    names = list(lanes.zones())
+    names: list[str | None] = [*lanes.zones(), None]  # None: unknown zones, the caller's
     closed = {name: opening(name) for name in names if opening(name) != now}
     seq = itertools.count()
     # (key, seq, row to resolve or None, placement or None, (opening, lane) the row came from)
@@ -466,7 +470,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
         heapq.heappush(waiting, (p.key, next(seq), None, p, None))
 
     # 0: callbacks due.
-    for row in lanes.callbacks(frozenset(closed)):
+    for row in lanes.callbacks(frozenset(n for n in closed if n is not None)):
         if now - row.due_at > s.callback_grace:
             at = opening(row.zone)
             if at != now:
@@ -481,7 +485,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
         elif p.group == 2:
             wait_placed(p)
 
-    # 1: callable now, from the lanes of open zones and of unknown ones.
+    # 1: callable now, from the lanes of open zones, and rows whose zone is not read yet.
     ready: list[tuple] = []
 
     def push_ready(lane: Iterator[Row]) -> None:
@@ -490,9 +494,11 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
             key = (1, row.priority, row.last_call_at or EARLIEST, row.id)
             heapq.heappush(ready, (key, next(seq), row, lane))
 
-    for name in [*(n for n in names if n not in closed), None]:
-        for rows in lanes.waiting(name):
-            push_ready(iter(rows))
+    for name in names:
+        if name not in closed:
+            for rows in lanes.waiting(name):
+                push_ready(iter(rows))
+    push_ready(iter(lanes.unread()))
     while ready:
         _, _, row, lane = heapq.heappop(ready)
         push_ready(lane)
@@ -511,7 +517,9 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
 
     # 2: waiting, by when each becomes callable.
     for name, at in closed.items():
-        for kind, rows in ((0, lanes.late_callbacks(name)), *((1, r) for r in lanes.waiting(name))):
+        # Late callbacks of unknown zones came with the callbacks due: none wait here.
+        late = lanes.late_callbacks(name) if name is not None else ()
+        for kind, rows in ((0, late), *((1, r) for r in lanes.waiting(name))):
             rows_left = iter(rows)
             row = next(rows_left, None)
             if row is not None:

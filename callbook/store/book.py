@@ -1088,7 +1088,13 @@ class _QueueReader:
         )
         if zone is not None:
             return [self._stream(sql.format("= ?"), (zone,))]
-        return [self._stream(sql.format("= ''")), self._stream(sql.format("is null"))]
+        return [self._stream(sql.format("= ''"))]
+
+    def unread(self) -> Iterator:
+        return self._stream(
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_lanes "
+            f"where p.zone is null and p.next_call_at is null and {_IN_QUEUE} {_ORDER}"
+        )
 
     def skipped(self) -> Iterator:
         found = self._stream(

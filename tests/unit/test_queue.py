@@ -334,6 +334,8 @@ class FakeLanes:
     def __init__(self, candidates: list[Candidate], now: datetime) -> None:
         self.by_id = {c.id: c for c in candidates}
         self.now = now
+        # Some rows as a read-only book serves them: zone not read into the column yet.
+        self.unread_ids = {c.id for c in candidates if c.id % 4 == 0 and not c.due_at}
 
     def _row(self, c: Candidate) -> Row:
         return Row(c.id, c.priority, c.last_call_at, c.due_at, c.zone)
@@ -344,7 +346,9 @@ class FakeLanes:
         return [self._row(c) for c in ordered]
 
     def zones(self):
-        return sorted({c.zone for c in self.by_id.values() if c.zone})
+        return sorted(
+            {c.zone for c in self.by_id.values() if c.zone and c.id not in self.unread_ids}
+        )
 
     def callbacks(self, closed):
         cutoff = self.now - SETTINGS.callback_grace
@@ -361,7 +365,15 @@ class FakeLanes:
         )
 
     def waiting(self, zone):
-        return [self._sorted(c for c in self.by_id.values() if not c.due_at and c.zone == zone)]
+        return [
+            self._sorted(
+                c for c in self.by_id.values()
+                if not c.due_at and c.zone == zone and c.id not in self.unread_ids
+            )
+        ]  # fmt: skip
+
+    def unread(self):
+        return self._sorted(c for c in self.by_id.values() if c.id in self.unread_ids)
 
     def skipped(self):
         return [c for c in self.by_id.values() if c.skipped_at]
