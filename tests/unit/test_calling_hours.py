@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_queue import FakeLanes
 
 from callbook.availability import parse as read_availability
 from callbook.capture.grammar import parse_when
@@ -28,6 +29,7 @@ from callbook.queue import (
     order,
     outside_legal_hours,
     place,
+    walk,
     zone_set,
     zones_of,
 )
@@ -495,3 +497,11 @@ def test_the_readme_example_of_stricter_windows_is_read(tmp_path):
     assert config.errors == ()
     assert config.legal_hours.window("US-FL") == (480, 1200)
     assert config.legal_hours.window("DE") == (540, 1200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), now=clocks(), s=queue_settings())
+def test_the_lazy_walk_keeps_the_order_with_floors_and_zone_sets(data, now, s):
+    cs = data.draw(st.lists(candidates(now), max_size=10, unique_by=lambda c: c.id))
+    expected = [p.key for p in order(cs, now, s)]
+    assert [p.key for p in walk(now, s, FakeLanes(cs, now))] == expected
