@@ -133,7 +133,8 @@ One line per call, clauses split by `;`:
 - `slot: value`: a piece (`gk: Sarah Jenkins`, `dm avail: not Tuesdays`); **tab** completes
   slot names from the prospect's template
 - `!outcome`: {OUTCOME_CODES_HELP}
-- `@when`: the next call (`@tomorrow 9:30`, `@thu`, `@+3d`, `@2026-12-01 14:30`)
+- `@when`: the next call, in the prospect's time (`@tomorrow 9:30`, `@thu 3`, `@+3d`,
+  `@monday morning`; `@thu 9:30 mine` for yours)
 - `> objective`: what the next call is for; `+tag`; anything else is a note
 
 The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error.
