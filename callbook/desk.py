@@ -128,7 +128,7 @@ class Desk:
         then needs an explicit force, and the call is recorded as forced."""
         from callbook.queue import legal_place, outside_legal_hours
 
-        settings = self.store._settings()
+        settings = self.store.queue_settings  # set from the config when the desk opened
         place = legal_place(
             prospect.country, prospect.region, rows_json(prospect.phones), settings.region
         )
