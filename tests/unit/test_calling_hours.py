@@ -505,3 +505,51 @@ def test_the_lazy_walk_keeps_the_order_with_floors_and_zone_sets(data, now, s):
     cs = data.draw(st.lists(candidates(now), max_size=10, unique_by=lambda c: c.id))
     expected = [p.key for p in order(cs, now, s)]
     assert [p.key for p in walk(now, s, FakeLanes(cs, now))] == expected
+
+
+# FRIDAY is Friday 27 November 2026, 09:00 in Austin: each phrase read in Austin.
+WHEN_TABLE = [
+    ("tomorrow 9:30", "2026-11-28 09:30"),
+    ("tmrw", "2026-11-28 09:00"),
+    ("thu 3", "2026-12-03 15:00"),
+    ("thu 3pm", "2026-12-03 15:00"),
+    ("monday morning", "2026-11-30 09:00"),
+    ("monday morning 8", "2026-11-30 08:00"),
+    ("tomorrow evening 8", "2026-11-28 20:00"),
+    ("monday afternoon", "2026-11-30 14:00"),
+    ("eod", "2026-11-27 17:00"),
+    ("tomorrow eod", "2026-11-28 17:00"),
+    ("next week", "2026-11-30 09:00"),
+    ("next tue 10am", "2026-12-01 10:00"),
+    ("in a fortnight", "2026-12-11 09:00"),
+    ("in 3 days", "2026-11-30 09:00"),
+    ("+1w 14:00", "2026-12-04 14:00"),
+    ("this friday 4pm", "2026-11-27 16:00"),
+    ("dec 1", "2026-12-01 09:00"),
+    ("1st of december at 11", "2026-12-01 11:00"),
+    ("jan 12, 2027 9:15", "2027-01-12 09:15"),
+    ("feb 29", "2028-02-29 09:00"),
+    ("the 3rd", "2026-12-03 09:00"),
+    ("noon", "2026-11-27 12:00"),
+    ("4", "2026-11-27 16:00"),
+    ("9", "2026-11-28 09:00"),  # 09:00 today has passed: tomorrow
+    ("+2h", "2026-11-27 11:00"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHEN_TABLE, ids=[t for t, _ in WHEN_TABLE])
+def test_when_table(text, expected):
+    at = parse_when(text, FRIDAY, AUSTIN, mine_tz=LONDON)
+    assert f"{at.astimezone(AUSTIN):%Y-%m-%d %H:%M}" == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("thu 25:00", "no such time: 25:00"), ("feb 30", "no such date: feb 30"),
+     ("2032-01-01", "2032-01-01 is more than 5 years ahead (the latest is 2031-11-27)"),
+     ("someday", "cannot read the date 'someday'"), ("today 8am", "is in the past")],
+)  # fmt: skip
+def test_when_errors_are_one_line(text, message):
+    with pytest.raises(WhenError) as caught:
+        parse_when(text, FRIDAY, AUSTIN)
+    assert message in str(caught.value) and one_line(str(caught.value))
