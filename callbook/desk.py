@@ -17,7 +17,6 @@ from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
 from callbook.model import Call, Capture, Prospect, QueueEntry, Slot, Template
 from callbook.paths import Paths
 from callbook.store import Store
-from callbook.store.rows import to_json_list as rows_json
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,7 @@ class Desk:
         from callbook.queue import legal_place, outside_legal_hours
 
         settings = self.store.queue_settings  # set from the config when the desk opened
-        place = legal_place(
-            prospect.country, prospect.region, rows_json(prospect.phones), settings.region
-        )
+        place = legal_place(prospect.country, prospect.region, prospect.phones, settings.region)
         return outside_legal_hours(
             self.store.zone_key(prospect), place, at or self.now(), settings
         )

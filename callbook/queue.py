@@ -139,7 +139,7 @@ def derive_zone(
 
 
 def legal_place(
-    country: str | None, region: str | None, phones: str | None, default_region: str
+    country: str | None, region: str | None, phones: Sequence[str], default_region: str
 ) -> str | None:
     """"US-FL", "US" or None: where a prospect is, for the config's stricter legal windows.
     The country from the prospect (else its first number); the state as typed, when it is a
@@ -147,13 +147,10 @@ def legal_place(
     from callbook import phones as phone_numbers
 
     code = phone_numbers.country_code(country) if country else None
-    if code is None and phones:
-        import json
-
-        for number in json.loads(phones) if phones.startswith("[") else []:
-            code = phone_numbers.normalize(number.split(";ext=")[0], default_region).region
-            if code:
-                break
+    for number in phones if code is None else ():
+        code = phone_numbers.normalize(number.split(";ext=")[0], default_region).region
+        if code:
+            break
     if code is None:
         return None
     state = (region or "").strip().upper()

@@ -1135,7 +1135,8 @@ class _QueueReader:
         self.seen[row.id] = (source, blocked)
         place = None
         if self.settings.legal.stricter:  # only then does the place matter
-            place = legal_place(country, region, phones, self.settings.region)
+            numbers = rows.from_json_list(phones)
+            place = legal_place(country, region, numbers, self.settings.region)
         return Candidate(
             place=place,
             id=row.id,

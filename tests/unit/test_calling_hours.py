@@ -553,3 +553,21 @@ def test_when_errors_are_one_line(text, message):
     with pytest.raises(WhenError) as caught:
         parse_when(text, FRIDAY, AUSTIN)
     assert message in str(caught.value) and one_line(str(caught.value))
+
+
+def test_the_store_finds_the_place_of_a_stricter_window(tmp_path):
+    """The place comes from the prospect's country and state, else its number's country."""
+    legal = LegalHours(stricter=(("US-FL", time(8), time(20)), ("GB", time(9), time(20))))
+    every_day = CallingHours(time(8), time(21), tuple(range(7)))
+    with Store.open(tmp_path / "b.db", clock=fixed_clock(FRIDAY)) as store:
+        store.queue_settings = QueueSettings(hours=every_day, caller_tz=LONDON, legal=legal)
+        store.add_prospect("Miami", country="US", region="FL", timezone="America/New_York")
+        store.add_prospect("Albany", country="US", region="NY", timezone="America/New_York")
+        store.add_prospect("Leeds", phones=["+441134960000"])  # GB from the number
+        store.add_prospect("Dublin", phones=["+35312345678"])
+        half_past_eight = at_local("America/New_York", 2026, 12, 1, 20, 30)  # 01:30 in London
+        callable_now = [e.prospect.name for e in store.queue(half_past_eight) if e.callable]
+        assert callable_now == ["Albany"]
+        eight_forty = datetime(2026, 12, 1, 8, 40, tzinfo=UTC)  # London and Dublin 08:40
+        callable_now = [e.prospect.name for e in store.queue(eight_forty) if e.callable]
+        assert callable_now == ["Dublin"]
