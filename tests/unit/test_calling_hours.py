@@ -571,3 +571,15 @@ def test_the_store_finds_the_place_of_a_stricter_window(tmp_path):
         eight_forty = datetime(2026, 12, 1, 8, 40, tzinfo=UTC)  # London and Dublin 08:40
         callable_now = [e.prospect.name for e in store.queue(eight_forty) if e.callable]
         assert callable_now == ["Dublin"]
+
+
+def test_nowhere_co_is_not_callable_at_half_past_seven(cli_db, monkeypatch):
+    """`CALLBOOK_NOW=…07:30Z callbook queue` listed "Nowhere Co · ? · callable now"."""
+    monkeypatch.setenv("CALLBOOK_NOW", "2026-12-01T07:30:00+00:00")
+    run(cli_db, "add", "Nowhere Co", "--phone", "12345")  # a number that does not parse
+    [line] = run(cli_db, "queue").output.splitlines()
+    assert line.split()[:3] == ["#1", "Nowhere", "Co"]
+    assert line.endswith("07:30 your time ? (zone unknown) → today 09:00")
+    [entry] = json.loads(run(cli_db, "queue", "--json").output)
+    assert entry["callable"] is False and entry["zone"] is None
+    assert entry["callable_at"] == "2026-12-01T09:00:00+00:00"
