@@ -147,10 +147,6 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
     return replace(config, **changes, errors=tuple(errors))
 
 
-def _valid_zone(name: str) -> bool:
-    return resolve_zone(name) is not None
-
-
 def _legal(value: dict, bad) -> LegalHours:
     """[legal_hours] start/end, and [legal_hours.stricter] "US-FL" = "08:00-20:00"."""
     legal = LegalHours()
