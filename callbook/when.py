@@ -255,8 +255,8 @@ def _read_day(text: str, today: date) -> date | None:
 # --- a next-call time ----------------------------------------------------------------------
 
 WHEN_HELP = "try @tomorrow 9:30, @thu 3pm, @monday morning, @+3d, @2026-12-01 14:30"
-# "mine", "my time": the time is the caller's own, not the prospect's.
-_MINE = re.compile(r"\s*(?:\b(?:mine|my time|my tz|me)|\(mine\))$", re.ASCII)
+# "mine", "my time": the time is the caller's own, not the prospect's ("theirs": the default).
+_MINE = re.compile(r"\s*(?:\b(?:mine|my time)|\(mine\))$", re.ASCII)
 _THEIRS = re.compile(r"\s*(?:\b(?:theirs|their time|local))$", re.ASCII)
 _CLOCK = (
     r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"  # 3pm, 3:30 pm
@@ -270,7 +270,8 @@ _PART_WORDS = ("morning", "afternoon", "evening")
 
 
 def split_mine(text: str) -> tuple[str, bool]:
-    """("thu 9:30", True) for "thu 9:30 mine": whether the caller said the time is theirs."""
+    """("thu 9:30", True) for "thu 9:30 mine": the words, and whether the caller said the
+    time is in their own zone rather than the prospect's."""
     if match := _MINE.search(text):
         return text[: match.start()].strip(), True
     if match := _THEIRS.search(text):
