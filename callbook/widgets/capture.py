@@ -35,13 +35,11 @@ class PreviewContext:
     legal: LegalHours | None = None
 
 
-def next_call_content(when: datetime, ctx: PreviewContext) -> list:
-    """Both times, and the warning in the error colour (also used by the snooze dialog)."""
+def _next_call(when: datetime, ctx: PreviewContext) -> tuple[str, Content | None]:
+    """Both times, and the warning (in the error colour) when they fall outside hours."""
     shown = show_when(when, ctx.now, ctx.tz, ctx.prospect_tz, ctx.hours, ctx.legal)
-    parts: list = [(shown.text, "bold")]
-    if shown.warning:
-        parts.append((f"  ⚠ {shown.warning}", "bold $text-error"))
-    return parts
+    warning = Content.styled(f"⚠ {shown.warning}", "bold $text-error") if shown.warning else None
+    return shown.text, warning
 
 
 def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = None) -> Content:
@@ -92,10 +90,14 @@ def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = No
         facts += [("outcome ", "$text-muted"), (capture.outcome.label, "bold")]
     elif not capture.empty:
         facts += [("outcome ", "$text-muted"), (f"needed: {OUTCOME_CODES_HELP}", "$text-warning")]
+    warning = None
     if capture.next_call_at is not None:
-        facts += [("   next call ", "$text-muted"), *next_call_content(capture.next_call_at, ctx)]
+        when, warning = _next_call(capture.next_call_at, ctx)
+        facts += [("   next call ", "$text-muted"), (when, "bold")]
     if facts:
         lines.append(Content.assemble(*facts))
+    if warning is not None:
+        lines.append(warning)
     if capture.objective:
         lines.append(
             Content.assemble(("objective ", "$text-muted"), (capture.objective, "$accent"))
