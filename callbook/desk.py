@@ -162,7 +162,9 @@ class Desk:
         """Record the call a capture line describes: on disk when this returns, with the
         draft `clear_draft` deleted in the same transaction.
 
-        Raises CaptureRejected (one line) when the line has an error or no outcome.
+        Raises CaptureRejected (one line) when the line has an error or no outcome, or when
+        the call began outside the prospect's legal hours and `outside_hours` (the caller's
+        explicit force, kept with the call) is not given.
         """
         ended = self.now()
         started = min(started_at or ended, ended)
