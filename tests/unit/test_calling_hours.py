@@ -26,6 +26,7 @@ from callbook.desk import Desk
 from callbook.queue import (
     Candidate,
     QueueSettings,
+    legal_place,
     order,
     outside_legal_hours,
     place,
@@ -583,3 +584,47 @@ def test_nowhere_co_is_not_callable_at_half_past_seven(cli_db, monkeypatch):
     [entry] = json.loads(run(cli_db, "queue", "--json").output)
     assert entry["callable"] is False and entry["zone"] is None
     assert entry["callable_at"] == "2026-12-01T09:00:00+00:00"
+
+
+# --- property, through the store: zones read from numbers and places ----------------------
+
+PLACES = [
+    {"timezone": "Asia/Kathmandu"}, {"timezone": "america/st_johns"},
+    {"timezone": "Australia/Eucla"}, {"country": "US"}, {"country": "AU"},
+    {"country": "US", "region": "FL"}, {"country": "DE"}, {"phones": ["+442079460000"]},
+    {"phones": ["+12125550100"]}, {"phones": ["12345"]}, {"country": "RU"}, {},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("queue") / "book.db", clock=fixed_clock(FRIDAY))
+    with store:
+        yield store
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    places=st.lists(st.sampled_from(PLACES), min_size=1, max_size=5),
+    now=clocks(),
+    due_minutes=st.lists(st.none() | st.integers(0, 600), min_size=5, max_size=5),
+    s=queue_settings(),
+)
+def test_the_stored_queue_never_offers_a_call_outside_the_floor(
+    shared_store, places, now, due_minutes, s
+):
+    store = shared_store
+    store.queue_settings = s
+    ids = []
+    for place_, due in zip(places, due_minutes, strict=False):
+        due_at = now - timedelta(minutes=due) if due is not None else None
+        ids.append(store.add_prospect("P", next_call_at=due_at, **place_).id)
+    for entry in store.queue_entries(ids, now):
+        key = store.zone_key(entry.prospect)
+        assert (entry.zone is None) == (key is None or " " in key)
+        if entry.callable:
+            p = entry.prospect
+            where = legal_place(p.country, p.region, p.phones, s.region)
+            assert outside_legal_hours(key, where, now, s) is None, (p, key, where)
