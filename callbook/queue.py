@@ -142,8 +142,8 @@ def legal_place(
     country: str | None, region: str | None, phones: Sequence[str], default_region: str
 ) -> str | None:
     """"US-FL", "US" or None: where a prospect is, for the config's stricter legal windows.
-    The country from the prospect (else its first number); the state as typed, when it is a
-    short code."""
+    The country from the prospect (else its first number); the state by its code ("Florida"
+    and "FL" are both "FL")."""
     from callbook import phones as phone_numbers
 
     code = phone_numbers.country_code(country) if country else None
@@ -153,8 +153,8 @@ def legal_place(
             break
     if code is None:
         return None
-    state = (region or "").strip().upper()
-    return f"{code}-{state}" if state.isalnum() and 1 <= len(state) <= 3 else code
+    state = phone_numbers.region_code(code, region)
+    return f"{code}-{state}" if state else code
 
 
 def zone_set(names: Iterable[str]) -> str:

@@ -562,7 +562,7 @@ def test_the_store_finds_the_place_of_a_stricter_window(tmp_path):
     every_day = CallingHours(time(8), time(21), tuple(range(7)))
     with Store.open(tmp_path / "b.db", clock=fixed_clock(FRIDAY)) as store:
         store.queue_settings = QueueSettings(hours=every_day, caller_tz=LONDON, legal=legal)
-        store.add_prospect("Miami", country="US", region="FL", timezone="America/New_York")
+        store.add_prospect("Miami", country="US", region="Florida", timezone="America/New_York")
         store.add_prospect("Albany", country="US", region="NY", timezone="America/New_York")
         store.add_prospect("Leeds", phones=["+441134960000"])  # GB from the number
         store.add_prospect("Dublin", phones=["+35312345678"])
