@@ -1011,7 +1011,10 @@ class CallbookApp(App[int]):
         if isinstance(self.screen, RecallScreen):
             return
         current = self.shown.prospect.id if self.shown else None
-        searcher = partial(search, self.store, limit=RECALL_LIMIT, current_prospect_id=current)
+        searcher = partial(
+            search, self.store, templates=self.desk.templates, limit=RECALL_LIMIT,
+            current_prospect_id=current,
+        )  # fmt: skip
         self.push_screen(RecallScreen(searcher, self.desk.now()))
 
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
@@ -1019,7 +1022,7 @@ class CallbookApp(App[int]):
         """Read recall's vocabulary once, off the UI thread, so that the first search is quick."""
         from callbook.search import recall_for
 
-        recall_for(self.store, self.desk.templates).prepare()
+        recall_for(self.store).prepare()
 
     def action_refresh_book(self) -> None:
         """Read everything again: another process wrote to the book."""

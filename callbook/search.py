@@ -441,6 +441,34 @@ class _Candidate:
     quality: float = 0.0
 
 
+def _candidate(rowid: int, record: index.Record, templates: TemplateSet) -> _Candidate:
+    """The record as search shows it, by its kind's declaration (`index.DOCUMENTS`)."""
+    doc = index.BY_KIND[record.kind]
+    parts: list[str | None] = []
+    for shown, value in zip(doc.shows, record.fields, strict=True):
+        if shown.read == "plain":
+            parts.append(value)
+        else:
+            listed = from_json_list(value)
+            parts += [f"#{v}" for v in listed] if shown.read == "tags" else listed
+    text = " · ".join(p for p in parts if p)
+    return _Candidate(rowid, record, _label(doc, record, templates), text)
+
+
+def _label(doc: index.Document, record: index.Record, templates: TemplateSet) -> str:
+    """"note", "prospect"; a piece's slot label in its prospect's template; a role."""
+    value = record.slot or ""
+    if doc.label == "slot":
+        slot = templates.get(record.template).slot(value)
+        return slot.label if slot else value.replace("_", " ")
+    if doc.label == "role":
+        try:
+            return Role(value).label
+        except ValueError:
+            return value.replace("_", " ")
+    return doc.label
+
+
 @lru_cache(maxsize=256)
 def _highlighter(heads: tuple[str, ...], typos: tuple[str, ...]) -> re.Pattern[str]:
     """Matches, at the start of a word, a typed prefix or a word a typo stands for."""
@@ -579,18 +607,32 @@ class Recall:
         return self._vocab
 
     def search(
-        self, query: str, *, limit: int = 20, current_prospect_id: int | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        current_prospect_id: int | None = None,
+        templates: TemplateSet | None = None,
     ) -> list[RecallHit]:
-        """The best `limit` records for `query`, best first. Never raises for any query text."""
+        """The best `limit` records for `query`, best first; pieces labelled by `templates`
+        (else the ones this Recall was made with). Never raises for any query text."""
         if not isinstance(query, str) or limit <= 0:
             return []
         words = parse_query(query)
         if not words:
             return []
-        return self._run(lambda conn: self._search(conn, words, limit, current_prospect_id))
+        labels = templates or self.templates
+        return self._run(
+            lambda conn: self._search(conn, words, limit, current_prospect_id, labels)
+        )
 
     def _search(
-        self, conn: sqlite3.Connection, words: list[_Word], limit: int, current: int | None
+        self,
+        conn: sqlite3.Connection,
+        words: list[_Word],
+        limit: int,
+        current: int | None,
+        templates: TemplateSet,
     ) -> list[RecallHit]:
         vocab = self._vocabulary(conn)
         for word in words:
@@ -605,7 +647,7 @@ class Recall:
             rowids = index.match(conn, expression, pool)
             fresh = [r for r in rowids if r not in found]
             for rowid, record in index.fetch(conn, fresh).items():
-                found[rowid] = self._candidate(rowid, record)
+                found[rowid] = _candidate(rowid, record, templates)
             return len(rowids)
 
         # Whole words first: when enough match, prefixes could only rank below them. A stage
@@ -630,26 +672,6 @@ class Recall:
                     ):
                         gather([w.terms for w in words])
         return self._rank(list(found.values()), words, limit, current)
-
-    def _candidate(self, rowid: int, record: index.Record) -> _Candidate:
-        if record.kind == index.PIECE:
-            slot = self.templates.get(record.template).slot(record.slot or "")
-            label = slot.label if slot else (record.slot or "").replace("_", " ")
-            text = record.fields[0] or ""
-        elif record.kind == index.NOTE:
-            label, text = "note", record.fields[0] or ""
-        elif record.kind == index.CONTACT:
-            try:
-                label = Role(record.slot).label
-            except ValueError:
-                label = (record.slot or "").replace("_", " ")
-            text = " · ".join(f for f in record.fields if f)
-        else:
-            name, company, city, phones, email, tags = record.fields
-            parts = [name, company, city, *from_json_list(phones), email]
-            parts += [f"#{t}" for t in from_json_list(tags)]
-            label, text = "prospect", " · ".join(p for p in parts if p)
-        return _Candidate(rowid, record, label, text)
 
     def _rank(
         self, found: list[_Candidate], words: list[_Word], limit: int, current: int | None
@@ -703,26 +725,35 @@ class Recall:
 
 
 # --- one Recall per open Store ---------------------------------------------------------------
+# A cache of readers and vocabularies, nothing more: which labels a search shows is the caller's
+# to say (`templates=` on every search).
 
 _RECALLS: weakref.WeakKeyDictionary[Store, Recall] = weakref.WeakKeyDictionary()
 _RECALLS_LOCK = threading.Lock()
 
 
-def recall_for(store: Store, templates: TemplateSet | None = None) -> Recall:
-    """The Recall kept for `store` (made on first use, with `templates` for slot labels, the
-    built-in ones by default; dropped with the Store)."""
+def recall_for(store: Store) -> Recall:
+    """The Recall kept for `store`: its reader and vocabulary, made on first use and dropped
+    with the Store."""
     with _RECALLS_LOCK:
         found = _RECALLS.get(store)
         if found is None:
-            found = _RECALLS[store] = Recall(store, templates)
+            found = _RECALLS[store] = Recall(store)
         return found
 
 
 def search(
-    store: Store, query: str, *, limit: int = 20, current_prospect_id: int | None = None
+    store: Store,
+    query: str,
+    *,
+    templates: TemplateSet,
+    limit: int = 20,
+    current_prospect_id: int | None = None,
 ) -> list[RecallHit]:
-    """Search the book behind `store`; see `Recall.search`."""
-    return recall_for(store).search(query, limit=limit, current_prospect_id=current_prospect_id)
+    """Search the book behind `store`, pieces labelled by `templates`; see `Recall.search`."""
+    return recall_for(store).search(
+        query, limit=limit, current_prospect_id=current_prospect_id, templates=templates
+    )
 
 
 def rebuild_index(store: Store) -> None:

@@ -417,7 +417,7 @@ def recall_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         from callbook.store import recall
 
-        sources, index = recall.SOURCES, recall.TABLE
+        sources, index = recall.DOCUMENTS, recall.TABLE
     except (ImportError, AttributeError):
         yield
         return

@@ -126,7 +126,7 @@ def _v2_recall(conn: sqlite3.Connection) -> None:
     """The recall index (FTS5) over pieces, notes, contacts and prospects, kept by triggers."""
     from callbook.store import recall
 
-    recall.install(conn)
+    recall.run_frozen(conn, "recall_v2.sql")
 
 
 def _v3_queue(conn: sqlite3.Connection) -> None:
@@ -170,7 +170,16 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue]
+def _v4_recall_scannable(conn: sqlite3.Connection) -> None:
+    """The recall index made again without `columnsize=0`: a contentless FTS5 table without
+    column sizes refuses a full scan, so `sqlite-utils tables --counts` and Datasette failed on
+    it. Costs a small docsize row per document; searches do not read it."""
+    from callbook.store import recall
+
+    recall.run_frozen(conn, "recall_scannable.sql")
+
+
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_recall_scannable]
 LATEST = len(MIGRATIONS)
 
 

@@ -49,6 +49,10 @@ DATA_AT_VERSION[3] = [
     "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
 ]
 
+# The recall index made scannable: the same rows, indexed again.
+SCANNABLE = MIGRATIONS.index(schema_module._v4_recall_scannable) + 1
+DATA_AT_VERSION[SCANNABLE] = [*DATA_AT_VERSION[SCANNABLE - 1]]
+
 
 def book_at_version(path, version: int) -> None:
     conn = connect(path, create=True)
@@ -160,5 +164,23 @@ def version_on_disk(path) -> int:
     conn = sqlite3.connect(path)
     try:
         return conn.execute("pragma user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_recall_index_made_scannable_keeps_finding_and_counts(tmp_path):
+    from callbook.jigsaw import TemplateSet, builtin_templates
+    from callbook.search import index_in_step, search
+
+    path = tmp_path / "book.db"
+    book_at_version(path, SCANNABLE - 1)
+    with Store.open(path) as store:
+        assert index_in_step(store)
+        hits = search(store, "jenkins", templates=TemplateSet(builtin_templates()))
+        assert sorted(h.kind for h in hits) == ["contact", "piece"]
+    conn = sqlite3.connect(path)
+    try:  # documents: 2 prospects, the note, the piece, the contact
+        assert conn.execute("select count(*) from recall").fetchone()[0] == 5
+        assert conn.execute("select count(*) from recall_docsize").fetchone()[0] == 5
     finally:
         conn.close()
