@@ -11,17 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callbook.clock import fixed_clock
-from callbook.model import NewCall, NewContact, Outcome, Role
 from callbook.jigsaw import TemplateSet, builtin_templates
+from callbook.model import NewCall, NewContact, Outcome, Role
 from callbook.search import Recall, RecallHit, index_in_step, parse_query, rebuild_index
 from callbook.search import search as search_with
+from callbook.store import Store
 
 BUILTIN = TemplateSet(builtin_templates())
 
 
 def search(store, query, **options):
     return search_with(store, query, templates=BUILTIN, **options)
-from callbook.store import Store
+
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
