@@ -42,6 +42,7 @@ from callbook.store.db import (
     WriteLock,
     connect,
     describe_sqlite_error,
+    error_kind,
 )
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
@@ -179,8 +180,7 @@ class Store:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = describe_sqlite_error(self.path, exc)
-        text = str(exc)
-        if "readonly" in text or "read-only" in text or "full" in text:
+        if error_kind(exc) in ("read-only", "full"):
             return ReadOnlyError(message)
         return StoreError(message)
 
