@@ -52,7 +52,8 @@ MAX_QUERY_CHARS = 256  # longer queries are cut: nobody types more mid-call
 MAX_WORDS = 8
 CANDIDATES = 60  # rows read from the index per stage (at least; 3x the hits asked for)
 SNIPPET_CHARS = 96
-TYPO_MIN_LENGTH = 4
+TYPO_MIN_LENGTH = 3  # one edit from 3 letters ("Ana" finds Anna, "Nis" Nils)
+SHORT = 4  # words up to this long get their typos tried even when they begin some terms
 EXPANSIONS = 24  # index terms a typed prefix stands for, most frequent first
 MAX_CORRECTIONS = 12  # vocabulary prefixes tried per misspelt word
 TYPO_TERMS = 12  # index terms each of those stands for
@@ -61,6 +62,8 @@ MAX_TYPO_TERMS = 16  # of which the closest are searched
 # grades of one query word against one record
 EXACT, PREFIX, UNSEEN = 3.0, 2.0, 0.25
 TYPO = {1: 1.0, 2: 0.5}
+WHOLE_TYPO = 0.2  # a typo'd whole word: still below any prefix match
+PRECISE_TYPOS = 3  # whole-word typos of a word searched one by one beside the other words
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ class _Word:
     alternatives: tuple[str, ...] = ()  # other prefixes that satisfy it (digits without 0s)
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (term, as FTS5 prefix)
     typos: dict[str, int] = field(default_factory=dict)  # vocabulary prefix -> edits
+    whole_typos: list[str] = field(default_factory=list)  # terms that are the word misspelt
+    rare: dict[str, int] = field(default_factory=dict)  # whole typo -> its rank, rarest highest
 
     @property
     def typo_budget(self) -> int:
@@ -194,25 +199,50 @@ class _Word:
         else:
             self.terms = [(h, len(h) >= 3) for h in heads]
 
-    def add_typos(self, vocab: _Vocabulary) -> bool:
+    def add_typos(self, vocab: _Vocabulary, *, whole_only: bool = False) -> bool:
         """Add the terms the word may have been meant as: those the closest corrections
         begin, the closest first. Few and close, so that the newest-first candidates are
-        mostly the likely meanings."""
-        corrections = vocab.corrections(self.text, self.typo_budget)
+        mostly the likely meanings. `whole_only`: just the terms that are the whole word
+        misspelt (for a short word that also begins real terms: "ana" is Anna, not
+        Anniversary)."""
+        budget = self.typo_budget
+        corrections = vocab.corrections(self.text, budget)
         self.typos = dict(corrections)
         edits: dict[str, int] = {}
         for prefix, e in corrections:
             for term in vocab.expand(prefix, TYPO_TERMS):
                 edits[term] = min(e, edits.get(term, e))
+        if whole_only:
+            edits = {
+                t: e
+                for t, e in edits.items()
+                if OSA.distance(self.text, t, score_cutoff=budget) <= budget
+            }
+            self.typos = dict(edits)
         first = self.text[0]
 
+
         def likely(term: str) -> tuple:
+            # A whole word within the budget first ("moar" is Omar before Moorcroft): short
+            # words have many corrected prefixes, and the typed word is mostly a whole one.
             closeness = OSA.normalized_similarity(self.text, term)
-            return (edits[term], term[0] != first, -closeness, term)
+            whole = OSA.distance(self.text, term, score_cutoff=budget) <= budget
+            return (edits[term], not whole, term[0] != first, -closeness, term)
 
         extra = sorted(edits, key=likely)[:MAX_TYPO_TERMS]
         self.terms += [(t, False) for t in extra]
+        whole = [t for t in extra if OSA.distance(self.text, t, score_cutoff=budget) <= budget]
+        # The rarer first: between "tom" and "com" (every email has it) for "aom", the name.
+        self.whole_typos = sorted(whole, key=vocab.count)
+        self.rare = {t: i for i, t in enumerate(reversed(self.whole_typos), 1)}
         return bool(extra)
+
+    def precise_terms(self) -> list[tuple[str, bool]]:
+        """The word's terms without the longer words a corrected prefix begins: when typos
+        were added, the word itself and the whole words it may be misspelt from."""
+        if not self.whole_typos:
+            return self.terms
+        return [(self.text, False)] + [(t, False) for t in self.whole_typos]
 
 
 @lru_cache(maxsize=4096)
@@ -310,6 +340,11 @@ class _Vocabulary:
         lo = bisect.bisect_left(self.terms, prefix)
         return lo, bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo)
 
+    def count(self, word: str) -> int:
+        """Documents holding the term (0 when it is not one)."""
+        i = bisect.bisect_left(self.terms, word)
+        return self.docs[i] if i < len(self.terms) and self.terms[i] == word else 0
+
     def has(self, word: str) -> bool:
         i = bisect.bisect_left(self.terms, word)
         return i < len(self.terms) and self.terms[i] == word
@@ -373,10 +408,14 @@ class _Vocabulary:
         for i in (scores <= budget).nonzero()[0]:
             found[choices[i]] = int(scores[i])
         found = {p: e for p, e in found.items() if not p.startswith(word)}
-        # Fewest edits, then those keeping the first letter, then the length typed (a shorter
-        # prefix mostly means a dropped ending).
+        # Fewest edits, then whole terms (a short word is mostly typed whole: "ven" is Sven
+        # before any 3-letter prefix), then those keeping the first letter, then the length
+        # typed (a shorter prefix mostly means a dropped ending).
         best = sorted(
-            found, key=lambda p: (found[p], p[0] != word[0], abs(len(p) - n), len(p) < n, p)
+            found,
+            key=lambda p: (
+                found[p], not self.has(p), p[0] != word[0], abs(len(p) - n), len(p) < n, p
+            ),
         )
         return [(p, found[p]) for p in best[:MAX_CORRECTIONS]]
 
@@ -421,6 +460,7 @@ class _Grader:
         if word.numeric and any(h in digits for h in (word.text, *word.alternatives)):
             return PREFIX
         best = 0.0
+        budget = word.typo_budget
         if self.typo is not None:
             for token in self.typo.findall(folded):
                 edits = min(e for p, e in word.typos.items() if token.startswith(p))
@@ -428,7 +468,13 @@ class _Grader:
                 # then one that keeps the first letter (people seldom miss that one).
                 closeness = OSA.normalized_similarity(word.text, token)
                 same_start = token[:1] == word.text[:1]
-                best = max(best, TYPO.get(edits, 0.5) + 0.2 * closeness + 0.05 * same_start)
+                # A whole word within the budget ("tom" for "uom") above a longer word that
+                # only begins like a correction ("company" from "com").
+                whole = OSA.distance(word.text, token, score_cutoff=budget) <= budget
+                grade = TYPO.get(edits, 0.5) + 0.2 * closeness + 0.05 * same_start
+                # then, between whole words as close, the rarer (a name over "com")
+                rare = 0.01 * min(word.rare.get(token, 0), 4)
+                best = max(best, grade + (WHOLE_TYPO + rare) * whole)
         return best or UNSEEN
 
 
@@ -662,14 +708,29 @@ class Recall:
         if len(found) < limit and all(possible(w, whole=False) for w in words):
             gather([w.terms for w in words])
         if len(found) < limit:
-            # Too few: the likeliest typos first (words that begin no term), then the rest.
+            # Too few: the likeliest typos first (words that begin no term), then short words
+            # (3-4 letters begin many terms: "ana" begins "analytics" and was meant as Anna),
+            # then the rest only when nothing at all was found.
             unknown = [w for w in words if w.typo_budget and not vocab.has_prefix(w.text)]
-            known = [w for w in words if w.typo_budget and w not in unknown]
-            for stage, enough in ((unknown, limit), (known, 1)):
+            short = [
+                w for w in words if w.typo_budget and w not in unknown and len(w.text) <= SHORT
+            ]
+            known = [w for w in words if w.typo_budget and w not in unknown and w not in short]
+            for stage, enough in ((unknown, limit), (short, limit), (known, 1)):
                 if stage and len(found) < enough:
-                    if any([w.add_typos(vocab) for w in stage]) and all(
+                    whole = stage is short
+                    if any([w.add_typos(vocab, whole_only=whole) for w in stage]) and all(
                         len(w.terms) > 1 or possible(w, whole=False) for w in words
                     ):
+                        # The whole words misspelt first: the newest-first pool of every
+                        # correction's longer words could leave the one meant out.
+                        if len(words) > 1:
+                            for w in stage:
+                                for term in w.whole_typos[:PRECISE_TYPOS]:
+                                    gather(
+                                        [[(term, False)] if v is w else v.precise_terms()
+                                         for v in words]
+                                    )  # fmt: skip
                         gather([w.terms for w in words])
         return self._rank(list(found.values()), words, limit, current)
 
