@@ -40,6 +40,7 @@ from callbook.messages import DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
 from callbook.screens.main import MainScreen
+from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
 from callbook.timefmt import call_time, duration
@@ -184,6 +185,11 @@ class CallbookApp(App[int]):
         problems += [
             f"config [keys]: no key binding with id {i!r}" for i in unknown_ids(config.keys)
         ]
+        theme = chosen_theme(self.paths, config.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            problems.append(f"config: theme: no theme {theme!r} (the palette lists them)")
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=10)
         draft = self._read_draft()
@@ -207,6 +213,9 @@ class CallbookApp(App[int]):
             self._install_signal_handlers()
         if self.book_empty:
             self.action_offer_demo()
+
+    def watch_theme(self, name: str) -> None:
+        remember_theme(self.paths, name, self.desk.config.theme)
 
     def _read_draft(self) -> tuple[Prospect | None, datetime | None, str] | None:
         """The draft left by the last run: its prospect, when its call started, its line."""
