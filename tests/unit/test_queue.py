@@ -432,7 +432,8 @@ def test_snooze_skip_and_dnc_commands(tmp_path):
     assert "back in its place" in cli(db, "skip", "acme", "--undo")
     assert "was not skipped" in cli(db, "skip", "acme", "--undo", code=1)
     assert "next call tomorrow 09:30" in cli(db, "snooze", "acme", "tomorrow 9:30")
-    assert [e["prospect"]["name"] for e in json.loads(cli(db, "queue", "--json"))["queue"]] == ["Beta"]
+    queue = json.loads(cli(db, "queue", "--json"))["queue"]
+    assert [e["prospect"]["name"] for e in queue] == ["Beta"]
     assert "in the past" in cli(db, "snooze", "beta", "today 8:00", code=1)
     assert "is now on the" in cli(db, "dnc", "+44 20 7946 0000", "--note", "asked")
     assert "was already" in cli(db, "dnc", "+442079460000")
