@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from callbook.cells import pad
 from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
 
 
@@ -247,7 +248,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         marks += [f"“{t}” (not understood)" for t in entry.not_understood]
         objective = f" — {p.next_objective}" if p.next_objective else ""
         extra = "".join(f"  {m}" for m in (why, *marks) if m)
-        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}  {local}{extra}{objective}")
+        name = pad(p.name, 34)
+        click.echo(f"#{p.id:<5} {name} {entry.reason.value}{due}  {local}{extra}{objective}")
 
 
 @main.command()
@@ -268,4 +270,4 @@ def templates(ctx: Context, as_json: bool) -> None:
         click.echo(f"{template.key}: {template.name} ({template.source})")
         for slot in template.slots:
             names = ", ".join(slot.aliases)
-            click.echo(f"  {slot.key:<22} {slot.label:<22} w{slot.weight:g}  {names}")
+            click.echo(f"  {pad(slot.key, 22)} {pad(slot.label, 22)} w{slot.weight:g}  {names}")
