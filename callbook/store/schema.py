@@ -170,16 +170,25 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_recall_scannable(conn: sqlite3.Connection) -> None:
-    """The recall index made again without `columnsize=0`: a contentless FTS5 table without
-    column sizes refuses a full scan, so `sqlite-utils tables --counts` and Datasette failed on
-    it. Costs a small docsize row per document; searches do not read it."""
+def _v4_open_book(conn: sqlite3.Connection) -> None:
+    """The book open to other tools: the recall index made again without `columnsize=0` (a
+    contentless FTS5 table without column sizes refuses a full scan, so `sqlite-utils tables
+    --counts` and Datasette failed on it; the sizes cost a small row per document that searches
+    never read); and an id of its own, so that two books' events in one calendar (.ics UIDs)
+    never overwrite each other."""
     from callbook.store import recall
 
     recall.run_frozen(conn, "recall_scannable.sql")
+    run_script(
+        conn,
+        """
+        CREATE TABLE book_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO book_info (key, value) VALUES ('id', lower(hex(randomblob(16))));
+        """,
+    )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_recall_scannable]
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_open_book]
 LATEST = len(MIGRATIONS)
 
 

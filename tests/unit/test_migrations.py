@@ -50,7 +50,7 @@ DATA_AT_VERSION[3] = [
 ]
 
 # The recall index made scannable: the same rows, indexed again.
-SCANNABLE = MIGRATIONS.index(schema_module._v4_recall_scannable) + 1
+SCANNABLE = MIGRATIONS.index(schema_module._v4_open_book) + 1
 DATA_AT_VERSION[SCANNABLE] = [*DATA_AT_VERSION[SCANNABLE - 1]]
 
 

@@ -91,7 +91,7 @@ def test_a_book_before_the_fix_fails_these_tools(tmp_path) -> None:
     """The check bites: the index as first shipped refuses the scan these tools make."""
     path = tmp_path / "old.db"
     conn = connect(path, create=True)
-    fixed = schema_module.MIGRATIONS.index(schema_module._v4_recall_scannable)
+    fixed = schema_module.MIGRATIONS.index(schema_module._v4_open_book)
     schema_module.migrate(conn, path, upto=fixed)
     conn.close()
     result = sqlite_utils("tables", str(path), "--counts")
