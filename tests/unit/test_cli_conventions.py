@@ -90,3 +90,16 @@ def test_without_a_terminal_the_app_says_so_and_exits_2(tmp_path):
     )
     assert done.stdout == ""
     assert not (tmp_path / "book.db").exists()
+
+
+def test_ci_runs_the_readmes_test_command_exactly() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```sh\n")[1:3]  # Set up: the app, then the tests
+    app, tests = (b.split("\n```")[0].strip() for b in blocks)
+    assert app == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/callbook"
+    assert tests.startswith("python3 -m venv .venv && ")
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == tests
