@@ -101,3 +101,31 @@ def test_a_book_before_the_fix_fails_these_tools(tmp_path) -> None:
     shutil.copyfile(path, upgraded)
     Store.open(upgraded).close()
     assert sqlite_utils("tables", str(upgraded), "--counts").returncode == 0
+
+
+def test_doctor_checks_that_every_table_is_open_to_other_tools(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+    from callbook.store import recall
+
+    path = tmp_path / "book.db"
+    with Store.open(path, clock=fixed_clock(NOW)) as store:
+        store.add_prospect("Acme Ltd")
+
+    def checks() -> dict[str, dict]:
+        result = CliRunner().invoke(main, ["--db", str(path), "doctor", "--json"])
+        return {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+
+    assert checks()["open to other tools"] == {
+        "name": "open to other tools", "ok": True, "detail": "every table counts and lists",
+        "fixed": False,
+    }  # fmt: skip
+    conn = sqlite3.connect(path)
+    with conn:  # the index as first shipped, which refuses a scan
+        recall.drop(conn)
+        recall.run_frozen(conn, "recall_v2.sql")
+    conn.close()
+    found = checks()["open to other tools"]
+    assert not found["ok"]
+    assert found["detail"] == "recall: recall: table does not support scanning"
