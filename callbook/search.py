@@ -10,10 +10,13 @@ Design, chosen by measuring (`benchmarks/bench_search.py`, 2 cores, books of 10k
   (230 ms for "s*" at 1M). So a typed prefix is expanded against the index's vocabulary (read
   once through fts5vocab, kept in memory, topped up from new and edited records) into its most
   frequent whole terms, ORed: those stream newest-first in about a millisecond.
-- Typos, only when exact words and prefixes find too few: words of 4+ letters are compared
+- Typos, only when exact words and prefixes find too few: words of 3+ letters are compared
   with vocabulary prefixes of about their length by rapidfuzz's OSA distance (a swap is one
-  edit; one edit per ~4 letters) in `cdist`, which releases the GIL; the closest terms join
-  the query.
+  edit; one edit up to 6 letters, two from 7) in `cdist`, which releases the GIL; the closest
+  terms join the query. A word of 3-4 letters begins many terms ("ana": analytics), so its
+  typos are tried even then, as whole words only ("ana" is Anna); in a query of several words,
+  each whole-word typo of a word that begins no term is also searched on its own beside the
+  other words, so that a frequent correction ("com" for "aom") cannot crowd out the one meant.
 - About 60 candidates are ranked in Python: match quality (whole word > prefix > typo, the
   closest typo first; superseded pieces below current ones), then the day learned, then the
   current prospect, then newest. Phone numbers are indexed as digit suffixes, so any tail of a
@@ -686,11 +689,11 @@ class Recall:
         found: dict[int, _Candidate] = {}
         pool = max(CANDIDATES, 3 * limit)
 
-        def gather(groups: list[list[tuple[str, bool]]]) -> int:
+        def gather(groups: list[list[tuple[str, bool]]], size: int = pool) -> int:
             expression = index.expression(groups)
             if expression is None:
                 return 0
-            rowids = index.match(conn, expression, pool)
+            rowids = index.match(conn, expression, size)
             fresh = [r for r in rowids if r not in found]
             for rowid, record in index.fetch(conn, fresh).items():
                 found[rowid] = _candidate(rowid, record, templates)
@@ -724,12 +727,13 @@ class Recall:
                     ):
                         # The whole words misspelt first: the newest-first pool of every
                         # correction's longer words could leave the one meant out.
-                        if len(words) > 1:
+                        if len(words) > 1 and stage is unknown:
                             for w in stage:
                                 for term in w.whole_typos[:PRECISE_TYPOS]:
                                     gather(
                                         [[(term, False)] if v is w else v.precise_terms()
-                                         for v in words]
+                                         for v in words],
+                                        limit,
                                     )  # fmt: skip
                         gather([w.terms for w in words])
         return self._rank(list(found.values()), words, limit, current)

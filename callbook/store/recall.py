@@ -9,8 +9,14 @@ all kinds and a rowid alone says where the record lives.
 
 Contentless (`content=''`) with `detail=none`: the text is already in the base tables, so the
 index stores terms and rowids only. The price is that a document is removed by handing FTS5 the
-exact text it was given, which is why one SQL expression per kind (below) builds the text for the
-insert, the delete and `rebuild`. Record ids must stay below 2**29 (rowid packing).
+exact text it was given. So each kind of document is declared once (`DOCUMENTS`: table, kind,
+date, text columns, shown columns, label) and everything that must agree on its text is
+generated from that: the triggers' SQL, the bulk fill's Python twin, the fetches and search's
+reconstruction of a record. Migrations run frozen copies of the SQL (`store/frozen/`), so that
+editing the declarations never changes what a shipped migration did. Record ids must stay below
+2**29 (rowid packing).
+
+Raw sqlite3 throughout: this is the measured hot path of every search and every commit.
 
 `recall_edits` logs the last edits of existing records, for readers that keep the vocabulary
 in memory (search); new records they find by id.
