@@ -493,14 +493,17 @@ class _Candidate:
 def _candidate(rowid: int, record: index.Record, templates: TemplateSet) -> _Candidate:
     """The record as search shows it, by its kind's declaration (`index.DOCUMENTS`)."""
     doc = index.BY_KIND[record.kind]
-    parts: list[str | None] = []
-    for shown, value in zip(doc.shows, record.fields, strict=True):
-        if shown.read == "plain":
-            parts.append(value)
-        else:
-            listed = from_json_list(value)
-            parts += [f"#{v}" for v in listed] if shown.read == "tags" else listed
-    text = " · ".join(p for p in parts if p)
+    if len(doc.shows) == 1 and doc.shows[0].read == "plain":
+        text = record.fields[0] or ""  # a piece's value, a call's notes: shown as they are
+    else:
+        parts: list[str | None] = []
+        for shown, value in zip(doc.shows, record.fields, strict=True):
+            if shown.read == "plain":
+                parts.append(value)
+            else:
+                listed = from_json_list(value)
+                parts += [f"#{v}" for v in listed] if shown.read == "tags" else listed
+        text = " · ".join(p for p in parts if p)
     return _Candidate(rowid, record, _label(doc, record, templates), text)
 
 

@@ -24,6 +24,7 @@ in memory (search); new records they find by id.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
@@ -198,6 +199,7 @@ class Document:
         parts = [p for t, v in zip(self.text, values, strict=True) for p in t.python(v, cache)]
         return _joined_py(*parts)
 
+    @functools.cached_property
     def fetch_sql(self) -> str:
         """Search's read of records by id: id, prospect, prospect name, template, when, label
         column, superseded, then the shown columns."""
@@ -686,7 +688,7 @@ def fetch(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Record]:
     found: dict[int, Record] = {}
     for kind, by_id in wanted.items():
         for chunk in _chunks(list(by_id)):
-            sql = BY_KIND[kind].fetch_sql().format(ids=",".join("?" * len(chunk)))
+            sql = BY_KIND[kind].fetch_sql.format(ids=",".join("?" * len(chunk)))
             for row in conn.execute(sql, chunk):
                 ident, pid, pname, template, when, slot, superseded, *fields = row
                 found[by_id[ident]] = Record(
