@@ -738,7 +738,9 @@ class Recall:
                                          for v in words],
                                         limit,
                                     )  # fmt: skip
-                        gather([w.terms for w in words])
+                        # A short word's whole-word typos rank below every hit already
+                        # found: the few newest are enough to fill the places left.
+                        gather([w.terms for w in words], limit if stage is short else pool)
         return self._rank(list(found.values()), words, limit, current)
 
     def _rank(
