@@ -339,19 +339,9 @@ def frozen_script(name: str) -> str:
 
 def run_frozen(conn: sqlite3.Connection, name: str) -> None:
     """Run a frozen script of `store/frozen/` inside the caller's transaction."""
-    run_statements(conn, frozen_script(name), name)
+    from callbook.store.schema import run_script
 
-
-def run_statements(conn: sqlite3.Connection, script: str, name: str = "script") -> None:
-    """Statement by statement (`executescript` would commit the caller's transaction)."""
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            conn.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"{name}: an unfinished statement at the end")
+    run_script(conn, frozen_script(name))
 
 
 # --- filling in bulk ------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_adding_a_findable_field_is_one_declaration_and_its_migration(tmp_path, 
     assert "website" in script
 
     def _v9_recall_website(conn: sqlite3.Connection) -> None:
-        recall.run_statements(conn, script)
+        schema_module.run_script(conn, script)
 
     monkeypatch.setattr(
         schema_module, "MIGRATIONS", [*schema_module.MIGRATIONS, _v9_recall_website]
