@@ -4,7 +4,7 @@ CLI and the app line up goes through here."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 
 __all__ = ["cell_len", "clip", "fit", "pad"]
 
@@ -20,7 +20,13 @@ def clip(text: str, width: int) -> str:
         return text
     if width <= 0:
         return ""
-    return set_cell_size(text, width - 1).rstrip(" ") + "…"
+    kept, used = [], 0
+    for ch in text:  # whole characters only: a wide one that does not fit is left out
+        used += cell_len(ch)
+        if used > width - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
 
 
 def pad(text: str, width: int, align: str = "<") -> str:
