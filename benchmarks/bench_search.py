@@ -147,10 +147,12 @@ def labelled(conn: sqlite3.Connection, count: int, seed: int = 3) -> list[dict]:
         if not slips or (both and len(slips) < 2):
             continue
         new_short = sum(len(w) in SHORT for w in slips)
-        before = abs(short / typos - SHORT_SHARE) if typos else 1.0
-        after = abs((short + new_short) / (typos + len(slips)) - SHORT_SHARE)
-        if after > before and after > 0.02:
-            continue  # keeps the share of short typos near a third
+        # Keeps the share of short typos near a third: below it, only queries with a short
+        # typo are taken; above it, only those with a longer one.
+        if short < SHORT_SHARE * typos and not new_short:
+            continue
+        if short > SHORT_SHARE * typos and new_short == len(slips):
+            continue
         short, typos = short + new_short, typos + len(slips)
         out.append(
             {
