@@ -66,7 +66,8 @@ MAX_TYPO_TERMS = 16  # of which the closest are searched
 EXACT, PREFIX, UNSEEN = 3.0, 2.0, 0.25
 TYPO = {1: 1.0, 2: 0.5}
 WHOLE_TYPO = 0.2  # a typo'd whole word: still below any prefix match
-PRECISE_TYPOS = 3  # whole-word typos of a word searched one by one beside the other words
+COMMON_SHARE = 0.05  # of the most frequent term's documents: a whole-word typo this common is
+# left out of the precise search (it would crowd the candidates)
 
 
 @dataclass(frozen=True)
@@ -235,9 +236,12 @@ class _Word:
         extra = sorted(edits, key=likely)[:MAX_TYPO_TERMS]
         self.terms += [(t, False) for t in extra]
         whole = [t for t in extra if OSA.distance(self.text, t, score_cutoff=budget) <= budget]
-        # The rarer first: between "tom" and "com" (every email has it) for "aom", the name.
-        self.whole_typos = sorted(whole, key=vocab.count)
-        self.rare = {t: i for i, t in enumerate(reversed(self.whole_typos), 1)}
+        # Not the words in a good share of all documents ("com" in every email, for "aom"):
+        # newest first, they would crowd the meant one ("tom") out of the candidates.
+        common = vocab.most_docs() * COMMON_SHARE
+        self.whole_typos = [t for t in whole if vocab.count(t) <= common]
+        # Between whole words as close, the rarer ranks first (a name over "com").
+        self.rare = {t: i for i, t in enumerate(sorted(whole, key=vocab.count, reverse=True), 1)}
         return bool(extra)
 
     def precise_terms(self) -> list[tuple[str, bool]]:
@@ -319,6 +323,7 @@ class _Vocabulary:
         self._expanded: dict[str, list[str]] = {}
         self._buckets: dict[tuple[int, str, int], list[str]] = {}
         self._by_second: dict[str, list[str]] | None = None
+        self._most: int | None = None
 
     def covers(self, word: str) -> bool:
         return self.FIRST <= word[0] < self.LAST
@@ -342,6 +347,12 @@ class _Vocabulary:
     def _range(self, prefix: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self.terms, prefix)
         return lo, bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo)
+
+    def most_docs(self) -> int:
+        """Documents holding the most frequent term."""
+        if self._most is None:
+            self._most = max(self.docs, default=0)
+        return self._most
 
     def count(self, word: str) -> int:
         """Documents holding the term (0 when it is not one)."""
@@ -714,33 +725,29 @@ class Recall:
         if len(found) < limit and all(possible(w, whole=False) for w in words):
             gather([w.terms for w in words])
         if len(found) < limit:
-            # Too few: the likeliest typos first (words that begin no term), then short words
-            # (3-4 letters begin many terms: "ana" begins "analytics" and was meant as Anna),
-            # then the rest only when nothing at all was found.
+            # Too few: typos. Words that begin no term are the likeliest slips; a word of 3-4
+            # letters begins many terms ("ana": analytics) and is tried too, as the whole words
+            # it may be misspelt from only ("ana" is Anna); the rest only when nothing at all
+            # was found.
             unknown = [w for w in words if w.typo_budget and not vocab.has_prefix(w.text)]
             short = [
                 w for w in words if w.typo_budget and w not in unknown and len(w.text) <= SHORT
             ]
             known = [w for w in words if w.typo_budget and w not in unknown and w not in short]
-            for stage, enough in ((unknown, limit), (short, limit), (known, 1)):
-                if stage and len(found) < enough:
-                    whole = stage is short
-                    if any([w.add_typos(vocab, whole_only=whole) for w in stage]) and all(
-                        len(w.terms) > 1 or possible(w, whole=False) for w in words
-                    ):
-                        # The whole words misspelt first: the newest-first pool of every
-                        # correction's longer words could leave the one meant out.
-                        if len(words) > 1 and stage is unknown:
-                            for w in stage:
-                                for term in w.whole_typos[:PRECISE_TYPOS]:
-                                    gather(
-                                        [[(term, False)] if v is w else v.precise_terms()
-                                         for v in words],
-                                        limit,
-                                    )  # fmt: skip
-                        # A short word's whole-word typos rank below every hit already
-                        # found: the few newest are enough to fill the places left.
-                        gather([w.terms for w in words], limit if stage is short else pool)
+            slips = [w for w in unknown if w.add_typos(vocab)]
+            slips += [w for w in short if w.add_typos(vocab, whole_only=True)]
+            searchable = all(len(w.terms) > 1 or possible(w, whole=False) for w in words)
+            if slips and searchable:
+                if len(words) > 1:
+                    # The whole words misspelt, every word at once, first: the newest-first
+                    # pool of every correction's longer words could leave the one meant out.
+                    gather([w.precise_terms() for w in words])
+                # A short word's whole-word typos rank below every hit already found: when
+                # they are all there is, the few newest fill the places left.
+                gather([w.terms for w in words], pool if unknown else limit)
+            if known and not found and any([w.add_typos(vocab) for w in known]):
+                if all(len(w.terms) > 1 or possible(w, whole=False) for w in words):
+                    gather([w.terms for w in words])
         return self._rank(list(found.values()), words, limit, current)
 
     def _rank(
