@@ -742,9 +742,12 @@ class Recall:
                     # The whole words misspelt, every word at once, first: the newest-first
                     # pool of every correction's longer words could leave the one meant out.
                     gather([w.precise_terms() for w in words])
-                # A short word's whole-word typos rank below every hit already found: when
-                # they are all there is, the few newest fill the places left.
-                gather([w.terms for w in words], pool if unknown else limit)
+                # Then the longer words the corrections begin, unless the whole words filled
+                # the places (those rank above them). A short word's whole-word typos rank below
+                # every hit already found: when they are all there is, the few newest fill the
+                # places left.
+                if len(found) < limit:
+                    gather([w.terms for w in words], pool if unknown else limit)
             if known and not found and any([w.add_typos(vocab) for w in known]):
                 if all(len(w.terms) > 1 or possible(w, whole=False) for w in words):
                     gather([w.terms for w in words])
