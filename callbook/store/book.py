@@ -42,6 +42,7 @@ from callbook.store.db import (
     WriteLock,
     connect,
     describe_sqlite_error,
+    error_kind,
 )
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
@@ -77,11 +78,13 @@ class Store:
 
     @functools.cached_property
     def db(self):
-        """A sqlite-utils view of the same connection, for tools and scripts. Loaded on first
-        use: importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
+        """A sqlite-utils view of the same connection, for introspection (doctor) and tools;
+        it changes nothing on the connection (no recursive triggers, no plugins). The caller's
+        paths (record a call, the queue, undo) stay raw sqlite3, measured. Loaded on first use:
+        importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
         import sqlite_utils
 
-        return sqlite_utils.Database(self.conn)
+        return sqlite_utils.Database(self.conn, recursive_triggers=False, execute_plugins=False)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -179,8 +182,7 @@ class Store:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = describe_sqlite_error(self.path, exc)
-        text = str(exc)
-        if "readonly" in text or "read-only" in text or "full" in text:
+        if error_kind(exc) in ("read-only", "full"):
             return ReadOnlyError(message)
         return StoreError(message)
 

@@ -126,7 +126,7 @@ def _v2_recall(conn: sqlite3.Connection) -> None:
     """The recall index (FTS5) over pieces, notes, contacts and prospects, kept by triggers."""
     from callbook.store import recall
 
-    recall.install(conn)
+    recall.run_frozen(conn, "recall_v2.sql")
 
 
 def _v3_queue(conn: sqlite3.Connection) -> None:
@@ -185,7 +185,27 @@ def _v4_calling_hours(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_calling_hours]
+def _v5_open_book(conn: sqlite3.Connection) -> None:
+    """The book open to other tools: the recall index made again without `columnsize=0` (a
+    contentless FTS5 table without column sizes refuses a full scan, so `sqlite-utils tables
+    --counts` and Datasette failed on it; the sizes cost a small row per document that searches
+    never read); and an id of its own, so that two books' events in one calendar (.ics UIDs)
+    never overwrite each other."""
+    from callbook.store import recall
+
+    recall.run_frozen(conn, "recall_scannable.sql")
+    run_script(
+        conn,
+        """
+        CREATE TABLE book_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO book_info (key, value) VALUES ('id', lower(hex(randomblob(16))));
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book
+]
 LATEST = len(MIGRATIONS)
 
 

@@ -51,6 +51,9 @@ DATA_AT_VERSION[3] = [
 
 # Version 4 (zone sets): the same rows; a zone may now be a set of names.
 DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
+# The recall index made scannable: the same rows, indexed again.
+SCANNABLE = MIGRATIONS.index(schema_module._v5_open_book) + 1
+DATA_AT_VERSION[SCANNABLE] = [*DATA_AT_VERSION[SCANNABLE - 1]]
 
 
 def book_at_version(path, version: int) -> None:
@@ -188,3 +191,19 @@ def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
     # One zone per distinct local clock: Detroit keeps New York time, Chicago its own.
     assert source == "country" and {"America/Detroit", "America/Chicago"} <= set(zone.split())
     assert "Pacific/Honolulu" in zone.split() and london == "Europe/London"
+def test_the_recall_index_made_scannable_keeps_finding_and_counts(tmp_path):
+    from callbook.jigsaw import TemplateSet, builtin_templates
+    from callbook.search import index_in_step, search
+
+    path = tmp_path / "book.db"
+    book_at_version(path, SCANNABLE - 1)
+    with Store.open(path) as store:
+        assert index_in_step(store)
+        hits = search(store, "jenkins", templates=TemplateSet(builtin_templates()))
+        assert sorted(h.kind for h in hits) == ["contact", "piece"]
+    conn = sqlite3.connect(path)
+    try:  # documents: 2 prospects, the note, the piece, the contact
+        assert conn.execute("select count(*) from recall").fetchone()[0] == 5
+        assert conn.execute("select count(*) from recall_docsize").fetchone()[0] == 5
+    finally:
+        conn.close()
