@@ -75,8 +75,8 @@ def test_no_file_means_the_defaults(tmp_path: Path) -> None:
         ("colour = 'red'", "3: colour: unknown setting; ignored"),
         ("default_template = 5",
          "3: default_template: a template key, like 'bant'; using the default 'cold_call'"),
-        ('[calling_hours]\nstart = "9am"',
-         "4: start: a time like '09:00', not '9am'; using the default 09:00"),
+        ('[calling_hours]\nstart = "9 sharp"',
+         "4: start: a time like '09:00', not '9 sharp'; using the default 09:00"),
         ('[calling_hours]\ndays = ["mo", "xx"]',
          "4: days: weekday names like ['mon', 'tue']; using the default "
          "['mon', 'tue', 'wed', 'thu', 'fri']"),
@@ -207,3 +207,17 @@ def test_the_command_line_warns_about_an_unknown_default_template(tmp_path, monk
 
     with Store.open(tmp_path / "b.db") as store:
         assert store.prospects()[0].template == "cold_call"
+
+
+def test_hours_and_days_are_read_in_the_shared_words(tmp_path):
+    """Config reads days and times with `callbook.when`'s words, like the capture line."""
+    from datetime import time
+
+    file = tmp_path / "config.toml"
+    file.write_text(
+        '[calling_hours]\nstart = "9am"\nend = "5:30pm"\ndays = ["Monday", "tues", "weekend"]\n'
+    )
+    config = load_config(file=file)
+    assert config.errors == ()
+    hours = config.calling_hours
+    assert (hours.start, hours.end, hours.days) == (time(9), time(17, 30), (0, 1, 5, 6))
