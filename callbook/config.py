@@ -229,7 +229,8 @@ def _legal(value: dict, bad) -> LegalHours:
             try:
                 legal = replace(legal, **{key: _time(value[key])})
             except ValueError:
-                bad(key, f"a time like '08:00', not {value[key]!r}")
+                usual = _Said(f"{getattr(LegalHours(), key):%H:%M}")
+                bad(key, f"a time like '08:00', not {_shown(value[key])}", usual, "legal_hours")
     stricter = []
     for place, span in (value.get("stricter") or {}).items():
         where = str(place).strip().upper()
@@ -239,7 +240,8 @@ def _legal(value: dict, bad) -> LegalHours:
                 raise ValueError
             a, b = (_time(p.strip()) for p in parts)
         except ValueError:
-            bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}")
+            bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}",
+                None, "legal_hours.stricter")  # fmt: skip
             continue
         stricter.append((where, a, b))
     return replace(legal, stricter=tuple(stricter))

@@ -334,7 +334,7 @@ def small_disk(tmp_path) -> Iterator[Path]:
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0 or not _run(
-        "mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(mount)
+        "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)
     ):
         pytest.skip("cannot mount a small file system here")
     try:
