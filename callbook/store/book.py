@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,14 +35,16 @@ from callbook.model import (
     Status,
     same_value,
 )
-from callbook.store import rows
+from callbook.store import rows, tallies
 from callbook.store.db import (
     ReadOnlyError,
     StoreError,
     WriteLock,
     connect,
     describe_sqlite_error,
+    open_readonly,
 )
+from callbook.store.names import name_key
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
@@ -74,6 +76,8 @@ class Store:
         self.conn = conn
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+        self._reader_conn: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
 
     @functools.cached_property
     def db(self):
@@ -117,6 +121,10 @@ class Store:
         return store
 
     def close(self) -> None:
+        with self._reader_lock:
+            if self._reader_conn is not None:
+                self._reader_conn.close()
+                self._reader_conn = None
         with self._lock:
             self._write_lock.close()
             self.conn.close()
@@ -191,6 +199,19 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of the Store's own for long reads (stats, every name, queue
+        counts): they never hold the lock that writes and the UI's short reads take."""
+        with self._reader_lock:
+            try:
+                if self._reader_conn is None:
+                    self._reader_conn = open_readonly(self.path)
+                    self._reader_conn.execute("PRAGMA query_only = 1")
+                yield self._reader_conn
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
     def _now(self) -> str:
         return rows.to_db_time(self.clock())
 
@@ -235,6 +256,10 @@ class Store:
                 if not value:
                     raise ValueError("a prospect needs a name")
             row[key] = value
+        if "name" in row:
+            row["name_key"] = name_key(row["name"])
+        if "company" in row:
+            row["company_key"] = name_key(row["company"])
         if new:
             row["created_at"] = now
         row["updated_at"] = now
@@ -278,18 +303,27 @@ class Store:
         return self._read("select count(*) from prospects")[0][0]
 
     def prospect_names(self) -> list[tuple[int, str, str | None]]:
-        """(id, name, company) of every prospect: the haystack for fuzzy matching."""
-        return self._read("select id, name, company from prospects order by id")
+        """(id, name, company) of every prospect: the haystack for fuzzy matching. Read on the
+        Store's read-only connection: a long read that must not hold up writes."""
+        with self._reading() as conn:
+            return conn.execute("select id, name, company from prospects order by id").fetchall()
 
     def prospects_named(self, text: str) -> list[Prospect]:
-        """Prospects whose name or company is `text`, ignoring case."""
+        """Prospects whose name or company is `text`, ignoring case, accents and spacing: an
+        index seek on the folded keys (rows another program wrote without keys are compared
+        as they are)."""
+        key = name_key(text)
+        if key is None:
+            return []
+        found = self._read(
+            f"select {rows.PROSPECT_COLUMNS}, name_key is null from prospects "
+            "where name_key = ?1 or company_key = ?1 or name_key is null order by id",
+            (key,),
+        )
         return [
-            rows.prospect(r)
-            for r in self._read(
-                f"select {rows.PROSPECT_COLUMNS} from prospects "
-                "where name = ?1 collate nocase or company = ?1 collate nocase order by id",
-                (text.strip(),),
-            )
+            rows.prospect(r[:-1])
+            for r in found
+            if not r[-1] or key in (name_key(r[1]), name_key(r[2]))
         ]
 
     # --- contacts, pieces, calls ---------------------------------------------------------
@@ -397,16 +431,22 @@ class Store:
             )
             call_id = cur.lastrowid
             learned = rows.to_db_time(new.ended_at)
-            small = sum(
-                self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
+            slots = [
+                slot
                 for slot, value in new.pieces
-            )
+                if self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
+            ]
+            small = len(slots)
             for contact in new.contacts:
                 self._insert_contact(conn, new.prospect_id, contact, call_id, now)
             big = 1 if Outcome(new.outcome).is_big_win else 0
             conn.execute(
                 "update calls set small_wins = ?, big_wins = ? where id = ?", (small, big, call_id)
             )
+            tallies.add_call(
+                conn, rows.to_db_time(new.started_at), Outcome(new.outcome).value, small, big,
+                slots,
+            )  # fmt: skip
             new_status = _STATUS_AFTER.get(Outcome(new.outcome))
             if new_status is None:
                 new_status = Status.ACTIVE if status == Status.NEW.value else Status(status)
@@ -525,22 +565,24 @@ class Store:
         now = self._now()
         with self._write() as conn:
             found = conn.execute(
-                "select prospect_id, undone_at, previous_state, next_call_at, next_objective "
-                "from calls where id = ?",
+                "select prospect_id, undone_at, previous_state, started_at, outcome, "
+                "small_wins, big_wins from calls where id = ?",
                 (call_id,),
             ).fetchone()
             if found is None:
                 raise StoreError(f"no call with id {call_id}")
-            prospect_id, undone_at, previous, call_next_at, call_next_obj = found
+            prospect_id, undone_at, previous, started_at, outcome, small, big = found
             if undone_at:
                 raise StoreError(f"call {call_id} was already undone")
             conn.execute("update calls set undone_at = ? where id = ?", (now, call_id))
-            undone = [
-                r[0]
-                for r in conn.execute(
-                    "select id from pieces where call_id = ? and undone_at is null", (call_id,)
-                )
-            ]
+            found_pieces = conn.execute(
+                "select id, slot from pieces where call_id = ? and undone_at is null", (call_id,)
+            ).fetchall()
+            undone = [piece_id for piece_id, _ in found_pieces]
+            tallies.add_call(
+                conn, started_at, outcome, small or 0, big or 0,
+                [slot for _, slot in found_pieces], sign=-1,
+            )  # fmt: skip
             conn.execute("update pieces set undone_at = ? where call_id = ?", (now, call_id))
             for piece_id in undone:
                 conn.execute(
@@ -854,34 +896,36 @@ class Store:
 
     # --- stats ---------------------------------------------------------------------------
 
-    def call_tallies(self, since: datetime, until: datetime) -> list[tuple]:
-        """(quarter hour, outcome, calls, small wins, big wins) of the calls started in
-        [since, until), summed per UTC quarter hour (every zone's offset is a whole number of
-        quarters, so each falls on one local day) and outcome; undone calls never count."""
-        return [
-            (datetime.fromtimestamp(quarter, UTC), Outcome(outcome), calls, small, big)
-            for quarter, outcome, calls, small, big in self._read(
-                "select unixepoch(started_at) / 900 * 900 as quarter, outcome, count(*), "
-                "sum(small_wins), sum(big_wins) from calls "
-                "where started_at >= ? and started_at < ? and undone_at is null "
-                "group by quarter, outcome order by quarter",
-                (rows.to_db_time(since), rows.to_db_time(until)),
-            )
-        ]
+    def day_tallies(self, tz: tzinfo, first: date, last: date) -> tuple[list, list]:
+        """([(day, outcome, calls, small wins, big wins)], [(day, slot, pieces)]) of the
+        local days first..last in zone `tz`, undone calls and pieces left out: from the
+        per-day tallies, on the Store's read-only connection. The caller's zone (the queue
+        settings') is tracked the first time it is asked for; another zone is counted from
+        the calls."""
+        self._track_caller_zone(tz)
+        with self._reading() as conn:
+            days, pieces = tallies.read(conn, tz, first, last)
+        return (
+            [(date.fromisoformat(d), Outcome(o), calls, small, big)
+             for d, o, calls, small, big in days],
+            [(date.fromisoformat(d), slot, count) for d, slot, count in pieces],
+        )  # fmt: skip
 
-    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple]:
-        """(quarter hour, slot, pieces) recorded by calls started in [since, until), per UTC
-        quarter hour as `call_tallies`; undone calls and pieces never count."""
-        return [
-            (datetime.fromtimestamp(quarter, UTC), slot, count)
-            for quarter, slot, count in self._read(
-                "select unixepoch(c.started_at) / 900 * 900 as quarter, p.slot, count(*) "
-                "from pieces p join calls c on c.id = p.call_id "
-                "where c.started_at >= ? and c.started_at < ? and c.undone_at is null "
-                "and p.undone_at is null group by quarter, p.slot order by quarter",
-                (rows.to_db_time(since), rows.to_db_time(until)),
-            )
-        ]
+    def _track_caller_zone(self, tz: tzinfo) -> None:
+        caller = self.queue_settings.caller_tz if self.queue_settings is not None else None
+        key = tallies.zone_key(tz)
+        if key is None or caller is None or tallies.zone_key(caller) != key:
+            return
+        with self._reading() as conn:
+            if conn.execute("select 1 from stats_zones where zone = ?", (key,)).fetchone():
+                return
+        with contextlib.suppress(ReadOnlyError), self._write() as conn:
+            tallies.rebuild(conn, tz, self._now())
+
+    def rebuild_tallies(self) -> None:
+        """Recount the per-day stats tallies of every tracked zone from the calls."""
+        with self._write() as conn:
+            tallies.rebuild_all(conn, self._now())
 
     def scheduled(self, *, since: datetime | None = None) -> list[Prospect]:
         """Prospects with a next call set (at or after `since`), soonest first."""
