@@ -23,8 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.books import pools  # noqa: E402
 from benchmarks.large_book import FIRST, LAST, SLOTS, WORDS, ZONES  # noqa: E402
-from callbook.store import Store  # noqa: E402
+from callbook.store import Store, tallies  # noqa: E402
+from callbook.store.names import fill_keys  # noqa: E402
 
 OUTCOMES = (
     "no_answer", "no_answer", "no_answer", "voicemail", "voicemail", "gatekeeper",
@@ -84,10 +86,13 @@ def build(path: Path, prospects: int, *, seed: int = 7, recall: bool = True) -> 
 
     with recall_deferred(conn) if recall else _nothing():
         stamp = _stamp(start)
+        # Company names as varied as a real book's (generated stems, kinds and suffixes): a
+        # name lookup meets as many near neighbours as it would there.
+        companies = pools(rnd, prospects).companies
         for batch in _chunks(
             (
                 i,
-                f"{rnd.choice(LAST)} {rnd.choice(WORDS).title()} {i}",
+                rnd.choice(companies),
                 None,
                 json.dumps([phone_of(i)]),
                 rnd.choice(("London", "Berlin", "Austin", "Denver")),
@@ -175,6 +180,9 @@ def build(path: Path, prospects: int, *, seed: int = 7, recall: bool = True) -> 
                 batch,
             )
         counts["contacts"] = prospects // 2
+        # What the Store derives from the rows: lookup keys, the tracked zones' stats tallies.
+        fill_keys(conn)
+        tallies.rebuild_all(conn, _stamp(END))
         counts["filled_s"] = round(time.perf_counter() - t0, 1)
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")

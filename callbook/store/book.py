@@ -44,7 +44,7 @@ from callbook.store.db import (
     describe_sqlite_error,
     open_readonly,
 )
-from callbook.store.names import name_key
+from callbook.store.names import name_key, near_prefixes
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
@@ -307,6 +307,28 @@ class Store:
         Store's read-only connection: a long read that must not hold up writes."""
         with self._reading() as conn:
             return conn.execute("select id, name, company from prospects order by id").fetchall()
+
+    def prospects_near(self, text: str, limit: int) -> list[tuple[int, str, str | None]] | None:
+        """(id, name, company) of the prospects whose name or company starts within one typo
+        of how `text` starts (`names.near_prefixes`): the candidates of a misspelt lookup, a
+        few index seeks at any size. None when more than `limit` match (too short a text to
+        narrow it down)."""
+        key = name_key(text)
+        if key is None:
+            return []
+        ranges = sorted(near_prefixes(key))
+        values = ", ".join("(?, ?)" for _ in ranges)
+        bounds = [bound for prefix in ranges for bound in (prefix, prefix + "\U0010ffff")]
+        found = self._read(
+            f"with ranges (low, high) as (values {values}) "
+            "select p.id, p.name, p.company from ranges r join prospects p indexed by "
+            "prospects_name_key on p.name_key >= r.low and p.name_key < r.high union "
+            "select p.id, p.name, p.company from ranges r join prospects p indexed by "
+            "prospects_company_key on p.company_key >= r.low and p.company_key < r.high "
+            "and p.company_key is not null limit ?",
+            (*bounds, limit + 1),
+        )
+        return None if len(found) > limit else found
 
     def prospects_named(self, text: str) -> list[Prospect]:
         """Prospects whose name or company is `text`, ignoring case, accents and spacing: an

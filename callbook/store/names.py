@@ -22,3 +22,25 @@ def fill_keys(conn, *, only_missing: bool = False) -> None:
         "company_key = callbook_name_key(company)"
         + (" WHERE name_key IS NULL" if only_missing else "")
     )
+
+
+NEAR_PREFIX = 6  # letters of a key that a misspelt lookup's candidates are found by
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
+
+
+def near_prefixes(key: str, length: int = NEAR_PREFIX) -> set[str]:
+    """The prefixes (of up to `length` letters) that a key one typo away from `key` in its
+    first `length` letters starts with: a letter changed, left out, added or two swapped. A
+    typo further on keeps the first letters, so `key[:length]` covers it."""
+    head = key[: length + 1]
+    found = {key[:length]}
+    for i in range(min(len(head), length)):
+        found.add((head[:i] + head[i + 1 :])[:length])  # a letter typed that is not there
+        if i + 1 < len(head):
+            found.add((head[:i] + head[i + 1] + head[i] + head[i + 2 :])[:length])  # swapped
+        for c in _ALPHABET:
+            found.add((head[:i] + c + head[i + 1 :])[:length])  # a letter mistyped
+            found.add((head[:i] + c + head[i:])[:length])  # a letter left out
+    for c in _ALPHABET:
+        found.add((head + c)[:length])  # left out at the end of a short key
+    return {p for p in found if p.strip()}
