@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.books import pools  # noqa: E402
+from benchmarks.books import COMPANY_KINDS, COMPANY_SUFFIX, SYLLABLES  # noqa: E402
 from benchmarks.large_book import FIRST, LAST, SLOTS, WORDS, ZONES  # noqa: E402
 from callbook.store import Store, tallies  # noqa: E402
 from callbook.store.names import fill_keys  # noqa: E402
@@ -44,6 +44,18 @@ def _stamp(when: datetime) -> str:
 def phone_of(pid: int) -> str:
     """Prospect `pid`'s first number (the growth script blocks some of these)."""
     return f"+1212{pid:07d}"
+
+
+def _companies(rnd: random.Random, count: int) -> list[str]:
+    """`count` company names (stem, kind, suffix), stems of 2-4 syllables: room for millions."""
+    stems: set[str] = set()
+    while len(stems) < count:
+        stems.add("".join(rnd.choice(SYLLABLES) for _ in range(rnd.choice((2, 3, 3, 4)))))
+    return [
+        " ".join(p for p in (stem.capitalize(), rnd.choice(COMPANY_KINDS),
+                             rnd.choice(COMPANY_SUFFIX)) if p)  # fmt: skip
+        for stem in sorted(stems)
+    ]
 
 
 def _chunks(rows, size: int = CHUNK):
@@ -88,7 +100,7 @@ def build(path: Path, prospects: int, *, seed: int = 7, recall: bool = True) -> 
         stamp = _stamp(start)
         # Company names as varied as a real book's (generated stems, kinds and suffixes): a
         # name lookup meets as many near neighbours as it would there.
-        companies = pools(rnd, prospects).companies
+        companies = _companies(rnd, max(200, prospects // 3))
         for batch in _chunks(
             (
                 i,

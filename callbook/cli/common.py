@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -43,7 +44,9 @@ class Context:
                 fail(str(exc))
             for problem in (*self._desk.config.errors, *self._desk.templates.errors):
                 click.echo(f"callbook: warning: {problem}", err=True)
-            # The daily backup runs once the command's own work is done, never before it.
+            self._say_backup_failure()
+            # The daily backup starts once the command's own work is done, in a process of
+            # its own: never in front of the caller's command.
             click.get_current_context().call_on_close(self._daily_backup)
         return self._desk
 
@@ -51,15 +54,23 @@ class Context:
     def _announce(line: str) -> None:
         click.echo(line, err=True)
 
+    def _say_backup_failure(self) -> None:
+        from callbook.cli.daily_backup import last_failure
+
+        failure = last_failure(self.paths)
+        if failure:
+            click.echo(f"callbook: warning: daily backup skipped: {failure}", err=True)
+
     def _daily_backup(self) -> None:
-        from callbook.store.backup import BackupError, auto_backup
+        from callbook.cli import daily_backup
         from callbook.store.db import writable
 
         if self._desk is None or not writable(self._desk.store.path):
             return
         try:
-            auto_backup(self._desk.store, self.paths, self._desk.config)
-        except (BackupError, StoreError) as exc:
+            if daily_backup.due(self._desk, self.paths):
+                daily_backup.start(self._desk.store.path)
+        except (OSError, StoreError) as exc:
             click.echo(f"callbook: warning: daily backup skipped: {exc}", err=True)
 
     def store(self, *, create: bool = True):
@@ -70,6 +81,10 @@ class Context:
 
     def close(self) -> None:
         if self._desk is not None:
+            # Fold this command's writes into the book now, after its output: the commits of
+            # the next commands never pay for a checkpoint (the app also does it when idle).
+            with contextlib.suppress(StoreError):
+                self._desk.store.checkpoint(tidy=False)
             self._desk.close()
             self._desk = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -50,6 +51,9 @@ from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 if TYPE_CHECKING:
     from callbook.queue import QueueSettings
 
+# The log size past which a commit folds it in (a backstop; see `Store._log_backstop`).
+WAL_BACKSTOP = 256 * 2**20
+
 # Fields a caller may set on a prospect, and how each is stored.
 PROSPECT_FIELDS = (
     "name", "company", "phones", "email", "website", "city", "region", "country", "timezone",
@@ -76,6 +80,7 @@ class Store:
         self.conn = conn
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+        self._wal = path.with_name(path.name + "-wal")
         self._reader_conn: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
 
@@ -145,14 +150,17 @@ class Store:
         with self._lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, tidy: bool = True) -> None:
         """Idle housekeeping kept out of the caller's commits: a bounded merge step of the
-        recall index, then fold the write-ahead log back into the file. Cheap when nothing is
-        pending. Serialised with writes, as SQLite before 3.51.3 needs."""
+        recall index (unless tidy=False), then fold the write-ahead log back into the file.
+        Cheap when nothing is pending. Serialised with writes, as SQLite before 3.51.3 needs.
+        SQLite's automatic checkpoint is off (`db.connect`): this, run between commands and
+        when idle, keeps the log short."""
         from callbook.store import recall
 
-        with self._write() as conn:
-            recall.tidy(conn)
+        if tidy:
+            with self._write() as conn:
+                recall.tidy(conn)
         with self._lock, self._write_lock.hold():
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -178,6 +186,19 @@ class Store:
             except BaseException:
                 self._rollback()
                 raise
+            self._log_backstop()
+
+    def _log_backstop(self) -> None:
+        """Fold the log in after a commit once it has grown past `WAL_BACKSTOP` bytes: only
+        a long run of commits with no idle moment and no command end gets here (SQLite's
+        automatic checkpoint is off, see `db.connect`)."""
+        try:
+            size = os.stat(self._wal).st_size
+        except OSError:
+            return
+        if size > WAL_BACKSTOP:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _rollback(self) -> None:
         # A rollback that fails too (I/O error) must not hide the first error; SQLite has
@@ -301,6 +322,9 @@ class Store:
 
     def count_prospects(self) -> int:
         return self._read("select count(*) from prospects")[0][0]
+
+    def has_prospects(self) -> bool:
+        return bool(self._read("select exists (select 1 from prospects)")[0][0])
 
     def prospect_names(self) -> list[tuple[int, str, str | None]]:
         """(id, name, company) of every prospect: the haystack for fuzzy matching. Read on the
