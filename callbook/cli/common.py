@@ -151,4 +151,35 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
 
 
+def echo_json_stream(value: dict[str, Any]) -> None:
+    """Print a dict as JSON a member at a time, each item of a list member on a line of its
+    own: a report of 100k rows is written as it is encoded, never held as one string (and
+    without the indentation that doubled its size)."""
+    pending: list[str] = []
+    size = 0
+
+    def write(text: str) -> None:
+        nonlocal size
+        pending.append(text)
+        size += len(text)
+        if size >= 1 << 16:
+            click.echo("".join(pending), nl=False)
+            pending.clear()
+            size = 0
+
+    write("{")
+    for index, (key, member) in enumerate(value.items()):
+        write(("," if index else "") + "\n" + json.dumps(key) + ": ")
+        if isinstance(member, list | tuple):
+            write("[")
+            for position, item in enumerate(member):
+                write(("," if position else "") + "\n  ")
+                write(json.dumps(to_jsonable(item), ensure_ascii=False))
+            write("\n]" if member else "]")
+        else:
+            write(json.dumps(to_jsonable(member), ensure_ascii=False))
+    write("\n}")
+    click.echo("".join(pending))
+
+
 json_option: Callable = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -8,9 +8,12 @@ from __future__ import annotations
 def name_key(text: str | None) -> str | None:
     if text is None:
         return None
-    from callbook.search import fold
+    folded = text.lower()
+    if not folded.isascii():  # most names are ASCII: the fold's import waits for one that is not
+        from callbook.search import fold
 
-    return " ".join(fold(text).split()) or None
+        folded = fold(folded)
+    return " ".join(folded.split()) or None
 
 
 def fill_keys(conn, *, only_missing: bool = False) -> None:
