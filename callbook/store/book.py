@@ -813,32 +813,35 @@ class Store:
     def queue_size(self, now: datetime | None = None) -> int:
         """How many prospects `queue` holds at `now`, waiting and skipped ones included."""
         now_text = rows.to_db_time(now or self.clock())
-        with self._lock:
+        # On the Store's read-only connection, in one read transaction: the counts never hold
+        # the lock that the UI's reads and the caller's commits take.
+        with self._reading() as conn:
+            conn.execute("BEGIN")
             try:
                 # Every prospect, less the closed ones and those scheduled for later: counts
                 # that SQLite answers from indexes, unlike a count of the open ones.
-                total = self.conn.execute("select count(*) from prospects").fetchone()[0]
-                closed = self.conn.execute(
+                total = conn.execute("select count(*) from prospects").fetchone()[0]
+                closed = conn.execute(
                     "select count(*) from prospects where status in (?, ?, ?)",
                     (Status.DO_NOT_CALL.value, Status.WON.value, Status.LOST.value),
                 ).fetchone()[0]
-                later = self.conn.execute(
+                later = conn.execute(
                     f"select count(*) from prospects p indexed by prospects_due "
                     f"where p.next_call_at is not null and p.next_call_at > ? and {_IN_QUEUE}",
                     (now_text,),
                 ).fetchone()[0]
-                blocked = self._all_numbers_blocked(now_text)
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
+                blocked = self._all_numbers_blocked(conn, now_text)
+            finally:
+                conn.rollback()
         return total - closed - later - blocked
 
-    def _all_numbers_blocked(self, now_text: str) -> int:
+    def _all_numbers_blocked(self, conn: sqlite3.Connection, now_text: str) -> int:
         """How many prospects in the queue at `now_text` have every number on the
         do-not-call list."""
-        numbers = {r[0] for r in self.conn.execute("select number from do_not_call_numbers")}
+        numbers = {r[0] for r in conn.execute("select number from do_not_call_numbers")}
         if not numbers:
             return 0
-        found = self.conn.execute(
+        found = conn.execute(
             f"select p.phones from prospects p where {_IN_QUEUE} "
             "and (p.next_call_at is null or p.next_call_at <= ?) and exists (select 1 from "
             "do_not_call_numbers d where instr(p.phones, '\"' || d.number) > 0)",

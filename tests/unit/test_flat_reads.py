@@ -249,6 +249,7 @@ def test_long_reads_do_not_wait_for_the_store_lock(store):
         def read():
             result["names"] = store.prospect_names()
             result["days"] = store.day_tallies(UTC, date(2026, 11, 1), date(2026, 11, 30))
+            result["queue_size"] = store.queue_size(NOW)
 
         reader = threading.Thread(target=read)
         reader.start()
@@ -259,6 +260,7 @@ def test_long_reads_do_not_wait_for_the_store_lock(store):
         holder.join()
     assert result["names"] == [(p.id, "Acme", None)]
     assert [row[2] for row in result["days"][0]] == [1]
+    assert result["queue_size"] == 1
 
 
 def test_contacts_named_by_a_call_are_undone_by_index(store):
