@@ -45,7 +45,7 @@ from callbook.store.db import (
     describe_sqlite_error,
     open_readonly,
 )
-from callbook.store.names import name_key, near_prefixes
+from callbook.store.names import fill_keys, name_key, near_prefixes, stale_keys
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
@@ -971,9 +971,25 @@ class Store:
         with contextlib.suppress(ReadOnlyError), self._write() as conn:
             tallies.rebuild(conn, tz, self._now())
 
-    def rebuild_tallies(self) -> None:
-        """Recount the per-day stats tallies of every tracked zone from the calls."""
+    def derived_out_of_step(self) -> list[str]:
+        """What the Store derives from the rows and keeps by its writes (stats tallies, name
+        keys) that no longer agrees with them: one line each. Reads the whole book."""
+        with self._reading() as conn:
+            conn.execute("BEGIN")
+            try:
+                zones = tallies.out_of_step(conn)
+                stale = stale_keys(conn)
+            finally:
+                conn.rollback()
+        problems = [f"stats tallies of {zone} differ from the calls" for zone in zones]
+        if stale:
+            problems.append(f"{stale} prospect name key(s) do not fit their names")
+        return problems
+
+    def rebuild_derived(self) -> None:
+        """Recount the stats tallies of every tracked zone and rewrite every name key."""
         with self._write() as conn:
+            fill_keys(conn)
             tallies.rebuild_all(conn, self._now())
 
     def scheduled(self, *, since: datetime | None = None) -> list[Prospect]:

@@ -47,3 +47,13 @@ def near_prefixes(key: str, length: int = NEAR_PREFIX) -> set[str]:
     for c in _ALPHABET:
         found.add((head + c)[:length])  # left out at the end of a short key
     return {p for p in found if p.strip()}
+
+
+def stale_keys(conn) -> int:
+    """How many prospects' keys are missing or no longer fit their name and company (rows
+    another program wrote or changed)."""
+    conn.create_function("callbook_name_key", 1, name_key, deterministic=True)
+    return conn.execute(
+        "select count(*) from prospects where name_key is not callbook_name_key(name) "
+        "or company_key is not callbook_name_key(company)"
+    ).fetchone()[0]

@@ -190,6 +190,31 @@ def rebuild(conn: sqlite3.Connection, tz: tzinfo, now: str) -> bool:
     return True
 
 
+def out_of_step(conn: sqlite3.Connection) -> list[str]:
+    """The tracked zones whose tallies differ from a count of the calls (a full count)."""
+    found = []
+    for key, tz in tracked(conn).items():
+        days, pieces = counted(conn, tz)
+        kept_days = {
+            (day, outcome): [calls, small, big]
+            for day, outcome, calls, small, big in conn.execute(
+                "select day, outcome, calls, small_wins, big_wins from stats_days where zone = ? "
+                "and (calls != 0 or small_wins != 0 or big_wins != 0)",
+                (key,),
+            )
+        }
+        kept_pieces = dict(
+            ((day, slot), count)
+            for day, slot, count in conn.execute(
+                "select day, slot, pieces from stats_day_pieces where zone = ? and pieces != 0",
+                (key,),
+            )
+        )
+        if kept_days != days or kept_pieces != pieces:
+            found.append(key)
+    return found
+
+
 def rebuild_all(conn: sqlite3.Connection, now: str) -> None:
     for tz in tracked(conn).values():
         rebuild(conn, tz, now)
