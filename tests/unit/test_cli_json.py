@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 
 import click
 from click.testing import CliRunner
 
 from callbook.cli.common import echo_json, echo_json_stream
+
+
+class Kind(Enum):
+    CSV = "csv"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    kind: Kind
+    at: datetime
+    values: tuple[str, ...]
+
 
 VALUE = {
     "ok": True,
@@ -16,6 +31,7 @@ VALUE = {
     "counts": {"rows": 3, "added": 2},
     "rows": [{"line": 2, "name": "Müller"}, {"line": 3, "at": datetime(2026, 1, 2, tzinfo=UTC)}],
     "warnings": [],
+    "changes": [Change("phones", Kind.CSV, datetime(2026, 1, 2, 9, tzinfo=UTC), ("+1", "+2"))],
     "columns": ("a", "b"),
 }
 
