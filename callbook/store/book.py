@@ -332,6 +332,17 @@ class Store:
         with self._reading() as conn:
             return conn.execute("select id, name, company from prospects order by id").fetchall()
 
+    def prospect_name_keys(self) -> list[tuple[int, str]]:
+        """(id, folded name and company) of every prospect, as `names.name_key` folds them:
+        a fuzzy filter's haystack with nothing left to fold in Python. Read on the Store's
+        read-only connection."""
+        with self._reading() as conn:
+            return conn.execute(
+                "select id, case when company_key is null or company_key = name_key "
+                "then coalesce(name_key, '') else coalesce(name_key, '') || ' ' || company_key "
+                "end from prospects order by id"
+            ).fetchall()
+
     def prospects_near(self, text: str, limit: int) -> list[tuple[int, str, str | None]] | None:
         """(id, name, company) of the prospects whose name or company starts within one typo
         of how `text` starts (`names.near_prefixes`): the candidates of a misspelt lookup, a

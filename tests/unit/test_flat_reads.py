@@ -83,6 +83,12 @@ def test_rows_another_program_wrote_without_keys_are_still_found(store):
     assert found.prospect is not None and found.prospect.name == "Beacon Print"
 
 
+def test_the_filter_haystack_comes_folded_from_the_keys(store):
+    a = store.add_prospect("Müller  Bäckerei", company="Müller Bäckerei")
+    b = store.add_prospect("Acme", company="ACME Dental")
+    assert store.prospect_name_keys() == [(a.id, "muller backerei"), (b.id, "acme acme dental")]
+
+
 def test_near_prefixes_cover_one_typo_in_the_first_letters():
     key = "acme dental"
     head = key[: NEAR_PREFIX + 1]
