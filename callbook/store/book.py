@@ -788,22 +788,18 @@ class Store:
     @contextlib.contextmanager
     def _queue_reader(self, now: datetime) -> Iterator[_QueueReader]:
         """A reader of the queue inside one read transaction: one snapshot for all its
-        queries, however many lanes it opens."""
-        with self._lock:
-            began = not self.conn.in_transaction
+        queries, however many lanes it opens. On the Store's read-only connection: reading
+        a page of the queue never holds the lock that the caller's commits take."""
+        with self._reading() as conn:
+            conn.execute("BEGIN")
             try:
-                if began:
-                    self.conn.execute("BEGIN")
-                reader = _QueueReader(self, now, self._settings())
+                reader = _QueueReader(conn, now, self._settings())
                 try:
                     yield reader
                 finally:
                     reader.close()
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
             finally:
-                if began and self.conn.in_transaction:
-                    self.conn.rollback()  # only read: nothing to keep
+                conn.rollback()  # only read: nothing to keep
 
     def queue_entries(self, prospect_ids: Iterable[int], now: datetime | None = None):
         """The queue entries of these prospects (those of them in the queue), in the given
@@ -866,8 +862,7 @@ class Store:
         is left as it is: the queue then reads those zones each time."""
         settings = self._settings()
         try:
-            while self._read("select exists (select 1 from prospects indexed by "
-                             "prospects_zone_pending where zone is null)")[0][0]:  # fmt: skip
+            while self._zones_pending():
                 with self._write() as conn:
                     pending = conn.execute(
                         "select id, timezone, phones, country, region from prospects "
@@ -883,6 +878,13 @@ class Store:
                     )
         except StoreError:
             return
+
+    def _zones_pending(self) -> bool:
+        with self._reading() as conn:
+            return conn.execute(
+                "select exists (select 1 from prospects indexed by prospects_zone_pending "
+                "where zone is null)"
+            ).fetchone()[0]
 
     def skip(self, prospect_id: int, now: datetime | None = None) -> None:
         """Move a prospect to the back of the queue for the rest of the caller's day."""
@@ -1087,10 +1089,10 @@ class _QueueReader:
     cursors over the queue's indexes, and what resolving a row needs (today's attempts and
     skips, the do-not-call list, availability pieces). Implements `callbook.queue.Lanes`."""
 
-    def __init__(self, store: Store, now: datetime, settings: QueueSettings) -> None:
+    def __init__(self, conn: sqlite3.Connection, now: datetime, settings: QueueSettings) -> None:
         from callbook.queue import zone_info
 
-        self.conn = store.conn
+        self.conn = conn
         self.now = now
         self.settings = settings
         self.zone_info = zone_info

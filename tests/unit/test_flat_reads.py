@@ -239,6 +239,7 @@ def test_undo_reads_by_index(store):
 def test_long_reads_do_not_wait_for_the_store_lock(store):
     p = store.add_prospect("Acme")
     _record(store, p.id, NOW, Outcome.MEETING)
+    store.queue(NOW, limit=1)  # a new prospect's zone is read (and written) once
     held, release = threading.Event(), threading.Event()
 
     def hold():
@@ -256,6 +257,7 @@ def test_long_reads_do_not_wait_for_the_store_lock(store):
             result["names"] = store.prospect_names()
             result["days"] = store.day_tallies(UTC, date(2026, 11, 1), date(2026, 11, 30))
             result["queue_size"] = store.queue_size(NOW)
+            result["queue"] = [e.prospect.id for e in store.queue(NOW, limit=5)]
 
         reader = threading.Thread(target=read)
         reader.start()
@@ -266,7 +268,7 @@ def test_long_reads_do_not_wait_for_the_store_lock(store):
         holder.join()
     assert result["names"] == [(p.id, "Acme", None)]
     assert [row[2] for row in result["days"][0]] == [1]
-    assert result["queue_size"] == 1
+    assert result["queue_size"] == 1 and result["queue"] == [p.id]
 
 
 def test_contacts_named_by_a_call_are_undone_by_index(store):
