@@ -9,7 +9,7 @@ A call counts on the day it started, and so do the pieces it recorded.
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -105,11 +105,11 @@ def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
     """The last `days` local days up to today, oldest first, empty days included."""
     since, _ = days_span(days, now, tz)
     today, first = now.astimezone(tz).date(), since.date()
-    tallies: dict[date, Counter] = {}
-    pieces: dict[date, Counter] = {}
+    tallies: defaultdict[date, Counter] = defaultdict(Counter)
+    pieces: defaultdict[date, Counter] = defaultdict(Counter)
     by_day, learned_by_day = book.day_tallies(tz, first, today)
     for day, outcome, calls, small, big in by_day:
-        t = tallies.setdefault(day, Counter())
+        t = tallies[day]
         t["dials"] += calls
         t["connects"] += calls * outcome.connected
         t["decision_makers"] += calls * outcome.reached_decision_maker
@@ -117,12 +117,13 @@ def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
         t["big_wins"] += big
         t["meetings"] += calls * (outcome is Outcome.MEETING)
     for day, slot, count in learned_by_day:
-        pieces.setdefault(day, Counter())[slot] += count
+        pieces[day][slot] += count
     out = []
+    none = Counter()
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
-        counts = tallies.get(day, Counter())
-        learned = pieces.get(day, Counter())
+        counts = tallies.get(day, none)
+        learned = pieces.get(day, none)
         out.append(
             Day(day, **{f: counts[f] for f in FIGURES}, pieces=dict(sorted(learned.items())))
         )
