@@ -92,7 +92,8 @@ def _misspelt(name: str, rnd: random.Random, early: bool) -> str:
     return name[:i] + name[i + 1 :]
 
 
-def run_size(prospects: int, folder: Path, repeats: int, budget_s: float) -> dict:
+def run_size(prospects: int, folder: Path, repeats: int, budget_s: float,
+             dnc_counts: tuple[int, ...] = DNC_COUNTS) -> dict:  # fmt: skip
     path = growth_book(prospects, folder)
     store = Store.open(path, clock=lambda: NOW)
     desk = Desk.around(store, Config(timezone="UTC"))
@@ -119,7 +120,7 @@ def run_size(prospects: int, folder: Path, repeats: int, budget_s: float) -> dic
         store.queue_size(NOW)
         store.queue(NOW, limit=PAGE)
 
-    for count in DNC_COUNTS:
+    for count in dnc_counts:
         numbers = [phone_of(pid) for pid in rnd.sample(range(1, prospects + 1), count)]
         for number in numbers:
             store.add_do_not_call_number(number)
@@ -175,8 +176,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds an operation is repeated for at most")  # fmt: skip
+    parser.add_argument("--dnc", type=int, nargs="+", default=list(DNC_COUNTS),
+                        help="do-not-call list sizes the queue refresh is measured with")  # fmt: skip
     args = parser.parse_args()
-    table = {size: run_size(size, args.folder, args.repeats, args.budget) for size in args.sizes}
+    table = {
+        size: run_size(size, args.folder, args.repeats, args.budget, tuple(args.dnc))
+        for size in args.sizes
+    }
     small, large = min(args.sizes), max(args.sizes)
     rows = {}
     for op in table[small]:
