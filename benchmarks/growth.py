@@ -177,7 +177,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds an operation is repeated for at most")  # fmt: skip
     parser.add_argument("--dnc", type=int, nargs="+", default=list(DNC_COUNTS),
-                        help="do-not-call list sizes the queue refresh is measured with")  # fmt: skip
+                        help="do-not-call list sizes to refresh the queue with")  # fmt: skip
     args = parser.parse_args()
     table = {
         size: run_size(size, args.folder, args.repeats, args.budget, tuple(args.dnc))
