@@ -40,6 +40,7 @@ from callbook.messages import DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
 from callbook.screens.main import MainScreen
+from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
 from callbook.timefmt import call_time, duration
@@ -152,6 +153,8 @@ class CallbookApp(App[int]):
         self.highlighted: QueueEntry | None = None
         self.shown: ProspectView | None = None
         self.last_saved: tuple[Call, Prospect] | None = None
+        # (prospect id, line) refused once as outside the legal hours: enter again forces it.
+        self._outside_hours_line: tuple[int, str] | None = None
         self.wrap_up: WrapUp | None = None
         self.planned: tuple[Prospect, str] | None = None  # the objective the last wrap-up set
         self.book_empty = False
@@ -184,6 +187,11 @@ class CallbookApp(App[int]):
         problems += [
             f"config [keys]: no key binding with id {i!r}" for i in unknown_ids(config.keys)
         ]
+        theme = chosen_theme(self.paths, config.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            problems.append(f"config: theme: no theme {theme!r} (the palette lists them)")
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=10)
         draft = self._read_draft()
@@ -207,6 +215,9 @@ class CallbookApp(App[int]):
             self._install_signal_handlers()
         if self.book_empty:
             self.action_offer_demo()
+
+    def watch_theme(self, name: str) -> None:
+        remember_theme(self.paths, name, self.desk.config.theme)
 
     def _read_draft(self) -> tuple[Prospect | None, datetime | None, str] | None:
         """The draft left by the last run: its prospect, when its call started, its line."""
@@ -431,6 +442,9 @@ class CallbookApp(App[int]):
         self.main.capture.input.focus()
         self._preview()
         self._save_draft_soon()
+        outside = self.desk.outside_legal_hours(prospect, self.call.started_at)
+        if outside:
+            self.notify(f"{prospect.name}: {outside}", title="outside hours", severity="error")
 
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""
@@ -438,6 +452,8 @@ class CallbookApp(App[int]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._drafts.discard()
+        # Outside the legal hours, enter records only the second time: the explicit force.
+        forced = self._outside_hours_line == (call.prospect.id, capture.value)
         try:
             saved = self.desk.commit(
                 call.prospect,
@@ -446,9 +462,14 @@ class CallbookApp(App[int]):
                 session_id=self.session.id if self.session else None,
                 objective=call.objective,
                 clear_draft=DRAFT_KEY,  # in the call's own transaction
+                outside_hours=forced,
             )
         except (CaptureRejected, StoreError, ValueError) as exc:
-            self._error, self._error_line = str(exc), capture.value
+            message = str(exc)
+            if not forced and self.desk.outside_legal_hours(call.prospect, call.started_at):
+                self._outside_hours_line = (call.prospect.id, capture.value)
+                message = message.replace("force it to call anyway", "enter again to force it")
+            self._error, self._error_line = message, capture.value
             self._preview()
             self._save_draft_soon()  # the line stays the draft
             return
@@ -531,7 +552,10 @@ class CallbookApp(App[int]):
     def _preview_ctx(self, prospect: Prospect) -> PreviewContext:
         found = self.store.zone_of(prospect)
         tz = zone(found[0]) if found else None
-        return PreviewContext(self.desk.now(), self.desk.config.tz, tz)
+        config = self.desk.config
+        return PreviewContext(
+            self.desk.now(), config.tz, tz, config.calling_hours, config.legal_hours
+        )
 
     def _preview(self) -> None:
         """Redraw the preview under the capture line."""
@@ -918,7 +942,6 @@ class CallbookApp(App[int]):
 
     def action_snooze(self) -> None:
         """z: out of the queue until a time the caller types."""
-        from callbook.capture.grammar import parse_when
         from callbook.screens.dialogs import SnoozeScreen
 
         prospect = self._target()
@@ -926,7 +949,7 @@ class CallbookApp(App[int]):
             return
 
         def parse(text: str) -> datetime:
-            return parse_when(text, self.desk.now(), self.desk.config.tz)
+            return self.desk.read_when(prospect, text)
 
         def answered(when: datetime | None) -> None:
             if when is None:
@@ -936,11 +959,13 @@ class CallbookApp(App[int]):
             except StoreError as exc:
                 self.notify(str(exc), title="not snoozed", severity="error")
                 return
-            shown = call_time(when, self.desk.now(), self.desk.config.tz)
-            self.notify(f"{prospect.name}: snoozed until {shown}")
+            shown = self.desk.show_when(prospect, when)
+            self.notify(f"{prospect.name}: snoozed until {shown.text}")
             self.reload_queue(position=self.main.queue.position)
 
-        self.push_screen(SnoozeScreen(prospect.name, parse), answered)
+        self.push_screen(
+            SnoozeScreen(prospect.name, parse, partial(self.desk.show_when, prospect)), answered
+        )
 
     def action_stats(self) -> None:
         """w: the stats screen; the calling screen and its capture line stay as they are."""
@@ -1011,7 +1036,10 @@ class CallbookApp(App[int]):
         if isinstance(self.screen, RecallScreen):
             return
         current = self.shown.prospect.id if self.shown else None
-        searcher = partial(search, self.store, limit=RECALL_LIMIT, current_prospect_id=current)
+        searcher = partial(
+            search, self.store, templates=self.desk.templates, limit=RECALL_LIMIT,
+            current_prospect_id=current,
+        )  # fmt: skip
         self.push_screen(RecallScreen(searcher, self.desk.now()))
 
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
@@ -1019,7 +1047,7 @@ class CallbookApp(App[int]):
         """Read recall's vocabulary once, off the UI thread, so that the first search is quick."""
         from callbook.search import recall_for
 
-        recall_for(self.store, self.desk.templates).prepare()
+        recall_for(self.store).prepare()
 
     def action_refresh_book(self) -> None:
         """Read everything again: another process wrote to the book."""

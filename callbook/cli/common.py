@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict, is_dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -115,6 +117,10 @@ class CallbookGroup(click.Group):
 def main(ctx: click.Context, db: str | None) -> None:
     """callbook: every call wins something. Run with no command to open the calling screen."""
     ctx.obj = Context(db)
+    folder = ctx.obj.paths.db.parent
+    if (db or os.environ.get("CALLBOOK_DB")) and not folder.is_dir():
+        # A mistyped path never makes folders and an empty book behind the caller's back.
+        fail(f"--db {ctx.obj.paths.db}: no folder {folder} (create it first)")
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from callbook.cli.core import open_app
@@ -152,7 +158,7 @@ def _plain(value: Any) -> Any:
     again for what this returns): the same values as `to_jsonable`, without copying a whole
     nested dataclass first as `asdict` does (half the time of a 100k-row report)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
+        return {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
     if isinstance(value, set | frozenset):
         return list(value)
     plain = to_jsonable(value)  # a leaf: a time, an enum, a path
@@ -161,13 +167,24 @@ def _plain(value: Any) -> Any:
     return plain
 
 
-def echo_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+# The shape of every command's --json: an object whose "version" says which shape it is (raised
+# only when a field is removed or changes meaning; new fields keep it).
+JSON_VERSION = 1
+
+
+def echo_json(value: Any, key: str | None = None) -> None:
+    """Print a command's JSON: an object with "version" first, then the object's fields, or
+    `key` holding the value (a list, or a record of its own)."""
+    if key is None and not isinstance(value, dict):
+        raise TypeError("echo_json: a value that is not an object needs a key")
+    fields = {key: value} if key is not None else value
+    document = {"version": JSON_VERSION, **to_jsonable(fields)}
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def echo_json_stream(value: dict[str, Any]) -> None:
-    """Print a dict as JSON a member at a time, each item of a list member on a line of its
-    own: a report of 100k rows is written as it is encoded, never held as one string (and
+    """`echo_json` of an object a member at a time, each item of a list member on a line of
+    its own: a report of 100k rows is written as it is encoded, never held as one string (and
     without the indentation that doubled its size)."""
     pending: list[str] = []
     size = 0
@@ -182,7 +199,7 @@ def echo_json_stream(value: dict[str, Any]) -> None:
             size = 0
 
     write("{")
-    for index, (key, member) in enumerate(value.items()):
+    for index, (key, member) in enumerate({"version": JSON_VERSION, **value}.items()):
         write(("," if index else "") + "\n" + json.dumps(key) + ": ")
         if isinstance(member, list | tuple):
             write("[")
