@@ -27,6 +27,7 @@ from benchmarks.books import COMPANY_KINDS, COMPANY_SUFFIX, SYLLABLES  # noqa: E
 from benchmarks.large_book import FIRST, LAST, SLOTS, WORDS, ZONES  # noqa: E402
 from callbook.store import Store, tallies  # noqa: E402
 from callbook.store.names import fill_keys  # noqa: E402
+from callbook.store.schema import LATEST  # noqa: E402
 
 OUTCOMES = (
     "no_answer", "no_answer", "no_answer", "voicemail", "voicemail", "gatekeeper",
@@ -218,7 +219,8 @@ class _nothing:
 
 def growth_book(prospects: int, folder: Path, *, recall: bool = True) -> Path:
     """The book of `prospects` prospects in `folder`, built on first use and reused."""
-    path = Path(folder) / f"growth-{prospects}{'' if recall else '-norecall'}.db"
+    # Keyed by the schema version: an older book is built again, never migrated in a timed run.
+    path = Path(folder) / f"growth-{prospects}{'' if recall else '-norecall'}-v{LATEST}.db"
     if not path.exists():
         partial = path.with_suffix(".partial")
         for leftover in partial.parent.glob(partial.name + "*"):
