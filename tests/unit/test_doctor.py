@@ -218,3 +218,21 @@ def test_doctor_says_not_writable_on_a_full_disk(tmp_path, monkeypatch):
 
         gc.collect()
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_stats_tallies_and_name_keys_another_program_left_behind_are_rebuilt(paths):
+    conn = sqlite3.connect(paths.db)
+    conn.execute("update stats_days set calls = calls + 5")
+    conn.execute("update prospects set name = 'Beacon Print'")  # name_key left as it was
+    conn.commit()
+    conn.close()
+    check = findings()["stats tallies and name keys"]
+    assert not check["ok"]
+    assert "differ from the calls" in check["detail"]
+    assert "1 prospect name key(s) do not fit their names" in check["detail"]
+    assert "--fix rebuilds them" in check["detail"]
+    check = findings("--fix")["stats tallies and name keys"]
+    assert check["ok"] and check["fixed"]
+    assert findings()["stats tallies and name keys"]["detail"] == "in step with the book"
+    with Store.open(paths.db) as store:
+        assert [p.name for p in store.prospects_named("beacon print")] == ["Beacon Print"]
