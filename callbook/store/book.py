@@ -72,6 +72,11 @@ _STATUS_AFTER = {
 }
 
 
+# How long housekeeping (a checkpoint at a command's end, or when the app is idle) waits for
+# another process's write lock: it is never worth making anyone wait.
+CHECKPOINT_WAIT = 0.2
+
+
 class Store:
     """An open book. Thread-safe: one connection guarded by a lock."""
 
@@ -156,18 +161,19 @@ class Store:
         with self._lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def checkpoint(self, *, tidy: bool = True) -> None:
+    def checkpoint(self, *, tidy: bool = True, wait: float = CHECKPOINT_WAIT) -> None:
         """Idle housekeeping kept out of the caller's commits: a bounded merge step of the
         recall index (unless tidy=False), then fold the write-ahead log back into the file.
         Cheap when nothing is pending. Serialised with writes, as SQLite before 3.51.3 needs.
         SQLite's automatic checkpoint is off (`db.connect`): this, run between commands and
-        when idle, keeps the log short."""
+        when idle, keeps the log short. With another process writing it waits `wait` seconds
+        at most, then raises BusyError: it can be done next time, nobody waits for it."""
         from callbook.store import recall
 
         if tidy:
-            with self._write() as conn:
+            with self._write(wait) as conn:
                 recall.tidy(conn)
-        with self._write_lock.hold(), self._lock:
+        with self._write_lock.hold(wait), self._lock:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:

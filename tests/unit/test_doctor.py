@@ -190,7 +190,7 @@ def test_doctor_says_not_writable_on_a_full_disk(tmp_path, monkeypatch):
     disk = tmp_path / "disk"
     disk.mkdir()
     if os.geteuid() != 0 or subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
     ).returncode:
         pytest.skip("cannot mount a small file system here")
     try:
