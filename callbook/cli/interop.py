@@ -16,11 +16,14 @@ import click
 from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
 
 PROGRESS_MIN_ROWS = 2000
-_PRESET_HELP = "auto, hubspot, salesforce, pipedrive, close, google, outlook, callbook, generic"
+_PRESET_HELP = (
+    "auto, hubspot, salesforce, pipedrive, close, apollo, zoominfo, leadlist (Lusha, Cognism), "
+    "salesnav (LinkedIn Sales Navigator), google, outlook, callbook, generic"
+)
 _FIELD_HELP = (
     "name, company, contact, first_name, middle_name, last_name, title, phone, email, website, "
-    "city, region, country, timezone, status, priority, tags, template, next_call_at, "
-    "next_objective, notes, ignore"
+    "city, region, country, location, timezone, status, priority, tags, template, "
+    "next_call_at, next_objective, notes, ignore"
 )
 
 
@@ -86,16 +89,32 @@ class ProgressBar:
     help="Country assumed for phone numbers without a country code (default: the config's region).",
 )
 @click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The file's text encoding (cp1252, iso-8859-2, cp1251, mac_roman, shift_jis, "
+    "utf-16-le ...) when it is not UTF-8 and cannot be told from the bytes.",
+)
+@click.option(
+    "--date-order",
+    default="mdy",
+    show_default=True,
+    metavar="ORDER",
+    help="How a numeric date that could be either reads: mdy (3/4/2027 is March 4) or dmy "
+    "(3 April). Dotted dates (14.03.2027) are always day first.",
+)
+@click.option(
     "--dry-run", is_flag=True, help="Show what would be added, merged and skipped; write nothing."
 )
 @json_option
 @pass_context
 def import_(
     ctx: Context, file: Path, preset: str, maps: tuple[str, ...], template: str | None,
-    on_duplicate: str, region: str | None, dry_run: bool, as_json: bool,
+    on_duplicate: str, region: str | None, encoding: str | None, date_order: str,
+    dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
-    """Import FILE: a CSV export from HubSpot, Salesforce, Pipedrive, Close, Google Contacts,
-    Outlook or a lead vendor, or a callbook JSON export (restored into an empty book).
+    """Import FILE: a CSV export from HubSpot, Salesforce, Pipedrive, Close, Apollo, ZoomInfo,
+    a lead list, Sales Navigator, Google Contacts or Outlook; a vCard file (.vcf); or a
+    callbook JSON export (restored into an empty book).
 
     All or nothing: if any row is in error, the errors are listed (FILE:LINE: column: reason)
     and nothing is written. Phone numbers are stored in E.164 (numbers that do not parse are
@@ -103,7 +122,7 @@ def import_(
     when the file has none. Columns nothing reads are reported; map them with --map.
     """
     from callbook.interop import restore
-    from callbook.interop.csv_import import ImportOptions, prepare, run
+    from callbook.interop.csv_import import ImportOptions, book_region, prepare, run
     from callbook.interop.problems import FileProblem, ImportFailed
     from callbook.interop.sheet import read_bytes
     from callbook.jigsaw import load_templates
@@ -112,7 +131,7 @@ def import_(
     options = ImportOptions(
         preset=preset.strip().casefold(), maps=maps, template=template,
         on_duplicate=on_duplicate.strip().casefold(), region=region, dry_run=dry_run,
-        details=as_json,
+        details=as_json, encoding=encoding, date_order=date_order.strip().casefold(),
     )  # fmt: skip
     bar = ProgressBar()
     try:
@@ -126,6 +145,8 @@ def import_(
             return
         if restore.looks_like_json(head):
             raise FileProblem(f"{file} is JSON but not a callbook export; import CSV files here")
+        if region is None and ctx.paths.db.exists():
+            options.book_region = book_region(ctx.store())
         prepared = prepare(file, options, config, load_templates(config.templates_dir), bar)
         with _book(ctx, dry_run) as store:
             report = run(store, prepared, options, bar)
@@ -278,8 +299,14 @@ def _changes(changes: dict) -> str:
     for slot, value in changes.get("pieces", {}).items():
         parts.append(f"{slot}: {value}")
     for key, (old, new) in changes.get("kept", {}).items():
-        parts.append(f"kept {key} {old!r} (file: {new!r})")
+        parts.append(f"kept {key} {_shown(old)} (file: {_shown(new)})")
     return "; ".join(parts)
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return repr(", ".join(str(v) for v in value))
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 # --- export --------------------------------------------------------------------------------

@@ -3,7 +3,13 @@
 A value the user mapped explicitly (`--map`) must be right or the row is an error; a value in a
 column mapped by a preset's guess that cannot be used is left out with a warning, so that a
 guessed mapping never blocks an import. Phone numbers that do not parse are kept as typed and
-flagged with a warning.
+flagged with a warning; a number with words beside it (`0412 345 678 tina`) is read and the
+words kept as its note.
+
+A number without a country code is read in the row's country: its country column, else the
+country domain of its email or website (`.com.au`, `.de`), else the file's default (`--region`,
+the book's usual country, the config). Numbers are ordered for dialling by their label (direct,
+mobile, other, switchboard, home, assistant) and carried with it in `phone_details`.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 
 from callbook import phones
-from callbook.interop.presets import Column
+from callbook.interop.presets import Column, label_rank, phone_label
 from callbook.interop.problems import Problem
 from callbook.model import NewContact, Role, Status
 
@@ -41,6 +47,10 @@ class Candidate:
     def name(self) -> str:
         return self.fields["name"]
 
+    @property
+    def phone_details(self) -> list[dict[str, Any]]:
+        return self.fields.get("phone_details", [])
+
 
 @dataclass
 class RowContext:
@@ -53,6 +63,9 @@ class RowContext:
     templates: frozenset[str]
     multi_value: str | None = None
     several: Counter = field(default_factory=Counter)  # field -> rows with several values
+    date_order: str = "mdy"  # how 03/04/2027 reads: "mdy" or "dmy"
+    numbers: Counter = field(default_factory=Counter)  # "read", "flagged"
+    flagged: list[str] = field(default_factory=list)  # numbers kept as typed (a sample)
 
 
 class RowReader:
@@ -63,28 +76,42 @@ class RowReader:
         self.plan = [
             (c.index, c.target, c.label, c.origin == "--map")
             for c in columns
-            if c.target not in (None, "ignore")
+            if c.target not in (None, "ignore", "phone_label")
         ]
         self._phone_columns = [c.index for c in columns if c.target == "phone"]
         self._country_columns = [c.index for c in columns if c.target == "country"]
+        self._domain_columns = [c.index for c in columns if c.target in ("email", "website")]
+        self._labels = {
+            c.index: (c.phone_label, c.label_column) for c in columns if c.target == "phone"
+        }
         self.known: dict[tuple[str, str], phones.Phone] = {}  # numbers normalised ahead
+
+    def row_region(self, cells: list[str]) -> str:
+        """The country assumed for this row's numbers without a country code."""
+        ctx = self.context
+        for index in self._country_columns:
+            value = cells[index].strip()
+            if value and value.casefold() not in _PLACEHOLDERS:
+                if ctx.multi_value and ctx.multi_value in value:
+                    value = value.split(ctx.multi_value)[0].strip()
+                code = phones.country_code(value)
+                if code:
+                    return code
+        for index in self._domain_columns:
+            code = domain_region(cells[index])
+            if code:
+                return code
+        return ctx.region
 
     def phone_requests(self, rows: list[tuple[int, list[str]]]) -> Iterator[tuple[str, str]]:
         """(number as typed, region) of every number `read` will normalise: to do them all
         at once, in parallel, ahead of reading."""
-        ctx = self.context
         for _, cells in rows:
-            region = ctx.region
-            for index in self._country_columns:
-                value = cells[index].strip()
-                if value and value.casefold() not in _PLACEHOLDERS:
-                    if ctx.multi_value and ctx.multi_value in value:
-                        value = value.split(ctx.multi_value)[0].strip()
-                    region = phones.country_code(value) or ctx.region
-                    break
+            region = None
             for index in self._phone_columns:
                 value = cells[index].strip()
                 if value and value.casefold() not in _PLACEHOLDERS:
+                    region = region or self.row_region(cells)
                     for number in phones.split_phones(value):
                         yield number, region
 
@@ -95,7 +122,7 @@ class RowReader:
         errors: list[Problem] = []
         warnings: list[Problem] = []
         single: dict[str, tuple[str, str, bool]] = {}  # field -> (value, column, strict)
-        numbers: list[tuple[str, str]] = []  # (number as typed, column)
+        numbers: list[tuple[str, str, int]] = []  # (number as typed, column, its index)
         tags: list[str] = []
         notes: list[str] = []
         pieces: dict[str, str] = {}
@@ -109,7 +136,7 @@ class RowReader:
             if not value or value.casefold() in _PLACEHOLDERS:
                 continue
             if target == "phone":
-                numbers.extend((n, column) for n in phones.split_phones(value))
+                numbers.extend((n, column, index) for n in phones.split_phones(value))
             elif target == "tags":
                 tags.extend(_tags(value))
             elif target == "notes":
@@ -132,21 +159,12 @@ class RowReader:
             ctx.several[name] += 1
 
         country = single["country"][0] if "country" in single else None
-        region_code = (phones.country_code(country) if country else None) or ctx.region
-        stored: list[str] = []
-        first_ok: phones.Phone | None = None
-        known = self.known
-        for typed, column in numbers:
-            phone = known.get((typed, region_code)) or phones.normalize(typed, region_code)
-            if phone.e164 is None:
-                warnings.append(
-                    Problem(line, column, f"{typed!r}: {phone.problem}; kept as typed, flagged")
-                )
-            elif first_ok is None:
-                first_ok = phone
-            if phone.stored not in stored:
-                stored.append(phone.stored)
-
+        if "location" in single:
+            self._place(single, single.pop("location"))
+            country = single["country"][0] if "country" in single else None
+        region_code = self.row_region(cells) if numbers else ctx.region
+        details, first_ok = self._phones(line, cells, numbers, region_code, warnings)
+        stored = [d["number"] for d in details]
         get = single.get
         person = get("contact") or _joined(get("first_name"), get("middle_name"), get("last_name"))
         person_name = person[0] if person else ""
@@ -175,6 +193,7 @@ class RowReader:
                 email = None
         if stored:
             fields["phones"] = stored
+            fields["phone_details"] = details
         if tags:
             fields["tags"] = list(dict.fromkeys(tags))
         if not _EXTRA_FIELDS.isdisjoint(single):
@@ -204,6 +223,61 @@ class RowReader:
             pieces.setdefault(NOTES_SLOT, "\n".join(notes))
         return Candidate(line, fields, contacts, pieces), errors, warnings
 
+    def _phones(
+        self, line: int, cells: list[str], numbers: list[tuple[str, str, int]], region: str,
+        warnings: list[Problem],
+    ) -> tuple[list[dict[str, Any]], phones.Phone | None]:
+        """Each number read (words beside it kept as its note), labelled, in dialling order;
+        and the first that parsed, for the time zone."""
+        ctx = self.context
+        found: list[tuple[int, int, dict[str, Any], phones.Phone]] = []
+        seen: set[str] = set()
+        for order, (typed, column, index) in enumerate(numbers):
+            label, label_index = self._labels.get(index, (None, None))
+            if label_index is not None:
+                label = phone_label(cells[label_index]) or label
+            for phone, note in _read_number(typed, region, self.known):
+                ctx.numbers["flagged" if phone.e164 is None else "read"] += 1
+                if phone.e164 is None:
+                    if len(ctx.flagged) < 200:
+                        ctx.flagged.append(typed)
+                    warnings.append(
+                        Problem(line, column, f"{typed!r}: {phone.problem}; kept as typed, flagged")
+                    )
+                if phone.stored in seen:
+                    continue
+                seen.add(phone.stored)
+                kind = label
+                if note and kind in (None, "other"):
+                    kind = phone_label(note) or kind
+                detail = {
+                    "number": phone.stored,
+                    "typed": typed,
+                    "label": "other" if kind in (None, "fax") else kind,
+                    "note": ("fax; " + note if note else "fax") if kind == "fax" else note,
+                    "source": f"import:{column}",
+                }
+                found.append((label_rank(kind), order, detail, phone))
+        found.sort(key=lambda item: item[:2])
+        first_ok = next((phone for *_, phone in found if phone.e164 is not None), None)
+        return [detail for _, _, detail, _ in found], first_ok
+
+    @staticmethod
+    def _place(single: dict, entry: tuple[str, str, bool]) -> None:
+        """"Austin, Texas, United States" -> city, region, country where the row lacks them."""
+        value, column, strict = entry
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts:
+            return
+        country = phones.country_code(parts[-1])
+        if country is not None:
+            single.setdefault("country", (parts[-1], column, strict))
+            parts = parts[:-1]
+        if parts and not parts[0].casefold().endswith(("area", "region", "metropolitan")):
+            single.setdefault("city", (parts[0], column, strict))
+        if len(parts) > 1:
+            single.setdefault("region", (parts[1], column, strict))
+
     def _extras(self, single: dict, fields: dict, line: int, errors: list, warnings: list) -> None:
         ctx = self.context
         if "status" in single:
@@ -230,7 +304,7 @@ class RowReader:
                 _bad(single["template"], f"no such template (templates: {known})", line,
                      errors, warnings)  # fmt: skip
         if "next_call_at" in single:
-            when = _when(single["next_call_at"][0], ctx)
+            when = read_when(single["next_call_at"][0], ctx.tz, ctx.day_start, ctx.date_order)
             if when is None:
                 _bad(single["next_call_at"], "not a date and time (write it like "
                      "2026-12-01 14:30)", line, errors, warnings)  # fmt: skip
@@ -275,14 +349,133 @@ def _status(value: str) -> Status | None:
         return None
 
 
-def _when(value: str, ctx: RowContext) -> datetime | None:
-    text = value.strip().replace("Z", "+00:00")
+# Country-code top-level domains used as generic names: they say nothing of where one is.
+_GENERIC_CC = frozenset("co io ai me tv fm ly to gg ws cc app so sh ac".split())
+
+
+def domain_region(value: str | None) -> str | None:
+    """The country of an email's or website's domain (`.com.au` -> AU, `.co.uk` -> GB)."""
+    if not value:
+        return None
+    text = value.strip().casefold()
+    host = text.rsplit("@", 1)[-1] if "@" in text else text.split("://", 1)[-1]
+    host = re.split(r"[/?#:\s]", host, maxsplit=1)[0].rstrip(".")
+    label = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(label) != 2 or not label.isalpha() or label in _GENERIC_CC:
+        return None
+    code = "GB" if label == "uk" else label.upper()
+    return code if phones.is_region(code) else None
+
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+Known = dict[tuple[str, str], phones.Phone]
+
+
+def _read_number(typed: str, region: str, known: Known) -> list[tuple[phones.Phone, str | None]]:
+    """The number(s) in one piece of a cell, each with the words around it as a note
+    ("0412 345 678 tina" -> the mobile, note "tina"); as typed and flagged when none reads."""
+    phone = known.get((typed, region)) or phones.normalize(typed, region)
+    if phone.e164 is not None or not _WORDS.search(typed):
+        return [(phone, None)]
+    import phonenumbers
+
+    found = []
+    rest = typed
     try:
-        when = datetime.fromisoformat(text)
+        leniency = phonenumbers.Leniency.POSSIBLE
+        matches = list(phonenumbers.PhoneNumberMatcher(typed, region, leniency=leniency))
+    except Exception:  # the matcher on odd text: fall back to "as typed"
+        matches = []
+    for match in matches:
+        read = phones.normalize(match.raw_string, region)
+        if read.e164 is None:
+            continue
+        found.append(read)
+        rest = rest.replace(match.raw_string, " ")
+    if not found:
+        return [(phone, None)]
+    note = " ".join(rest.replace(",", " ").split()).strip(" -:()[]") or None
+    return [(read, note) for read in found]
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?"
+_NUMERIC_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T,]+" + _CLOCK + r")?",
+                           re.IGNORECASE)  # fmt: skip
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}  # fmt: skip
+_NAMED_DATE = re.compile(
+    r"(?:[a-z]+,?\s+)?(?:(\d{1,2})\s+([a-z]{3})[a-z]*\.?|([a-z]{3})[a-z]*\.?\s+(\d{1,2})),?"
+    r"\s+(\d{4})(?:[ T,]+(?:at\s+)?" + _CLOCK + r")?",
+    re.IGNORECASE,
+)
+
+
+def read_when(value: str, tz: tzinfo, day_start: time, date_order: str = "mdy") -> datetime | None:
+    """A date (and time) as CRM exports write it: ISO 8601, `3/14/2027 9:30 AM`, `14.03.2027`,
+    `2027/03/14 14:30`, `Mar 14, 2027`, `14 March 2027 09:30`. Numeric day and month are
+    read in `date_order` ("mdy" or "dmy") when both could be either; a dotted date is
+    always day first. No offset: the caller's zone `tz`; no time: `day_start`."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        when = _exported_date(text, date_order)
+        if when is None:
+            return None
+    else:
+        if len(text) <= 10:  # a date alone
+            when = datetime.combine(when.date(), day_start)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=tz)
+        return when
+    if when.tzinfo is None:
+        if (when.hour, when.minute, when.second) == (0, 0, 0) and not re.search(r"\d:\d", text):
+            when = datetime.combine(when.date(), day_start)
+        when = when.replace(tzinfo=tz)
+    return when
+
+
+def _exported_date(text: str, date_order: str) -> datetime | None:
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric:
+        a, b, c = numeric.group(1, 2, 3)
+        if len(a) == 4:
+            year, month, day = int(a), int(b), int(c)
+        elif len(c) in (2, 4):
+            year = int(c) + (2000 if len(c) == 2 else 0)
+            first, second = int(a), int(b)
+            day_first = "." in text[: numeric.end(3)] or date_order == "dmy"
+            if first > 12:
+                day_first = True
+            elif second > 12:
+                day_first = False
+            day, month = (first, second) if day_first else (second, first)
+        else:
+            return None
+        clock = numeric.groups()[3:]
+    else:
+        named = _NAMED_DATE.fullmatch(text)
+        if not named:
+            return None
+        day_text, month_text, month_text2, day_text2, year_text = named.group(1, 2, 3, 4, 5)
+        month = _MONTHS.get((month_text or month_text2 or "").casefold()[:3])
+        if month is None:
+            return None
+        day, year = int(day_text or day_text2), int(year_text)
+        clock = named.groups()[5:]
+    hour, minute, second, half = clock
+    hour = int(hour) if hour else 0
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.casefold().startswith("p") else 0)
+    try:
+        return datetime(year, month, day, hour, int(minute or 0), int(second or 0))
     except ValueError:
         return None
-    if len(text) <= 10:  # a date alone
-        when = datetime.combine(when.date(), ctx.day_start)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ctx.tz)
-    return when

@@ -134,7 +134,11 @@ def test_duplicate_keys_in_order() -> None:
         "same phone +12125550102"
     )
     assert index.find(keys_for(email="A@X.example")).target == "a"
-    assert index.find(keys_for(website="www.b.example/contact")).reason == "same website b.example"
+    # A website alone is not enough: the same domain and a similar company name are.
+    assert index.find(keys_for(website="www.b.example/contact")) is None
+    assert index.find(keys_for(website="www.b.example/contact", company="Beta Ltd")).reason == (
+        "same website b.example and company 'Beta'"
+    )
     assert index.find(keys_for(person="Jane  Doe")) is None
     index.add("c", keys_for(person="Jane Doe"))
     assert index.find(keys_for(person="jane doe")).reason == "same name 'jane doe'"
@@ -212,7 +216,8 @@ def test_a_formula_guard_comes_off_and_other_apostrophes_stay(tmp_path: Path) ->
 
 
 cell = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\t,;"'),
+    # Invisible format characters (Cf) are taken out of every value on purpose.
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")) | st.sampled_from('\n\t,;"'),
     max_size=12,
 )
 
