@@ -339,7 +339,7 @@ APOLLO = Preset(
         first_name: First Name
         last_name: Last Name
         title: Title
-        company: Company | Company Name | Company Name for Emails
+        company: Company | Company Name
         email: Email | Secondary Email | Tertiary Email
         phone: Work Direct Phone | Mobile Phone | Corporate Phone | Home Phone | Other Phone
         phone: Company Phone
@@ -349,6 +349,7 @@ APOLLO = Preset(
         country: Country | Company Country
         notes: SEO Description
         ignore: Email Status | Apollo Contact Id | Apollo Account Id | Company Address
+        ignore: Company Name for Emails
         ignore: Person Linkedin Url | Company Linkedin Url | Facebook Url | Twitter Url
         """
     ),

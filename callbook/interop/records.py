@@ -259,7 +259,9 @@ class RowReader:
                 }
                 found.append((label_rank(kind), order, detail, phone))
         found.sort(key=lambda item: item[:2])
-        first_ok = next((phone for *_, phone in found if phone.e164 is not None), None)
+        # The zone comes from the first number that pins one down (a mobile may not).
+        read = [phone for *_, phone in found if phone.e164 is not None]
+        first_ok = next((phone for phone in read if phone.timezone), read[0] if read else None)
         return [detail for _, _, detail, _ in found], first_ok
 
     @staticmethod
