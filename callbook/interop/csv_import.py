@@ -214,6 +214,7 @@ def prepare(
         templates=frozenset(templates.templates),
         multi_value=preset.multi_value,
         date_order=options.date_order,
+        derive_zone=preset is not P.CALLBOOK,
     )
     if options.book_region and not options.region and options.book_region != config.region:
         report.notices.append(
@@ -431,7 +432,11 @@ def _decide(conn, candidates: list[Candidate], policy: str, distinct: bool = Fal
     decisions: list[tuple[Candidate, str, Hashable | None, Match | None]] = []
     for candidate in candidates:
         keys = _keys(candidate)
-        match = index.find(keys)
+        match = None
+        if distinct and names.get(candidate.source_id) == candidate.name:
+            # The book it was exported from: the row is the prospect with its id.
+            match = Match(("book", candidate.source_id), f"same id #{candidate.source_id}")
+        match = match or index.find(keys)
         if match is not None and match.target not in targets:
             pid = match.target[1]
             targets[match.target] = _Target(f"#{pid} {names[pid]}", {})

@@ -547,7 +547,8 @@ CALLBOOK = Preset(
         template: template
         next_call_at: next_call_at
         next_objective: next_objective
-        ignore: id | last_call_at | call_count | created_at | updated_at
+        source_id: id
+        ignore: last_call_at | call_count | created_at | updated_at | zone | zone_source
         """
     ),
     signature=_sig("phones|next_call_at|next_objective|call_count|last_call_at|template"),

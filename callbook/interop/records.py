@@ -42,6 +42,7 @@ class Candidate:
     fields: dict[str, Any]  # prospect fields as `Store.add_prospect` takes them
     contacts: list[NewContact] = field(default_factory=list)
     pieces: dict[str, str] = field(default_factory=dict)  # slot key -> value
+    source_id: int | None = None  # the prospect's id in the book a callbook export came from
 
     @property
     def name(self) -> str:
@@ -64,6 +65,8 @@ class RowContext:
     multi_value: str | None = None
     several: Counter = field(default_factory=Counter)  # field -> rows with several values
     date_order: str = "mdy"  # how 03/04/2027 reads: "mdy" or "dmy"
+    derive_zone: bool = True  # fill the zone from the numbers or the place (not for a book's
+    # own export, whose empty timezone is empty on purpose: the queue derives it)
     numbers: Counter = field(default_factory=Counter)  # "read", "flagged"
     flagged: list[str] = field(default_factory=list)  # numbers kept as typed (a sample)
 
@@ -200,9 +203,9 @@ class RowReader:
             self._extras(single, fields, line, errors, warnings)
 
         zone = fields.pop("timezone", None)
-        if zone is None and first_ok is not None:
+        if zone is None and ctx.derive_zone and first_ok is not None:
             zone = first_ok.timezone
-        if zone is None and (country or "region" in fields):
+        if zone is None and ctx.derive_zone and (country or "region" in fields):
             zone = phones.timezone_for_place(country, fields.get("region"))
         if zone:
             fields["timezone"] = zone
@@ -221,7 +224,9 @@ class RowReader:
             )
         if notes:
             pieces.setdefault(NOTES_SLOT, "\n".join(notes))
-        return Candidate(line, fields, contacts, pieces), errors, warnings
+        source = get("source_id")
+        source_id = int(source[0]) if source and source[0].isdigit() else None
+        return Candidate(line, fields, contacts, pieces, source_id), errors, warnings
 
     def _phones(
         self, line: int, cells: list[str], numbers: list[tuple[str, str, int]], region: str,
