@@ -214,7 +214,7 @@ def prepare(
         templates=frozenset(templates.templates),
         multi_value=preset.multi_value,
         date_order=options.date_order,
-        derive_zone=preset is not P.CALLBOOK,
+        verbatim=preset is P.CALLBOOK,
     )
     if options.book_region and not options.region and options.book_region != config.region:
         report.notices.append(

@@ -31,6 +31,7 @@ NOTES_SLOT = "notes"
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TAG_SPLIT = re.compile(r"\s+:::\s+|[;,]")
 _PLACEHOLDERS = phones.PLACEHOLDERS
+_KEPT_IN_BOOK = "kept as typed in the book"
 _EXTRA_FIELDS = frozenset({"status", "priority", "template", "next_call_at", "timezone"})
 
 
@@ -65,8 +66,10 @@ class RowContext:
     multi_value: str | None = None
     several: Counter = field(default_factory=Counter)  # field -> rows with several values
     date_order: str = "mdy"  # how 03/04/2027 reads: "mdy" or "dmy"
-    derive_zone: bool = True  # fill the zone from the numbers or the place (not for a book's
-    # own export, whose empty timezone is empty on purpose: the queue derives it)
+    # A book's own export: values come back exactly as written ("n/a" is a value, a number
+    # kept as typed stays so, tags split on "; " alone), and an empty time zone stays empty
+    # (the queue derives one, as it did in the book exported).
+    verbatim: bool = False
     numbers: Counter = field(default_factory=Counter)  # "read", "flagged"
     flagged: list[str] = field(default_factory=list)  # numbers kept as typed (a sample)
 
@@ -136,12 +139,13 @@ class RowReader:
             if not value:
                 continue
             value = value.strip()
-            if not value or value.casefold() in _PLACEHOLDERS:
+            if not value or (value.casefold() in _PLACEHOLDERS and not ctx.verbatim):
                 continue
             if target == "phone":
-                numbers.extend((n, column, index) for n in phones.split_phones(value))
+                split = value.split("; ") if ctx.verbatim else phones.split_phones(value)
+                numbers.extend((n, column, index) for n in split if n)
             elif target == "tags":
-                tags.extend(_tags(value))
+                tags.extend(_tags(value, ctx.verbatim))
             elif target == "notes":
                 notes.append(value)
             else:
@@ -189,7 +193,7 @@ class RowReader:
         email = None
         if "email" in single:
             email = single["email"][0]
-            if _EMAIL_RE.fullmatch(email):
+            if ctx.verbatim or _EMAIL_RE.fullmatch(email):
                 fields["email"] = email
             else:
                 _bad(single["email"], "not an email address", line, errors, warnings)
@@ -203,9 +207,9 @@ class RowReader:
             self._extras(single, fields, line, errors, warnings)
 
         zone = fields.pop("timezone", None)
-        if zone is None and ctx.derive_zone and first_ok is not None:
+        if zone is None and not ctx.verbatim and first_ok is not None:
             zone = first_ok.timezone
-        if zone is None and ctx.derive_zone and (country or "region" in fields):
+        if zone is None and not ctx.verbatim and (country or "region" in fields):
             zone = phones.timezone_for_place(country, fields.get("region"))
         if zone:
             fields["timezone"] = zone
@@ -241,9 +245,13 @@ class RowReader:
             label, label_index = self._labels.get(index, (None, None))
             if label_index is not None:
                 label = phone_label(cells[label_index]) or label
-            for phone, note in _read_number(typed, region, self.known):
+            if ctx.verbatim and not typed.startswith("+"):
+                reading = [(phones.Phone(typed, problem=_KEPT_IN_BOOK), None)]
+            else:
+                reading = _read_number(typed, region, self.known)
+            for phone, note in reading:
                 ctx.numbers["flagged" if phone.e164 is None else "read"] += 1
-                if phone.e164 is None:
+                if phone.e164 is None and reading[0][0].problem != _KEPT_IN_BOOK:
                     if len(ctx.flagged) < 200:
                         ctx.flagged.append(typed)
                     warnings.append(
@@ -341,7 +349,9 @@ def _joined(*parts: tuple[str, str, bool] | None) -> tuple[str, str, bool] | Non
     return (" ".join(words), "", False) if words else None
 
 
-def _tags(value: str) -> list[str]:
+def _tags(value: str, verbatim: bool = False) -> list[str]:
+    if verbatim:
+        return [t.strip() for t in value.split(";") if t.strip()]
     # Google marks its own groups with "* " ("* myContacts", "* starred"): not the caller's tags.
     return [
         t.strip() for t in _TAG_SPLIT.split(value) if t.strip() and not t.strip().startswith("*")
