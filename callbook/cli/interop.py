@@ -232,10 +232,16 @@ def _show_report(report, home_region: str) -> None:
         how = "no CRM's columns recognised; read by common column names"
     else:
         how = "detected from its columns" if report.detected else "as asked"
-    click.echo(
-        f"{report.path}: {report.preset_label} ({how}); {report.encoding}, "
-        f"{report.delimiter}-separated; {_plural(report.counts['rows'], 'row')}"
-    )
+    if report.kind == "vcard":
+        head = f"{report.path}: {report.preset_label}; {report.encoding}"
+        rows = _plural(report.counts["rows"], "card")
+    else:
+        head = (
+            f"{report.path}: {report.preset_label} ({how}); {report.encoding}, "
+            f"{report.delimiter}-separated"
+        )
+        rows = _plural(report.counts["rows"], "row")
+    click.echo(f"{head}; {rows}")
     for notice in report.notices:
         click.echo(f"Note: {notice}")
     if report.unmapped:
@@ -319,8 +325,16 @@ def _shown(value) -> str:
     default="json",
     show_default=True,
     metavar="FORMAT",
-    help="json (the backup: `callbook import` restores it), jsonl, csv, or ics "
-    "(scheduled callbacks as calendar events).",
+    help="json (the backup: `callbook import` restores it), jsonl, csv, ics "
+    "(scheduled callbacks as calendar events), or vcf (prospects and contacts as vCards for "
+    "a phone's address book).",
+)
+@click.option(
+    "--vcard-version",
+    default="3.0",
+    show_default=True,
+    metavar="VERSION",
+    help="For --format vcf: 3.0 (what most phones read) or 4.0.",
 )
 @click.option(
     "--what",
@@ -338,15 +352,27 @@ def _shown(value) -> str:
     "The file is readable by its owner alone.",
 )
 @pass_context
-def export(ctx: Context, fmt: str, what: str | None, output: Path | None) -> None:
+def export(ctx: Context, fmt: str, vcard_version: str, what: str | None,
+           output: Path | None) -> None:  # fmt: skip
     """Export the book: everything it holds, pieces with their history, calls and sessions;
     or, with --format ics, the scheduled callbacks for a calendar (re-importing the file
     updates the events rather than duplicating them)."""
     from callbook.interop import export as ex
 
     fmt = fmt.strip().casefold()
-    if fmt not in ("json", "jsonl", "csv", "ics"):
-        fail(f"--format {fmt!r}: one of json, jsonl, csv, ics")
+    if fmt not in ("json", "jsonl", "csv", "ics", "vcf"):
+        fail(f"--format {fmt!r}: one of json, jsonl, csv, ics, vcf")
+    if fmt == "vcf":
+        from callbook.interop import vcard
+
+        if what is not None:
+            fail("--what does not apply to --format vcf (it exports prospects and contacts)")
+        if vcard_version not in vcard.VERSIONS:
+            fail(f"--vcard-version {vcard_version!r}: one of {', '.join(vcard.VERSIONS)}")
+        store = ctx.store(create=False)
+        with _output(output) as out:
+            vcard.write_vcards(store, out, vcard_version)
+        return
     if fmt == "ics":
         if what is not None:
             fail("--what does not apply to --format ics (it exports scheduled callbacks)")

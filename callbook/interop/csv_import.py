@@ -110,7 +110,7 @@ class RowResult:
 @dataclass
 class ImportReport:
     path: Path
-    kind: str = "csv"  # or "callbook export"
+    kind: str = "csv"  # or "vcard"
     preset: str = ""
     preset_label: str = ""
     detected: bool = False
@@ -173,9 +173,17 @@ def prepare(
         except P.MapError as exc:
             raise FileProblem(str(exc)) from None
 
-    sheet = read_sheet(path, options.encoding, P.is_known_header)
-    _unguard(sheet)
-    if options.preset == "auto":
+    from callbook.interop import vcard
+
+    is_vcard = vcard.looks_like_vcard(_head(path))
+    if is_vcard:
+        sheet = vcard.read_sheet(path, options.encoding)
+    else:
+        sheet = read_sheet(path, options.encoding, P.is_known_header)
+        _unguard(sheet)
+    if is_vcard:
+        preset, score, detected = P.VCARD, 1, True
+    elif options.preset == "auto":
         preset, score = P.detect(sheet.header)
         detected = True
     else:
@@ -186,6 +194,7 @@ def prepare(
         raise FileProblem(str(exc)) from None
     report = ImportReport(
         path=path,
+        kind="vcard" if is_vcard else "csv",
         preset=preset.key,
         preset_label=preset.label,
         detected=detected and score > 0,
@@ -302,6 +311,16 @@ def book_region(store: Store) -> str | None:
         return None
     code, count = votes.most_common(1)[0]
     return code if count * 2 >= sum(votes.values()) else None
+
+
+def _head(path: Path) -> bytes:
+    """The file's first bytes, to tell a vCard file; b"" when unreadable (the reader then
+    says why)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(256)
+    except OSError:
+        return b""
 
 
 def _unguard(sheet: Sheet) -> None:

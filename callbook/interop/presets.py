@@ -554,11 +554,39 @@ CALLBOOK = Preset(
     signature=_sig("phones|next_call_at|next_objective|call_count|last_call_at|template"),
 )
 
+# The columns `vcard.read_sheet` gives a vCard file.
+VCARD = Preset(
+    "vcard",
+    "vCard file",
+    columns=_cols(
+        """
+        contact: Name
+        first_name: First Name
+        middle_name: Middle Name
+        last_name: Last Name
+        company: Organization
+        title: Title
+        website: Website
+        city: City
+        region: Region
+        country: Country
+        notes: Notes
+        tags: Categories
+        timezone: Time Zone
+        """
+    ),
+    patterns=(
+        (re.compile(r"phone \d+"), "phone"),
+        (re.compile(r"phone \d+ type"), "phone_label"),
+        (re.compile(r"email \d+"), "email"),
+    ),
+)
+
 PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
         HUBSPOT, SALESFORCE, PIPEDRIVE, CLOSE, APOLLO, ZOOMINFO, LEAD_LIST, SALES_NAVIGATOR,
-        GOOGLE, OUTLOOK, CALLBOOK, GENERIC,
+        GOOGLE, OUTLOOK, VCARD, CALLBOOK, GENERIC,
     )  # fmt: skip
 }
 CHOICES = ("auto", *PRESETS)
