@@ -395,7 +395,7 @@ def test_csv_all_writes_a_folder(tmp_path: Path) -> None:
     [
         (["--format", "csv", "--what", "all"],
          "--format csv --what all writes one file per table: give a folder with -o"),
-        (["--format", "xml"], "--format 'xml': one of json, jsonl, csv, ics"),
+        (["--format", "xml"], "--format 'xml': one of json, jsonl, csv, ics, vcf"),
         (["--what", "deals"], "--what 'deals': one of prospects, contacts, pieces, calls, "
          "sessions, do_not_call_numbers, skips, all"),
         (["--format", "ics", "--what", "calls"],
