@@ -330,6 +330,14 @@ def _shown(value) -> str:
     "a phone's address book).",
 )
 @click.option(
+    "--for",
+    "crm",
+    metavar="CRM",
+    help="Files the CRM's own importer reads: hubspot, pipedrive, salesforce or close. "
+    "Writes companies.csv, contacts.csv and calls.csv (the calls as activities, outcomes as "
+    "the CRM's dispositions) into the folder given with -o.",
+)
+@click.option(
     "--vcard-version",
     default="3.0",
     show_default=True,
@@ -352,13 +360,16 @@ def _shown(value) -> str:
     "The file is readable by its owner alone.",
 )
 @pass_context
-def export(ctx: Context, fmt: str, vcard_version: str, what: str | None,
+def export(ctx: Context, fmt: str, crm: str | None, vcard_version: str, what: str | None,
            output: Path | None) -> None:  # fmt: skip
     """Export the book: everything it holds, pieces with their history, calls and sessions;
     or, with --format ics, the scheduled callbacks for a calendar (re-importing the file
     updates the events rather than duplicating them)."""
     from callbook.interop import export as ex
 
+    if crm is not None:
+        _export_for(ctx, crm.strip().casefold(), output)
+        return
     fmt = fmt.strip().casefold()
     if fmt not in ("json", "jsonl", "csv", "ics", "vcf"):
         fail(f"--format {fmt!r}: one of json, jsonl, csv, ics, vcf")
@@ -402,6 +413,25 @@ def export(ctx: Context, fmt: str, vcard_version: str, what: str | None,
             ex.write_csv(store, what, out)
         else:
             writers[fmt](store, what, out)
+
+
+def _export_for(ctx: Context, crm: str, output: Path | None) -> None:
+    from callbook.interop import crm_export
+    from callbook.paths import private_file
+
+    if crm not in crm_export.FORMATS:
+        fail(f"--for {crm!r}: one of {', '.join(crm_export.FORMATS)}")
+    if output is None:
+        fail(f"--for {crm} writes companies.csv, contacts.csv and calls.csv: give a folder with -o")
+    if output.exists() and not output.is_dir():
+        fail(f"{output} is a file; --for {crm} needs a folder")
+    store = ctx.store(create=False)
+    counts = crm_export.write_for(store, crm, output)
+    for name in counts:
+        private_file(output / f"{name}.csv")
+    label = crm_export.FORMATS[crm].label
+    shown = ", ".join(f"{name}.csv ({n} rows)" for name, n in counts.items())
+    click.echo(f"Wrote {shown} for {label}'s importer to {output}")
 
 
 def _export_ics(ctx: Context, output: Path | None) -> None:
