@@ -343,10 +343,11 @@ def read_sheet(
     rows: list[tuple[int, list[str]]] = []
     footers: list[tuple[int, str]] = []
     for start, record in records[header_at + 1 :]:
-        filled = [c for c in record if c.strip()]
-        if len(filled) == 1 and width > 1 and _FOOTER.fullmatch(filled[0].strip()):
-            footers.append((start, filled[0].strip()))
-            continue
+        if width > 1 and len(record) - record.count("") == 1:  # one cell filled: a footer?
+            cell = next(c for c in record if c).strip()
+            if _FOOTER.fullmatch(cell):
+                footers.append((start, cell))
+                continue
         if len(record) > width:
             extra = record[width:]
             if any(cell.strip() for cell in extra):
