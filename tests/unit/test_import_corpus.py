@@ -230,3 +230,49 @@ def test_a_nul_byte_past_the_first_64k_is_refused_with_its_line(tmp_path: Path) 
     )
     assert store.prospects() == []
     store.close()
+
+
+def test_date_order_reads_ambiguous_numeric_dates(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    path = tmp_path / "dates.csv"
+    path.write_text("Company,Next Call\nAcme,03/04/2027 14:30\nGlobex,25/04/2027\n", "utf-8")
+    from callbook.config import load_config
+    from callbook.paths import resolve
+
+    zone = load_config(resolve()).tz  # the caller's zone reads dates without an offset
+    cases = (("mdy", datetime(2027, 3, 4, 14, 30)), ("dmy", datetime(2027, 4, 3, 14, 30)))
+    for order, acme in cases:
+        db = tmp_path / f"{order}.db"
+        result = CliRunner().invoke(
+            main, ["--db", str(db), "import", str(path), "--date-order", order]
+        )
+        assert result.exit_code == 0, result.output
+        with Store.open(db) as store:
+            when = {p.name: p.next_call_at for p in store.prospects()}
+        assert when["Acme"].astimezone(zone).replace(tzinfo=None) == acme
+        # 25 cannot be a month: day first whatever the order.
+        assert when["Globex"].astimezone(zone).date().isoformat() == "2027-04-25"
+
+
+def test_numbers_without_a_code_take_the_books_usual_country(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    db = tmp_path / "book.db"
+    with Store.open(db) as store:
+        for n in range(3):
+            store.add_prospect(f"Sydney Co {n}", phones=[f"+6129876543{n}"], country="AU")
+    path = tmp_path / "more.csv"
+    path.write_text("Company,Phone\nBondi Surf,(02) 9130 1234\n", "utf-8")
+    result = CliRunner().invoke(main, ["--db", str(db), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: numbers without a country code are read as AU numbers (most of the book is "
+        "there), unless a row's country, email or website says otherwise; --region changes it"
+    ) in result.output
+    with Store.open(db) as store:
+        assert store.prospects_named("Bondi Surf")[0].phones == ("+61291301234",)
