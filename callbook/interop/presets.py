@@ -94,7 +94,9 @@ def phone_label(text: str | None) -> str | None:
     such: a fax is kept, labelled other, and dialled last."""
     if not text:
         return None
-    folded = " ".join(re.sub(r"[^\w']+", " ", text.casefold()).split())
+    # Data Loader's API names run the words together: "MobilePhone", "AssistantPhone".
+    spaced = re.sub(r"(?<=[a-z])(phone|number|tel)\b", r" \1", text.casefold())
+    folded = " ".join(re.sub(r"[^\w']+", " ", spaced).split())
     for label, pattern in _LABEL_WORDS:
         if pattern.search(folded):
             return label

@@ -276,3 +276,14 @@ def test_numbers_without_a_code_take_the_books_usual_country(tmp_path: Path) -> 
     ) in result.output
     with Store.open(db) as store:
         assert store.prospects_named("Bondi Surf")[0].phones == ("+61291301234",)
+
+
+def test_salesforce_data_loader_api_names(tmp_path: Path) -> None:
+    report, book, details, _ = imported(tmp_path, "salesforce_dataloader.csv")
+    assert report.preset == "salesforce" and report.unmapped == [("LEADSOURCE", 1)]
+    assert details["Blue Harbor Logistics"] == [
+        ("+14155550177", "mobile", None),
+        ("+14155550103", "other", None),
+        ("+14155550190", "assistant", None),
+    ]
+    assert book["Blue Harbor Logistics"].city == "San Francisco"
