@@ -556,7 +556,7 @@ CALLBOOK = Preset(
     signature=_sig("phones|next_call_at|next_objective|call_count|last_call_at|template"),
 )
 
-# The columns `vcard.read_sheet` gives a vCard file.
+# The columns `vcard.read_sheet` gives a vCard file (chosen by the file, never by --preset).
 VCARD = Preset(
     "vcard",
     "vCard file",
@@ -588,7 +588,7 @@ PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
         HUBSPOT, SALESFORCE, PIPEDRIVE, CLOSE, APOLLO, ZOOMINFO, LEAD_LIST, SALES_NAVIGATOR,
-        GOOGLE, OUTLOOK, VCARD, CALLBOOK, GENERIC,
+        GOOGLE, OUTLOOK, CALLBOOK, GENERIC,
     )  # fmt: skip
 }
 CHOICES = ("auto", *PRESETS)
