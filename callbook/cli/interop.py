@@ -291,7 +291,10 @@ def _row_line(row, dry_run: bool) -> str:
 
 def _changes(changes: dict) -> str:
     parts = []
+    labelled = {d["number"]: d for d in changes.get("phone_details", ())}
     for key, value in changes.get("fields", {}).items():
+        if key == "phones" and labelled:
+            value = [_labelled(labelled.get(number), number) for number in value]
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         parts.append(f"{key} {value}")
@@ -307,6 +310,14 @@ def _changes(changes: dict) -> str:
     for key, (old, new) in changes.get("kept", {}).items():
         parts.append(f"kept {key} {_shown(old)} (file: {_shown(new)})")
     return "; ".join(parts)
+
+
+def _labelled(detail: dict | None, number: str) -> str:
+    """`+61412345678 (mobile: tina)`: a number with its label and note."""
+    if detail is None:
+        return number
+    note = f": {detail['note']}" if detail.get("note") else ""
+    return f"{number} ({detail['label']}{note})"
 
 
 def _shown(value) -> str:

@@ -610,6 +610,8 @@ def _summary(target: _Target) -> dict[str, Any]:
         if k not in ("name", "template", "phone_details") and v
     }
     summary: dict[str, Any] = {"fields": fields}
+    if target.fields.get("phone_details"):
+        summary["phone_details"] = target.fields["phone_details"]
     if target.contacts:
         summary["contacts"] = [c.contact.name for c in target.contacts]
     if target.pieces:

@@ -27,7 +27,7 @@ from pathlib import Path
 from callbook.interop.problems import FileProblem, Problem
 
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", "vcard": "none"}
 _MAGIC = (
     (b"PK\x03\x04", "a zip archive or Excel workbook (.xlsx); save it as CSV first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls); save it as CSV first"),
