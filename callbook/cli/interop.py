@@ -314,7 +314,7 @@ def _changes(changes: dict) -> str:
 
 def _labelled(detail: dict | None, number: str) -> str:
     """`+61412345678 (mobile: tina)`: a number with its label and note."""
-    if detail is None:
+    if detail is None or (detail["label"] == "other" and not detail.get("note")):
         return number
     note = f": {detail['note']}" if detail.get("note") else ""
     return f"{number} ({detail['label']}{note})"
