@@ -287,3 +287,20 @@ def test_salesforce_data_loader_api_names(tmp_path: Path) -> None:
         ("+14155550190", "assistant", None),
     ]
     assert book["Blue Harbor Logistics"].city == "San Francisco"
+
+
+def test_dry_run_shows_numbers_with_their_labels_and_notes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    path = DATA / "hubspot_au.csv"
+    db = tmp_path / "book.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "import", "--dry-run", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "  line 2 'Harbour Cafe': add: company Harbour Cafe; website harbourcafe.com.au; city "
+        "Sydney; email tina@harbourcafe.com.au; phones +61285453391 (direct: Nick dir), "
+        "+61412345678 (mobile: tina); timezone Australia/Sydney; contacts Tina Nguyen"
+    ) in result.output.splitlines()
+    assert not db.exists()
