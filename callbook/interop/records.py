@@ -22,7 +22,7 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 
 from callbook import phones
-from callbook.interop.presets import Column, label_rank, phone_label
+from callbook.interop.presets import Column, fold, label_rank, phone_label
 from callbook.interop.problems import Problem
 from callbook.model import NewContact, Role, Status
 
@@ -32,6 +32,7 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TAG_SPLIT = re.compile(r"\s+:::\s+|[;,]")
 _PLACEHOLDERS = phones.PLACEHOLDERS
 _KEPT_IN_BOOK = "kept as typed in the book"
+_COLLEAGUE = re.compile(r"contact[ _]?(\d+)[ _]")
 _EXTRA_FIELDS = frozenset({"status", "priority", "template", "next_call_at", "timezone"})
 
 
@@ -91,6 +92,13 @@ class RowReader:
             c.index: (c.phone_label, c.label_column) for c in columns if c.target == "phone"
         }
         self.known: dict[tuple[str, str], phones.Phone] = {}  # numbers normalised ahead
+        # Columns of a second, third ... person of the row (Close's contact_2_name): colleagues.
+        self._colleague = {
+            c.index: int(m.group(1))
+            for c in columns
+            if c.target in ("contact", "title", "email", "phone")
+            and (m := _COLLEAGUE.match(fold(c.header))) and int(m.group(1)) >= 2
+        }
 
     def row_region(self, cells: list[str]) -> str:
         """The country assumed for this row's numbers without a country code."""
@@ -134,6 +142,7 @@ class RowReader:
         pieces: dict[str, str] = {}
         several: set[str] = set()
         multi = ctx.multi_value
+        colleagues: dict[int, dict[str, str]] = {}
         for index, target, column, strict in self.plan:
             value = cells[index]
             if not value:
@@ -141,6 +150,12 @@ class RowReader:
             value = value.strip()
             if not value or (value.casefold() in _PLACEHOLDERS and not ctx.verbatim):
                 continue
+            group = self._colleague.get(index) if self._colleague else None
+            if group is not None:
+                colleague = colleagues.setdefault(group, {})
+                colleague.setdefault(target, value)
+                if target != "phone":
+                    continue
             if target == "phone":
                 split = value.split("; ") if ctx.verbatim else phones.split_phones(value)
                 numbers.extend((n, column, index) for n in split if n)
@@ -226,6 +241,11 @@ class RowReader:
                     email=email,
                 )
             )
+        for group in sorted(colleagues):
+            contact = self._colleague_contact(line, group, colleagues[group], region_code,
+                                              warnings)  # fmt: skip
+            if contact is not None:
+                contacts.append(contact)
         if notes:
             pieces.setdefault(NOTES_SLOT, "\n".join(notes))
         source = get("source_id")
@@ -276,6 +296,28 @@ class RowReader:
         read = [phone for *_, phone in found if phone.e164 is not None]
         first_ok = next((phone for phone in read if phone.timezone), read[0] if read else None)
         return [detail for _, _, detail, _ in found], first_ok
+
+    @staticmethod
+    def _colleague_contact(line: int, group: int, values: dict[str, str], region: str,
+                           warnings: list[Problem]) -> NewContact | None:  # fmt: skip
+        """The row's second (third ...) person as a contact of the prospect."""
+        email = values.get("email")
+        if email and not _EMAIL_RE.fullmatch(email):
+            warnings.append(Problem(line, None, f"contact {group}: {email!r}: not an email "
+                                    "address; left out"))  # fmt: skip
+            email = None
+        name = values.get("contact") or email
+        if not name:
+            if values:
+                shown = ", ".join(f"{k} {v!r}" for k, v in values.items())
+                warnings.append(Problem(line, None, f"contact {group} has no name ({shown}); "
+                                        "its number is kept on the prospect"))  # fmt: skip
+            return None
+        typed = values.get("phone")
+        number = phones.normalize(phones.split_phones(typed)[0], region).stored if (
+            typed and phones.split_phones(typed)) else None  # fmt: skip
+        return NewContact(name=name, role=Role.OTHER, title=values.get("title"), phone=number,
+                          email=email)  # fmt: skip
 
     @staticmethod
     def _place(single: dict, entry: tuple[str, str, bool]) -> None:

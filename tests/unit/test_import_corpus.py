@@ -304,3 +304,25 @@ def test_dry_run_shows_numbers_with_their_labels_and_notes(tmp_path: Path) -> No
         "+61412345678 (mobile: tina); timezone Australia/Sydney; contacts Tina Nguyen"
     ) in result.output.splitlines()
     assert not db.exists()
+
+
+def test_close_lead_with_several_contacts_keeps_each(tmp_path: Path) -> None:
+    report, book, details, notices = imported(tmp_path, "close_contacts.csv")
+    lead = book["Blue Harbor Logistics"]
+    with Store.open(tmp_path / "book.db") as store:
+        people = [(c.name, c.title, c.phone, c.email) for c in store.contacts(lead.id)]
+    assert people == [
+        ("Grace Lee", "Fleet Manager", "+14155550103", "grace@blueharbor.example"),
+        ("Tom Reyes", "Dispatcher", "+14155550150", "tom@blueharbor.example"),
+        # No name: named after the address, never dropped.
+        ("accounts@blueharbor.example", None, None, "accounts@blueharbor.example"),
+    ]
+    assert details["Blue Harbor Logistics"] == [
+        ("+14155550103", "direct", None),
+        ("+14155550150", "mobile", None),
+    ]
+    # The second address's city is named, not silently dropped.
+    assert notices == [
+        "1 row(s) had more than one city (columns 'address_1_city', 'address_2_city'); the "
+        "first was kept"
+    ]
