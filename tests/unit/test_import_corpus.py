@@ -326,3 +326,19 @@ def test_close_lead_with_several_contacts_keeps_each(tmp_path: Path) -> None:
         "1 row(s) had more than one city (columns 'address_1_city', 'address_2_city'); the "
         "first was kept"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "preset", "prospect", "numbers"),
+    [
+        ("hubspot_old_labels.csv", "hubspot", "Acme Widgets",
+         [("+19175550133", "mobile", None), ("+12125550101", "other", None)]),
+        ("cognism.csv", "leadlist", "Schneider Logistik GmbH",
+         [("+493098765432", "direct", None), ("+4915123456789", "mobile", None),
+          ("+4930987650", "switchboard", None)]),
+    ],
+)  # fmt: skip
+def test_more_vendors(tmp_path: Path, name, preset, prospect, numbers) -> None:
+    report, book, details, _ = imported(tmp_path, name)
+    assert report.preset == preset and prospect in book
+    assert details[prospect] == numbers
