@@ -71,8 +71,21 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str, list[str]]:
-    """(text, encoding, notices); raises FileProblem for binary or undecodable files.
-    `encoding` (a codec name) skips the guessing."""
+    """(text, encoding, notices); raises FileProblem for binary or undecodable files, and for
+    text holding a NUL character. `encoding` (a codec name) skips the guessing."""
+    text, used, notices = _decode(path, data, encoding)
+    nul = text.find("\x00")
+    if nul >= 0:  # a wide (UTF-16) file's NUL, or one in a named encoding
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise FileProblem(
+            f"{path}:{line}: a NUL character at character {column} of the line: the file is "
+            "damaged or not text; nothing was imported"
+        )
+    return text, used, notices
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
     if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
         raise FileProblem(f"{path}: the file is empty")
     for magic, what in _MAGIC:

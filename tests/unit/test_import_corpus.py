@@ -342,3 +342,14 @@ def test_more_vendors(tmp_path: Path, name, preset, prospect, numbers) -> None:
     report, book, details, _ = imported(tmp_path, name)
     assert report.preset == preset and prospect in book
     assert details[prospect] == numbers
+
+
+def test_a_nul_character_in_utf16_text_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes("Company,Phone\nAcme,1\nBad\x00Co,2\n".encode("utf-16"))
+    with pytest.raises(FileProblem) as caught:
+        prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    assert str(caught.value) == (
+        f"{path}:3: a NUL character at character 4 of the line: the file is damaged or not "
+        "text; nothing was imported"
+    )
