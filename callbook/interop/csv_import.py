@@ -177,6 +177,8 @@ def prepare(
 
     is_vcard = vcard.looks_like_vcard(_head(path))
     if is_vcard:
+        if options.preset != "auto":
+            raise FileProblem(f"{path} is a vCard file: --preset does not apply")
         sheet = vcard.read_sheet(path, options.encoding)
     else:
         sheet = read_sheet(path, options.encoding, P.is_known_header)

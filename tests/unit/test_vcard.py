@@ -143,3 +143,10 @@ def test_export_format_vcf_on_the_command_line(tmp_path: Path) -> None:
                                "--vcard-version", "2.1"])  # fmt: skip
     assert bad.exit_code == 1
     assert bad.stderr.strip() == "callbook: --vcard-version '2.1': one of 3.0, 4.0"
+
+
+def test_a_preset_does_not_apply_to_a_vcard_file() -> None:
+    path = DATA / "phone_contacts.vcf"
+    with pytest.raises(FileProblem) as caught:
+        prepare(path, ImportOptions(preset="hubspot"), CONFIG, load_templates(None))
+    assert str(caught.value) == f"{path} is a vCard file: --preset does not apply"
