@@ -183,18 +183,24 @@ _COHERENCE_LEAD = 0.03  # how far the likeliest language fit must lead to be tru
 _SYMBOL_IN_WORD = re.compile(r"(?<=\w)[^\w\s\x00-\x7f](?=\w)")
 
 
+_SAMPLE = 1 << 20  # bytes weighed for the encoding; the whole file is then decoded
+
+
 def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     """Not UTF-8: read it with the one legacy encoding that stands out, else refuse with the
     candidates. Imported here: charset-normalizer costs time only for such files."""
     from charset_normalizer import from_bytes
 
-    results = list(from_bytes(data, threshold=0.3))
+    sample = data
+    if len(data) > _SAMPLE:
+        sample = data[: data.rfind(b"\n", 0, _SAMPLE) + 1 or _SAMPLE]
+    results = list(from_bytes(sample, threshold=0.3))
     if not results:
         raise FileProblem(
             f"{path}: neither UTF-8 nor any text encoding recognised; save the file as UTF-8"
         )
     # A code page few programs still write (DOS, HP) reads as well as a common one by chance.
-    common = [r for r in results if _common_name(data, str(r), r.encoding) in _COMMON]
+    common = [r for r in results if _common_name(sample, str(r), r.encoding) in _COMMON]
     results = common or results
     least = min(r.chaos for r in results)
     readings: dict[str, tuple[str, float, str | None]] = {}  # text -> (codec, fit, language)
@@ -204,7 +210,7 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         text = str(result)
         if _SYMBOL_IN_WORD.search(text):
             continue  # "Ł" read as "£" inside a word: a reading no one writes
-        codec = _common_name(data, text, result.encoding)
+        codec = _common_name(sample, text, result.encoding)
         fit = result.coherence
         if text not in readings or fit > readings[text][1]:
             language = result.language if result.language != "Unknown" else None
@@ -214,7 +220,7 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         ranked = [(str(results[0]), (results[0].encoding, 0.0, None))]
     (text, (codec, fit, language)), *others = ranked
     # No language fit at all (CJK scripts, which the library does not weigh): its own order.
-    few = sum(1 for byte in data if byte > 0x7F) < _FEW_LETTERS
+    few = sum(1 for byte in sample if byte > 0x7F) < _FEW_LETTERS
     if others and (few or (fit > 0 and fit - others[0][1][1] < _COHERENCE_LEAD)):
         shown = ", ".join(_named(c, lang) for _, (c, _f, lang) in ranked[:5])
         raise FileProblem(
@@ -225,6 +231,8 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     if others:
         notice += " (" + ", ".join(_named(c, lang) for _, (c, _f, lang) in others[:3])
         notice += " read worse; --encoding chooses)"
+    if sample is not data:
+        text = _decode_as(path, data, codec)
     return text.removeprefix("\ufeff"), codec, [notice]
 
 
