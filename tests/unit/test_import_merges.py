@@ -141,3 +141,28 @@ def test_callbook_csv_export_of_the_demo_merges_nothing_wrongly(tmp_path: Path, 
         f"same id #{pid}" for pid, _ in before
     }
     assert [row for row in report["rows"] if row["changes"]][:2] == []
+
+
+def test_the_same_personal_email_merges_across_places(tmp_path: Path) -> None:
+    report, prospects, contacts = run(
+        tmp_path, "Company,Email,City,Full Name\n"
+        "Acme Widgets,sarah.jenkins@acme.example,New York,Sarah Jenkins\n"
+        "Acme Widgets (Boston),sarah.jenkins@acme.example,Boston,Sarah Jenkins\n",
+    )  # fmt: skip
+    (row,) = [r for r in report.rows if r.action == "merge"]
+    assert row.reason == "same email sarah.jenkins@acme.example"
+    assert row.changes["kept"] == {
+        "company": ["Acme Widgets", "Acme Widgets (Boston)"],
+        "city": ["New York", "Boston"],
+    }
+    assert contacts == {"Acme Widgets": [("Sarah Jenkins", "sarah.jenkins@acme.example")]}
+
+
+def test_a_second_company_email_is_named_not_dropped(tmp_path: Path) -> None:
+    report, prospects, _ = run(
+        tmp_path, "Company,Phone,Email\nAcme,+1 212 555 0101,orders@acme.example\n"
+        "Acme,+1 212 555 0101,billing@acme.example\n",
+    )  # fmt: skip
+    (row,) = [r for r in report.rows if r.action == "merge"]
+    assert row.changes == {"kept": {"email": ["orders@acme.example", "billing@acme.example"]}}
+    assert [p.email for p in prospects] == ["orders@acme.example"]
