@@ -227,12 +227,6 @@ def prepare(
         date_order=options.date_order,
         verbatim=preset is P.CALLBOOK,
     )
-    if options.book_region and not options.region and options.book_region != config.region:
-        report.notices.append(
-            f"numbers without a country code are read as {region} numbers (most of the book "
-            "is there), unless a row's country, email or website says otherwise; --region "
-            "changes it"
-        )
     reader = RowReader(columns, context)
     if len(sheet.rows) >= fanout.PARALLEL_MIN:
         reader.known = fanout.normalize_all(reader.phone_requests(sheet.rows))
@@ -255,6 +249,14 @@ def prepare(
         report.notices.append(
             f"{rows} row(s) had more than one {name.replace('_', ' ')} "
             f"(columns {', '.join(repr(c) for c in fed_by)}); the first was kept"
+        )
+    from_book = options.book_region and not options.region and options.book_region != (
+        config.region or "US").upper()  # fmt: skip
+    if from_book and context.numbers["default_region"]:
+        report.notices.append(
+            f"{context.numbers['default_region']} number(s) without a country code read as "
+            f"{region} numbers (most of the book is there; a row's country, email or website "
+            "would have said otherwise); --region changes it"
         )
     suggestion = _region_suggestion(context, region)
     if suggestion:
@@ -292,7 +294,7 @@ def _region_suggestion(context: RowContext, region: str) -> str | None:
 
 def book_region(store: Store) -> str | None:
     """The country most of the book's prospects are in (their country, else their first
-    number's), when at least half agree; None for an empty book."""
+    number's), when more than half agree; None for an empty book."""
     from collections import Counter
 
     from callbook import phones
@@ -312,7 +314,7 @@ def book_region(store: Store) -> str | None:
     if not votes:
         return None
     code, count = votes.most_common(1)[0]
-    return code if count * 2 >= sum(votes.values()) else None
+    return code if count * 2 > sum(votes.values()) else None
 
 
 def _head(path: Path) -> bytes:

@@ -72,7 +72,7 @@ class RowContext:
     # kept as typed stays so, tags split on "; " alone), and an empty time zone stays empty
     # (the queue derives one, as it did in the book exported).
     verbatim: bool = False
-    numbers: Counter = field(default_factory=Counter)  # "read", "flagged"
+    numbers: Counter = field(default_factory=Counter)  # "read", "flagged", "default_region"
     flagged: list[str] = field(default_factory=list)  # numbers kept as typed (a sample)
 
 
@@ -270,6 +270,8 @@ class RowReader:
                 reading = [(phones.Phone(typed, problem=_KEPT_IN_BOOK), None)]
             else:
                 reading = _read_number(typed, region, self.known)
+            if region == ctx.region and not typed.lstrip().startswith(("+", "00")):
+                ctx.numbers["default_region"] += 1
             for phone, note in reading:
                 ctx.numbers["flagged" if phone.e164 is None else "read"] += 1
                 if phone.e164 is None and reading[0][0].problem != _KEPT_IN_BOOK:

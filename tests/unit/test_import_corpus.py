@@ -271,8 +271,9 @@ def test_numbers_without_a_code_take_the_books_usual_country(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["--db", str(db), "import", str(path)])
     assert result.exit_code == 0, result.output
     assert (
-        "Note: numbers without a country code are read as AU numbers (most of the book is "
-        "there), unless a row's country, email or website says otherwise; --region changes it"
+        "Note: 1 number(s) without a country code read as AU numbers (most of the book is "
+        "there; a row's country, email or website would have said otherwise); --region "
+        "changes it"
     ) in result.output
     with Store.open(db) as store:
         assert store.prospects_named("Bondi Surf")[0].phones == ("+61291301234",)
