@@ -31,8 +31,10 @@ _APPLE_LABEL = re.compile(r"_\$!<(.+?)>!\$_")
 
 
 def looks_like_vcard(data: bytes) -> bool:
-    head = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith(b"begin:vcard")
+    head = data[:256]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as some address books write
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(b"begin:vcard")
 
 
 @dataclass

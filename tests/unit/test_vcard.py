@@ -150,3 +150,15 @@ def test_a_preset_does_not_apply_to_a_vcard_file() -> None:
     with pytest.raises(FileProblem) as caught:
         prepare(path, ImportOptions(preset="hubspot"), CONFIG, load_templates(None))
     assert str(caught.value) == f"{path} is a vCard file: --preset does not apply"
+
+
+def test_a_utf16_vcard_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "outlook.vcf"
+    path.write_bytes(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Hélène Dubois\r\nORG:Café Lumière\r\n"
+        "TEL;TYPE=CELL:+33 6 12 34 56 78\r\nEND:VCARD\r\n".encode("utf-16")
+    )
+    prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    (candidate,) = prepared.candidates
+    assert (candidate.name, candidate.fields["phones"]) == ("Café Lumière", ["+33612345678"])
+    assert [c.name for c in candidate.contacts] == ["Hélène Dubois"]
