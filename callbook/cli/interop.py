@@ -300,7 +300,10 @@ def _changes(changes: dict) -> str:
         parts.append(f"{key} {value}")
     for key in ("phones", "tags"):
         if changes.get(key):
-            parts.append(f"+{key} {', '.join(changes[key])}")
+            shown = changes[key]
+            if key == "phones":
+                shown = [_labelled(labelled.get(number), number) for number in shown]
+            parts.append(f"+{key} {', '.join(shown)}")
     if changes.get("contacts"):
         parts.append("contacts " + ", ".join(changes["contacts"]))
     if changes.get("contacts_completed"):

@@ -518,8 +518,10 @@ def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
                 target.fields[key] = have + new
                 changes[key] = new
                 if key == "phones":
-                    details = target.fields.setdefault("phone_details", [])
-                    details += [d for d in candidate.phone_details if d["number"] in new]
+                    added = [d for d in candidate.phone_details if d["number"] in new]
+                    target.fields.setdefault("phone_details", []).extend(added)
+                    if added:
+                        changes["phone_details"] = added
         elif current in (None, ""):
             target.fields[key] = value
             filled[key] = plain(value)
