@@ -354,3 +354,16 @@ def test_a_nul_character_in_utf16_text_is_refused_with_its_line(tmp_path: Path) 
         f"{path}:3: a NUL character at character 4 of the line: the file is damaged or not "
         "text; nothing was imported"
     )
+
+
+def test_salesforce_formatted_report_title_filters_and_totals(tmp_path: Path) -> None:
+    report, book, _, notices = imported(tmp_path, "salesforce_formatted_report.csv")
+    assert report.preset == "salesforce" and report.warnings == []
+    assert sorted(book) == ["Globex GmbH", "Taylor Freight, LLC"]
+    assert notices == [
+        "lines 1-4 come before the column names (instructions or a title: 'My Open Leads'): "
+        "skipped",
+        "lines 8, 9, 10, 11: a report's footer, not rows ('Total'; 'Grand Totals (2 records)'; "
+        "'Confidential Information - Do Not Distribute'; 'Copyright (c) 2000-2026 "
+        "salesforce.com, inc. All rights res…'): skipped",
+    ]
