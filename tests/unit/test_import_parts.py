@@ -316,3 +316,21 @@ def test_a_book_written_between_the_checks_and_the_write_is_checked_again(
             ("Beacon Print", "add"),
         ]
         assert sorted(n for _, n, _ in store.prospect_names()) == ["Acme Ltd", "Beacon Print"]
+
+
+def test_a_report_total_that_disagrees_with_the_rows_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text('"sep=,"\nCompany,Phone\nAcme,1\n\n"Grand Totals (3 records)"\n', "utf-8")
+    sheet = read_sheet(path)
+    assert [cells for _, cells in sheet.rows] == [["Acme", "1"]]
+    assert sheet.notices == [
+        "line 1 ('\"sep=,\"') names the delimiter for Excel: skipped",
+        "line 5: a report's footer, not rows ('Grand Totals (3 records)'): skipped; the report "
+        "counts 3 records, 1 rows were read",
+    ]
+
+
+def test_a_company_called_total_is_a_row_not_a_footer(tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("Company,Phone\nTotal Fitness,\nAcme,1\n", "utf-8")
+    assert [cells for _, cells in read_sheet(path).rows] == [["Total Fitness", ""], ["Acme", "1"]]
