@@ -180,7 +180,12 @@ _COMMON = (
 _FEW_LETTERS = 8  # non-ASCII bytes below which no language fit is trusted
 _CHAOS_MARGIN = 0.05  # readings this close to the least chaotic are all candidates
 _COHERENCE_LEAD = 0.03  # how far the likeliest language fit must lead to be trusted
-_SYMBOL_IN_WORD = re.compile(r"(?<=\w)[^\w\s\x00-\x7f](?=\w)")
+# A reading no one writes: a C1 control, or a sign or symbol between two letters ("Ł" read as
+# "£" in "£ódź", "ż" as "¿"); apostrophes, quotes and dashes between letters are fine.
+_IMPLAUSIBLE = re.compile(
+    "[\x80-\x9f]|(?<=[^\\W\\d_])[\u00a1-\u00bf\u00d7\u00f7\u02c6-\u02dd\u2020-\u2022"
+    "\u2030\u20a0-\u20cf\u2100-\u2bff](?=[^\\W\\d_])"
+)
 
 
 _SAMPLE = 1 << 20  # bytes weighed for the encoding; the whole file is then decoded
@@ -199,25 +204,29 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         raise FileProblem(
             f"{path}: neither UTF-8 nor any text encoding recognised; save the file as UTF-8"
         )
-    # A code page few programs still write (DOS, HP) reads as well as a common one by chance.
-    common = [r for r in results if _common_name(sample, str(r), r.encoding) in _COMMON]
-    results = common or results
-    least = min(r.chaos for r in results)
-    readings: dict[str, tuple[str, float, str | None]] = {}  # text -> (codec, fit, language)
+    # Each reading worth weighing: under a common code page's name (a DOS or HP code page few
+    # programs still write reads as well as a common one by chance), plausible as text.
+    weighed = []
     for result in results:
-        if result.chaos > least + _CHAOS_MARGIN:
-            continue
         text = str(result)
-        if _SYMBOL_IN_WORD.search(text):
-            continue  # "Ł" read as "£" inside a word: a reading no one writes
         codec = _common_name(sample, text, result.encoding)
-        fit = result.coherence
-        if text not in readings or fit > readings[text][1]:
-            language = result.language if result.language != "Unknown" else None
+        if codec not in _COMMON or _IMPLAUSIBLE.search(text):
+            continue
+        if codec.startswith("mac") and not result.coherence:
+            continue  # old Mac code pages read any byte as a letter: only with a language fit
+        language = result.language if result.language != "Unknown" else None
+        weighed.append((result.chaos, text, codec, result.coherence, language))
+    if not weighed:
+        raise FileProblem(
+            f"{path} is not UTF-8 and no common encoding reads it as text; save the file as "
+            "UTF-8 or give its encoding with --encoding"
+        )
+    least = min(chaos for chaos, *_ in weighed)
+    readings: dict[str, tuple[str, float, str | None]] = {}  # text -> (codec, fit, language)
+    for chaos, text, codec, fit, language in weighed:
+        if chaos <= least + _CHAOS_MARGIN and (text not in readings or fit > readings[text][1]):
             readings[text] = (codec, fit, language)
     ranked = sorted(readings.items(), key=lambda item: -item[1][1])
-    if not ranked:
-        ranked = [(str(results[0]), (results[0].encoding, 0.0, None))]
     (text, (codec, fit, language)), *others = ranked
     # No language fit at all (CJK scripts, which the library does not weigh): its own order.
     few = sum(1 for byte in sample if byte > 0x7F) < _FEW_LETTERS
@@ -237,8 +246,7 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
 
 
 def _common_name(data: bytes, text: str, codec: str) -> str:
-    if codec in _COMMON:
-        return codec
+    """The first common codec reading `data` as `text` (cp1252 before cp1250 when both do)."""
     for name in _COMMON:
         try:
             if data.decode(name) == text:

@@ -367,3 +367,15 @@ def test_salesforce_formatted_report_title_filters_and_totals(tmp_path: Path) ->
         "'Confidential Information - Do Not Distribute'; 'Copyright (c) 2000-2026 "
         "salesforce.com, inc. All rights res…'): skipped",
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Company,Contact\nAcme,Zoe O\u2019Brien\n", "Company,Note\nAcme,call 9\u201310am\n"]
+)
+def test_windows_punctuation_alone_reads_as_cp1252(tmp_path: Path, text: str) -> None:
+    # Every Windows code page writes these quotes and dashes alike: no doubt to refuse on.
+    path = tmp_path / "smart.csv"
+    path.write_bytes(text.encode("cp1252"))
+    prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    assert prepared.report.encoding == "cp1252"
+    assert text.splitlines()[1].split(",")[1] in str(prepared.candidates[0])
