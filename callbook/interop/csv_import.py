@@ -37,6 +37,7 @@ from callbook.interop.dedupe import (
 from callbook.interop.formula import unguard
 from callbook.interop.problems import FileProblem, ImportFailed, Problem
 from callbook.interop.records import NAME_TARGETS, Candidate, RowContext, RowReader
+from callbook.interop.records import country_code as cached_country_code
 from callbook.interop.sheet import Sheet, read_sheet
 from callbook.jigsaw import TemplateSet
 from callbook.model import NewContact, same_value
@@ -498,7 +499,7 @@ def _keys(candidate: Candidate) -> Keys:
 
 
 def _country(value: str | None) -> str | None:
-    return (country_code(value) or value) if value else None
+    return (cached_country_code(value) or value) if value else None
 
 
 def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
@@ -655,12 +656,10 @@ def _write(store: Store, conn, results, targets, progress: Progress) -> list[Pro
 
 def _write_new(store: Store, conn, adds: list[tuple[RowResult, _Target]],
                now: str) -> list[Problem]:  # fmt: skip
+    # The details leave the fields here: the store's prospect row has no such column.
     records = [
         bulk.NewProspect(
-            {k: v for k, v in t.fields.items() if k != "phone_details"},
-            [c.contact for c in t.contacts],
-            t.pieces,
-            t.fields.get("phone_details"),
+            t.fields, [c.contact for c in t.contacts], t.pieces, t.fields.pop("phone_details", None)
         )
         for _, t in adds
     ]

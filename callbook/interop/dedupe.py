@@ -120,7 +120,7 @@ def keys_for(
         company_key(company),
         (company or "").strip(),
         folded if " " in folded else "",  # a first name alone is never enough
-        tuple(" ".join((part or "").casefold().split()) for part in place),
+        ((place[0] or "").strip().casefold(), (place[1] or "").strip().casefold()),
     )
 
 

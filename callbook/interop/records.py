@@ -14,6 +14,7 @@ mobile, other, switchboard, home, assistant) and carried with it in `phone_detai
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TAG_SPLIT = re.compile(r"\s+:::\s+|[;,]")
 _PLACEHOLDERS = phones.PLACEHOLDERS
 _KEPT_IN_BOOK = "kept as typed in the book"
+# A file names a handful of countries, each on thousands of rows.
+country_code = functools.lru_cache(maxsize=4096)(phones.country_code)
 _COLLEAGUE = re.compile(r"contact[ _]?(\d+)[ _]")
 _EXTRA_FIELDS = frozenset({"status", "priority", "template", "next_call_at", "timezone"})
 
@@ -109,7 +112,7 @@ class RowReader:
             if value and value.casefold() not in _PLACEHOLDERS:
                 if ctx.multi_value and ctx.multi_value in value:
                     value = value.split(ctx.multi_value)[0].strip()
-                code = phones.country_code(value)
+                code = country_code(value)
                 if code:
                     return code
         for index in self._domain_columns:
@@ -186,7 +189,8 @@ class RowReader:
             self._place(single, single.pop("location"))
             country = single["country"][0] if "country" in single else None
         region_code = self.row_region(cells) if numbers else ctx.region
-        details, first_ok = self._phones(line, cells, numbers, region_code, warnings)
+        details, first_ok, number_zone = self._phones(line, cells, numbers, region_code,
+                                                      warnings)  # fmt: skip
         stored = [d["number"] for d in details]
         get = single.get
         person = get("contact") or _joined(get("first_name"), get("middle_name"), get("last_name"))
@@ -223,8 +227,8 @@ class RowReader:
             self._extras(single, fields, line, errors, warnings)
 
         zone = fields.pop("timezone", None)
-        if zone is None and not ctx.verbatim and first_ok is not None:
-            zone = first_ok.timezone
+        if zone is None and not ctx.verbatim:
+            zone = number_zone
         if zone is None and not ctx.verbatim and (country or "region" in fields):
             zone = phones.timezone_for_place(country, fields.get("region"))
         if zone:
@@ -256,9 +260,9 @@ class RowReader:
     def _phones(
         self, line: int, cells: list[str], numbers: list[tuple[str, str, int]], region: str,
         warnings: list[Problem],
-    ) -> tuple[list[dict[str, Any]], phones.Phone | None]:
+    ) -> tuple[list[dict[str, Any]], phones.Phone | None, str | None]:
         """Each number read (words beside it kept as its note), labelled, in dialling order;
-        and the first that parsed, for the time zone."""
+        the contact's number (the first that pins a zone, else the first read) and the zone."""
         ctx = self.context
         found: list[tuple[int, int, dict[str, Any], phones.Phone]] = []
         seen: set[str] = set()
@@ -296,9 +300,15 @@ class RowReader:
                 found.append((label_rank(kind), order, detail, phone))
         found.sort(key=lambda item: item[:2])
         # The zone comes from the first number that pins one down (a mobile may not).
-        read = [phone for *_, phone in found if phone.e164 is not None]
-        first_ok = next((phone for phone in read if phone.timezone), read[0] if read else None)
-        return [detail for _, _, detail, _ in found], first_ok
+        first_ok, zone = None, None
+        for *_, phone in found:
+            if phone.e164 is not None:
+                zone = phone.timezone
+                first_ok = first_ok or phone
+                if zone:
+                    first_ok = phone
+                    break
+        return [detail for _, _, detail, _ in found], first_ok, zone
 
     @staticmethod
     def _colleague_contact(line: int, group: int, values: dict[str, str], region: str,

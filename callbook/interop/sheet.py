@@ -318,6 +318,10 @@ _INVISIBLE = re.compile(
     "\ufff9-\ufffb]|(?<=[\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f])|"
     "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
 )
+_INVISIBLE_ANY = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\ufff9-\ufffb\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 _SEP_LINE = re.compile(r'"?sep=(.)"?\r?\n', re.IGNORECASE)
 # A report's lines after (or around) its table: totals, confidentiality, copyright, who ran it.
 _FOOTER = re.compile(
@@ -339,7 +343,9 @@ def read_sheet(
     `is_header` tells a known column name: with it, instruction rows before the column names
     are recognised and skipped."""
     text, encoding, notices = decode(path, read_bytes(path), encoding)
-    text, removed = _INVISIBLE.subn("", text)
+    removed = 0
+    if _INVISIBLE_ANY.search(text):  # a plain class scans fast; the full pattern does not
+        text, removed = _INVISIBLE.subn("", text)
     if removed:
         notices.append(
             f"took out {removed} invisible character(s) (zero-width spaces, direction marks, "
