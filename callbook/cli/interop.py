@@ -79,14 +79,17 @@ class ProgressBar:
     default="merge",
     show_default=True,
     metavar="ACTION",
-    help="A row that matches a prospect (same phone, email or website domain, or "
-    "a near-identical company name): merge (fill gaps, add phones, contacts "
-    "and pieces; never change a known value), skip, or new.",
+    help="A row that matches a prospect (same phone, same personal email, same website "
+    "domain and a similar company, or a near-identical company name in the same place; "
+    "never a first name alone): merge (fill gaps, add phones, contacts and pieces; never "
+    "change a known value, and list every value kept), skip, or new.",
 )
 @click.option(
     "--region",
     metavar="XX",
-    help="Country assumed for phone numbers without a country code (default: the config's region).",
+    help="Country assumed for phone numbers without a country code when the row's country "
+    "column, email or website does not say (default: the country most of the book is in, "
+    "else the config's region).",
 )
 @click.option(
     "--encoding",
@@ -118,8 +121,11 @@ def import_(
 
     All or nothing: if any row is in error, the errors are listed (FILE:LINE: column: reason)
     and nothing is written. Phone numbers are stored in E.164 (numbers that do not parse are
-    kept as typed and flagged); time zones come from the numbers or the country/state columns
-    when the file has none. Columns nothing reads are reported; map them with --map.
+    kept as typed and flagged; words beside a number are kept as its note), labelled and
+    ordered so that the number most likely to reach the person comes first; time zones come
+    from the numbers or the country/state columns when the file has none. Instruction rows
+    above the column names and report footers are skipped and reported. Columns nothing reads
+    are reported; map them with --map.
     """
     from callbook.interop import restore
     from callbook.interop.csv_import import ImportOptions, book_region, prepare, run
