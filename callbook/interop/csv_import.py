@@ -1,7 +1,8 @@
 """Importing a CSV export into the book, all or nothing.
 
-Steps: read the file (`sheet`), choose a preset and map the columns (`presets`), turn every row
-into a prospect record (`records`) — stopping there if any row is in error — then, inside one
+Steps: read the file (`sheet`; a vCard file through `vcard`, as rows of fixed columns),
+choose a preset and map the columns (`presets`), turn every row into a prospect record
+(`records`) — stopping there if any row is in error — then, inside one
 write transaction, find duplicates against the book and earlier rows (`dedupe`), decide per
 `--on-duplicate`, and write: merges into the book row by row under savepoints, new prospects in
 bulk (re-run row by row only to name the row when the bulk insert fails). Any failure names its
