@@ -331,6 +331,9 @@ _FOOTER = re.compile(
     r"report (generated|run) (on|at|by)\b.*",
     re.IGNORECASE,
 )
+_TOTALS = re.compile(r"(grand |sub-?)?totals?( \(\d[\d,.]* records?\))?:?", re.IGNORECASE)
+# A count or a sum beside it: short, no spaces (a phone number is not one).
+_AMOUNT = re.compile(r"[$€£¥]?-?\d{1,3}(,\d{3})*(\.\d+)?%?|[$€£¥]?-?\d{1,9}(\.\d+)?%?")
 _HEADER_SEARCH = 15  # records looked at for the column names when the first is not them
 
 
@@ -378,11 +381,17 @@ def read_sheet(
     rows: list[tuple[int, list[str]]] = []
     footers: list[tuple[int, str]] = []
     for start, record in records[header_at + 1 :]:
-        if width > 1 and len(record) - record.count("") == 1:  # one cell filled: a footer?
+        filled = len(record) - record.count("")
+        if width > 1 and filled == 1:  # one cell filled: a footer?
             cell = next(c for c in record if c).strip()
             if _FOOTER.fullmatch(cell):
                 footers.append((start, cell))
                 continue
+        elif filled > 1 and _TOTALS.fullmatch(record[0].strip()) and all(
+            _AMOUNT.fullmatch(c.strip()) for c in record[1:] if c.strip()
+        ):  # a summary report's "Total" row with its counts and sums
+            footers.append((start, " ".join(c.strip() for c in record if c.strip())))
+            continue
         if len(record) > width:
             extra = record[width:]
             if any(cell.strip() for cell in extra):

@@ -334,3 +334,21 @@ def test_a_company_called_total_is_a_row_not_a_footer(tmp_path: Path) -> None:
     path = tmp_path / "names.csv"
     path.write_text("Company,Phone\nTotal Fitness,\nAcme,1\n", "utf-8")
     assert [cells for _, cells in read_sheet(path).rows] == [["Total Fitness", ""], ["Acme", "1"]]
+
+
+def test_summary_total_rows_with_counts_are_footers(tmp_path: Path) -> None:
+    path = tmp_path / "summary.csv"
+    path.write_text(
+        "Account Name,Phone,Amount\nAcme,212 555 0101,1200\nSubtotal,,\"1,200.00\"\n"
+        "Total,2125550101\nGrand Totals (1 records),,$1200\n",
+        "utf-8",
+    )
+    sheet = read_sheet(path)
+    # "Total" with a phone number is a prospect of that name, not a report's total.
+    assert [cells for _, cells in sheet.rows] == [
+        ["Acme", "212 555 0101", "1200"], ["Total", "2125550101", ""],
+    ]  # fmt: skip
+    assert sheet.notices == [
+        "lines 3, 5: a report's footer, not rows ('Subtotal 1,200.00'; 'Grand Totals (1 "
+        "records) $1200'): skipped; the report counts 1 records, 2 rows were read"
+    ]
