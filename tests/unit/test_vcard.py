@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from callbook.cli import main
 from callbook.clock import fixed_clock
@@ -18,6 +20,7 @@ from callbook.interop.csv_import import ImportOptions, import_file, prepare
 from callbook.interop.problems import FileProblem
 from callbook.jigsaw import load_templates
 from callbook.model import NewContact, Role
+from callbook.phones import PLACEHOLDERS
 from callbook.store import Store
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "vcard"
@@ -162,3 +165,40 @@ def test_a_utf16_vcard_file_is_read(tmp_path: Path) -> None:
     (candidate,) = prepared.candidates
     assert (candidate.name, candidate.fields["phones"]) == ("Café Lumière", ["+33612345678"])
     assert [c.name for c in candidate.contacts] == ["Hélène Dubois"]
+
+
+# Placeholders ("n/a", "-") read as empty from any vendor's file, ours included.
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), max_size=20
+).map(str.strip).filter(lambda t: t and t.casefold() not in PLACEHOLDERS)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=_TEXT,
+    city=_TEXT | st.none(),
+    website=_TEXT | st.none(),
+    tags=st.lists(_TEXT.filter(lambda t: "," not in t and ";" not in t), max_size=3, unique=True),
+    numbers=st.lists(st.sampled_from(["+12125550101", "+442079460958", "+61285453391"]),
+                     max_size=3, unique=True),
+    version=st.sampled_from(vcard.VERSIONS),
+)  # fmt: skip
+def test_any_prospect_comes_back_through_its_card(name, city, website, tags, numbers, version):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        with Store.open(root / "a.db", clock=fixed_clock(NOW)) as book:
+            book.add_prospect(name, company=name, phones=numbers, city=city, website=website,
+                              tags=tags)  # fmt: skip
+            out = io.StringIO()
+            vcard.write_vcards(book, out, version)
+        path = root / "p.vcf"
+        path.write_text(out.getvalue(), "utf-8", newline="")
+        with Store.open(root / "b.db", clock=fixed_clock(NOW)) as fresh:
+            import_file(fresh, path, ImportOptions(), CONFIG, load_templates(None))
+            (again,) = fresh.prospects()
+        assert (again.name, again.company, again.city, again.website, again.tags) == (
+            name, name, city, website, tuple(tags),
+        )  # fmt: skip
+        assert sorted(again.phones) == sorted(numbers)
