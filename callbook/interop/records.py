@@ -440,6 +440,9 @@ def domain_region(value: str | None) -> str | None:
 
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
+# Words that belong to the number itself, not a note about it.
+_NUMBER_WORDS = frozenset({"ext", "extn", "extension", "tel", "telephone", "phone", "ph", "nr",
+                           "no", "number", "poste", "durchwahl", "dw"})  # fmt: skip
 
 
 Known = dict[tuple[str, str], phones.Phone]
@@ -449,8 +452,11 @@ def _read_number(typed: str, region: str, known: Known) -> list[tuple[phones.Pho
     """The number(s) in one piece of a cell, each with the words around it as a note
     ("0412 345 678 tina" -> the mobile, note "tina"); as typed and flagged when none reads."""
     phone = known.get((typed, region)) or phones.normalize(typed, region)
-    if phone.e164 is not None or not _WORDS.search(typed):
+    if not _WORDS.search(typed):
         return [(phone, None)]
+    if phone.e164 is not None:  # read whole, words and all ("cell: 0412 345 678")
+        words = [w for w in _WORDS.findall(typed) if w.casefold() not in _NUMBER_WORDS]
+        return [(phone, " ".join(words) or None)]
     import phonenumbers
 
     found = []

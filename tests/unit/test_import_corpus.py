@@ -379,3 +379,23 @@ def test_windows_punctuation_alone_reads_as_cp1252(tmp_path: Path, text: str) ->
     prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
     assert prepared.report.encoding == "cp1252"
     assert text.splitlines()[1].split(",")[1] in str(prepared.candidates[0])
+
+
+def test_words_beside_a_number_are_its_note_and_may_label_it(tmp_path: Path) -> None:
+    path = tmp_path / "words.csv"
+    path.write_text(
+        "Company,Country,Phone\n"
+        "Harbour Cafe,AU,cell: 0412 345 678\n"
+        "Kingsley Dental,GB,main 020 7946 0958 ask for Tom\n"
+        "Acme,US,+1 212 555 0101 ext. 23; 212-555-0199 (cell)\n",
+        "utf-8",
+    )
+    prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    details = {c.name: [(d["number"], d["label"], d["note"]) for d in c.phone_details]
+               for c in prepared.candidates}  # fmt: skip
+    assert details == {
+        "Harbour Cafe": [("+61412345678", "mobile", "cell")],
+        "Kingsley Dental": [("+442079460958", "switchboard", "main ask for Tom")],
+        "Acme": [("+12125550199", "mobile", "cell"), ("+12125550101;ext=23", "other", None)],
+    }
+    assert prepared.report.warnings == []
