@@ -23,12 +23,22 @@ _NAMED_DATE = re.compile(
 )
 
 
+# Years a callback can be in: outside them a date is a typo (and year 1 or 9999 would not even
+# convert to UTC).
+YEARS = range(1970, 2101)
+
+
 def read_when(value: str, tz: tzinfo, day_start: time, date_order: str = "mdy") -> datetime | None:
     """A date (and time) as CRM exports write it: ISO 8601, `3/14/2027 9:30 AM`, `14.03.2027`,
     `2027/03/14 14:30`, `Mar 14, 2027`, `14 March 2027 09:30`. Numeric day and month are
     read in `date_order` ("mdy" or "dmy") when both could be either; a dotted date is
-    always day first. No offset: the caller's zone `tz`; no time: `day_start`."""
-    text = value.strip()
+    always day first. No offset: the caller's zone `tz`; no time: `day_start`. None for
+    what is not a date, or a year outside `YEARS`."""
+    when = _read(value.strip(), tz, day_start, date_order)
+    return when if when is not None and when.year in YEARS else None
+
+
+def _read(text: str, tz: tzinfo, day_start: time, date_order: str) -> datetime | None:
     if not text:
         return None
     try:
