@@ -238,8 +238,8 @@ def _legacy(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         )
     notice = f"{path} is not UTF-8: read it as {_named(codec, language)}"
     if others:
-        notice += " (" + ", ".join(_named(c, lang) for _, (c, _f, lang) in others[:3])
-        notice += " read worse; --encoding chooses)"
+        also = ", ".join(_named(c, lang) for _, (c, _f, lang) in others[:3])
+        notice += f"; {also} read less well (--encoding chooses another)"
     if sample is not data:
         text = _decode_as(path, data, codec)
     return text.removeprefix("\ufeff"), codec, [notice]

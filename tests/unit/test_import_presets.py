@@ -528,8 +528,8 @@ SAMPLES = [
         delimiter="comma",
         unmapped=[("Department", 1), ("Business Street", 1), ("Business Postal Code", 1)],
         notices=[
-            "FILE is not UTF-8: read it as cp1252 (Western European) (cp1250 (Central European) "
-            "read worse; --encoding chooses)"
+            "FILE is not UTF-8: read it as cp1252 (Western European); cp1250 (Central "
+            "European) read less well (--encoding chooses another)"
         ],
         rows=[
             (2, "add", None, None),
