@@ -7,6 +7,9 @@ these importers reads), its duration, its outcome mapped to the CRM's own dispos
 has a fixed list (HubSpot, Close, Salesforce's CallDisposition is free text), and its notes with
 the objective it was made for. Rows find their company by name (and domain where the importer
 associates by it). Cells a spreadsheet would run as formulas are guarded as in the CSV export.
+Close's CSV importer takes leads and contacts only: its calls file carries the field names of
+Close's call activities (lead_name, date_created, direction, duration, disposition, note), for
+a script to post.
 """
 
 from __future__ import annotations
