@@ -76,9 +76,11 @@ def fold(header: str) -> str:
 # What a phone's label says about who answers it, and the order numbers are dialled in: the
 # number most likely to reach the person first, an assistant's and a fax never first.
 PHONE_LABELS = ("direct", "mobile", "other", "switchboard", "company", "home", "assistant")
+NOT_FOR_CALLS = ("fax", "pager")  # kept, labelled other, noted, dialled last
 _LABEL_WORDS = (
     ("assistant", re.compile(r"\b(assistant'?s?|asst\.?|pa|secretary)\b")),
     ("fax", re.compile(r"\bfax\b")),
+    ("pager", re.compile(r"\b(pager|beeper|tty|tdd|telex|radio)\b")),
     ("direct", re.compile(r"\b(direct|dir|dd|ddi|dial|work direct|extension|ext)\b")),
     ("mobile", re.compile(r"\b(mobile|mob|cell|cellular|iphone|car|handy|portable|m)\b")),
     ("home", re.compile(r"\b(home|personal|private|residence)\b")),
@@ -90,8 +92,8 @@ _LABEL_WORDS = (
 
 def phone_label(text: str | None) -> str | None:
     """The label a header or a label cell gives a number ("Work Direct Phone" -> direct,
-    "Company Main Phone" -> switchboard); None when it says nothing. "fax" is returned as
-    such: a fax is kept, labelled other, and dialled last."""
+    "Company Main Phone" -> switchboard); None when it says nothing. "fax" and "pager" are
+    returned as such: such a number is kept, labelled other with that note, and dialled last."""
     if not text:
         return None
     # Data Loader's API names run the words together: "MobilePhone", "AssistantPhone".
@@ -105,7 +107,7 @@ def phone_label(text: str | None) -> str | None:
 
 def label_rank(label: str | None) -> int:
     """Dialling order of a label: lower first."""
-    if label == "fax":
+    if label in NOT_FOR_CALLS:
         return len(PHONE_LABELS)
     return PHONE_LABELS.index(label) if label in PHONE_LABELS else PHONE_LABELS.index("other")
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from callbook import phones
 from callbook.interop.crm_dates import read_when
-from callbook.interop.presets import Column, fold, label_rank, phone_label
+from callbook.interop.presets import NOT_FOR_CALLS, Column, fold, label_rank, phone_label
 from callbook.interop.problems import Problem
 from callbook.model import NewContact, Role, Status
 
@@ -293,8 +293,9 @@ class RowReader:
                 detail = {
                     "number": phone.stored,
                     "typed": typed,
-                    "label": "other" if kind in (None, "fax") else kind,
-                    "note": ("fax; " + note if note else "fax") if kind == "fax" else note,
+                    "label": "other" if kind is None or kind in NOT_FOR_CALLS else kind,
+                    "note": (f"{kind}; {note}" if note else kind) if kind in NOT_FOR_CALLS
+                    else note,
                     "source": f"import:{column}",
                 }
                 found.append((label_rank(kind), order, detail, phone))

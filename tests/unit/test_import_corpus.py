@@ -399,3 +399,21 @@ def test_words_beside_a_number_are_its_note_and_may_label_it(tmp_path: Path) -> 
         "Acme": [("+12125550199", "mobile", "cell"), ("+12125550101;ext=23", "other", None)],
     }
     assert prepared.report.warnings == []
+
+
+def test_pager_and_fax_numbers_are_kept_last_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "outlook.csv"
+    path.write_text(
+        '"First Name","Last Name","Company","Pager","Business Phone","E-mail Address",'
+        '"Business Fax"\n"Ann","Lee","Acme","+1 212 555 0170","+1 212 555 0142",'
+        '"ann@acme.example","+1 212 555 0199"\n',
+        "utf-8",
+    )
+    prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    (acme,) = prepared.candidates
+    assert prepared.report.preset == "outlook"
+    # Outlook's fax column is not read at all; its pager is, last, and says so.
+    assert [(d["number"], d["label"], d["note"]) for d in acme.phone_details] == [
+        ("+12125550142", "direct", None),
+        ("+12125550170", "other", "pager"),
+    ]
