@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import quopri
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,7 +207,7 @@ def read_sheet(path: Path, encoding: str | None = None) -> Sheet:
             person, given, middle, family, org,
             _unescape(card.first("TITLE")), _unescape(card.first("URL")), adr[3], adr[4],
             adr[6], _unescape(card.first("NOTE")), _unescape(card.first("CATEGORIES")),
-            zone if phones.valid_timezone(zone) else "",
+            zone,  # an offset ("-05:00") is no zone: the import says so and leaves it out
         ]  # fmt: skip
         entries = card.all("TEL")
         # PREF first: the number the card's owner marked as the one to use.
@@ -221,8 +222,26 @@ def read_sheet(path: Path, encoding: str | None = None) -> Sheet:
         mails = card.all("EMAIL")
         cells += [_unescape(mails[n][0]) if n < len(mails) else "" for n in range(emails)]
         rows.append((card.line, cells))
-    sheet = Sheet(path, used, "vcard", header, 1, rows, problems, notices)
-    return sheet
+    unread = Counter(name for card in cards for name in card.values if name not in _READ)
+    if unread:
+        shown = ", ".join(f"{name} ({n} card{'s' if n > 1 else ''})" for name, n in sorted(
+            unread.items()))  # fmt: skip
+        notices.append(f"not imported, no field for them: {shown}")
+    several = Counter(
+        name for card in cards for name in _SINGLE if len(card.all(name)) > 1
+    )
+    for name, n in sorted(several.items()):
+        notices.append(f"{n} card(s) had more than one {name}; the first was kept")
+    return Sheet(path, used, "vcard", header, 1, rows, problems, notices)
+
+
+# Properties read once per card: a second one is named in the report.
+_SINGLE = ("N", "ORG", "TITLE", "URL", "ADR", "NOTE", "TZ", "CATEGORIES")
+# Properties the import reads, or that only describe the card itself.
+_READ = frozenset(
+    "BEGIN END VERSION PRODID UID REV FN N ORG TITLE TEL EMAIL URL ADR NOTE CATEGORIES TZ "
+    "KIND SOURCE".split()
+)
 
 
 def _preferred(params: dict[str, list[str]]) -> bool:

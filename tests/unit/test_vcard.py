@@ -202,3 +202,22 @@ def test_any_prospect_comes_back_through_its_card(name, city, website, tags, num
             name, name, city, website, tuple(tags),
         )  # fmt: skip
         assert sorted(again.phones) == sorted(numbers)
+
+
+def test_what_a_card_holds_beyond_the_import_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "extra.vcf"
+    path.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nORG:Acme\nTEL:+1 212 555 0142\nBDAY:1980-04-01\n"
+        "ADR;TYPE=work:;;1 Main St;New York;NY;10001;USA\nADR;TYPE=home:;;2 Elm St;Boston;MA;;USA\n"
+        "TZ:-05:00\nEND:VCARD\n"
+    )
+    prepared = prepare(path, ImportOptions(), CONFIG, load_templates(None))
+    assert [n.replace(str(path), "FILE") for n in prepared.report.notices] == [
+        "not imported, no field for them: BDAY (1 card)",
+        "1 card(s) had more than one ADR; the first was kept",
+    ]
+    assert [w.message for w in prepared.report.warnings] == [
+        "'-05:00': not a time zone (write it like America/New_York); left out"
+    ]
+    (ann,) = prepared.candidates
+    assert (ann.fields["city"], ann.fields["timezone"]) == ("New York", "America/New_York")
