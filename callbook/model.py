@@ -240,6 +240,7 @@ class Call:
     small_wins: int = 0
     big_wins: int = 0
     undone_at: datetime | None = None
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,7 @@ class NewCall:
     next_objective: str | None = None
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 # --- a parsed capture line -----------------------------------------------------------------

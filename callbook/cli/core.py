@@ -68,10 +68,11 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         known = ", ".join(desk.templates.templates)
         fail(f"unknown template {template_key!r}; known: {known}")
     if tz_name:
-        from callbook.config import _valid_zone
+        from callbook.when import resolve_zone
 
-        if not _valid_zone(tz_name):
+        if not resolve_zone(tz_name):
             fail(f"unknown time zone {tz_name!r}; use an IANA name like Europe/Berlin")
+        tz_name = resolve_zone(tz_name)
     prospect = desk.store.add_prospect(
         name,
         company=company,
@@ -105,13 +106,18 @@ def _find(ctx: Context, query: str):
 @click.argument("prospect")
 @click.argument("line")
 @click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
+@click.option(
+    "--outside-hours", is_flag=True,
+    help="Record it even though it is outside the prospect's legal calling hours (kept as such).",
+)  # fmt: skip
 @json_option
 @pass_context
-def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> None:
+def log(
+    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool, as_json: bool
+) -> None:
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
-    from callbook.timefmt import call_time
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -122,8 +128,11 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip
+    outside = desk.outside_legal_hours(target)
+    if outside and not outside_hours:
+        fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
     try:
-        call = desk.commit(target, line)
+        call = desk.commit(target, line, outside_hours=outside_hours)
     except CaptureRejected as exc:
         fail(str(exc))
     if as_json:
@@ -134,7 +143,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     if call.big_wins:
         parts.append(f"{call.big_wins} big win")
     if call.next_call_at:
-        parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
+        parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
     offer = desk.wrap_up_offer(call)
     if offer is not None:  # the line planned nothing: say what the next call could be for
@@ -150,7 +159,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
 @pass_context
 def show(ctx: Context, prospect: str, as_json: bool) -> None:
     """The jigsaw of a prospect: known pieces, missing ones with the question, last calls."""
-    from callbook.timefmt import ago, call_time
+    from callbook.timefmt import ago
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -177,7 +186,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             }
         )
         return
-    now, tz = desk.now(), desk.config.tz
+    now = desk.now()
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
     if target.phones:
         click.echo("  " + "  ".join(target.phones))
@@ -200,7 +209,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
-        click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")
+        click.echo(f"next call: {desk.show_when(target, target.next_call_at).text}")
     if objective:
         click.echo(f"objective: {objective}")
 

@@ -23,9 +23,9 @@ _NAMED_DATE = re.compile(
 )
 
 
-# Years a callback can be in: outside them a date is a typo (and year 1 or 9999 would not even
-# convert to UTC).
-YEARS = range(1970, 2101)
+# Before this a date is a typo (year 1 would not even convert to UTC); how far ahead a next call
+# may be is `callbook.when`'s horizon, checked by the importer.
+FIRST_YEAR = 1970
 
 
 def read_when(value: str, tz: tzinfo, day_start: time, date_order: str = "mdy") -> datetime | None:
@@ -33,9 +33,9 @@ def read_when(value: str, tz: tzinfo, day_start: time, date_order: str = "mdy") 
     `2027/03/14 14:30`, `Mar 14, 2027`, `14 March 2027 09:30`. Numeric day and month are
     read in `date_order` ("mdy" or "dmy") when both could be either; a dotted date is
     always day first. No offset: the caller's zone `tz`; no time: `day_start`. None for
-    what is not a date, or a year outside `YEARS`."""
+    what is not a date, or one before `FIRST_YEAR`."""
     when = _read(value.strip(), tz, day_start, date_order)
-    return when if when is not None and when.year in YEARS else None
+    return when if when is not None and when.year >= FIRST_YEAR else None
 
 
 def _read(text: str, tz: tzinfo, day_start: time, date_order: str) -> datetime | None:

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import time, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
 from callbook import phones
@@ -77,6 +77,7 @@ class RowContext:
     verbatim: bool = False
     numbers: Counter = field(default_factory=Counter)  # "read", "flagged", "default_region"
     flagged: list[str] = field(default_factory=list)  # numbers kept as typed (a sample)
+    now: datetime | None = None  # for the horizon of dates ahead (None: the system clock)
 
 
 class RowReader:
@@ -375,10 +376,17 @@ class RowReader:
                 _bad(single["template"], f"no such template (templates: {known})", line,
                      errors, warnings)  # fmt: skip
         if "next_call_at" in single:
-            when = read_when(single["next_call_at"][0], ctx.tz, ctx.day_start, ctx.date_order)
+            typed = single["next_call_at"][0]
+            # Export forms first (3/14/2027 9:30 AM, 14.03.2027), then callbook's own words.
+            when = read_when(typed, ctx.tz, ctx.day_start, ctx.date_order) or _when_in_words(
+                typed, ctx
+            )
+            beyond = _beyond_horizon(when, ctx) if when is not None else None
             if when is None:
                 _bad(single["next_call_at"], "not a date and time (write it like "
                      "2026-12-01 14:30)", line, errors, warnings)  # fmt: skip
+            elif beyond:
+                _bad(single["next_call_at"], beyond, line, errors, warnings)
             else:
                 fields["next_call_at"] = when
         if "timezone" in single:
@@ -477,3 +485,34 @@ def _read_number(typed: str, region: str, known: Known) -> list[tuple[phones.Pho
         return [(phone, None)]
     note = " ".join(rest.replace(",", " ").split()).strip(" -:()[]") or None
     return [(read, note) for read in found]
+
+
+def _beyond_horizon(when: datetime, ctx: RowContext) -> str | None:
+    """Why `when` cannot be a next call (past the horizon of `callbook.when`), or None."""
+    from callbook.when import WhenError, check_instant
+
+    try:
+        check_instant(when, ctx.now or datetime.now(UTC), f"{when:%Y-%m-%d}")
+    except WhenError as exc:
+        return str(exc)
+    return None
+
+
+def _when_in_words(value: str, ctx: RowContext) -> datetime | None:
+    """A date in `callbook.when`'s words ("1 Dec 2026", "Dec 1, 2026 14:30"), in the caller's
+    zone, at the time given or the start of the calling day; None when it is not one. Only a
+    date with its year: "next week" in a file has no day to count from."""
+    from callbook.when import WhenError, instant, read_day, read_time
+
+    if not re.search(r"\b\d{4}\b", value):
+        return None
+    today = (ctx.now or datetime.now(UTC)).astimezone(ctx.tz).date()
+    words = " ".join(value.replace(",", " ").split()).casefold()
+    date_words, _, last = words.rpartition(" ")
+    try:
+        day, at = read_day(words, today), ctx.day_start
+        if day is None and date_words and (":" in last or last.endswith(("am", "pm"))):
+            day, at = read_day(date_words, today), read_time(last)
+    except WhenError:
+        return None
+    return instant(day, at, ctx.tz) if day is not None and at is not None else None

@@ -41,7 +41,7 @@ def test_export_dates(text: str, order: str, expected: datetime) -> None:
 @pytest.mark.parametrize(
     "text",
     ["not a date", "2/30/2027", "13/13/2027", "3/14/2027 13:00 PM", "14.03", "", "0001-01-01",
-     "9999-12-31T23:59:59+01:00", "3/14/2227"],
+     "12/31/1969"],
 )
 def test_what_is_not_a_date(text: str) -> None:
     assert read_when(text, UTC, NINE) is None

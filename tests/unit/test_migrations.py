@@ -49,6 +49,9 @@ DATA_AT_VERSION[3] = [
     "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
 ]
 
+# Version 4 (zone sets): the same rows; a zone may now be a set of names.
+DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
+
 
 def book_at_version(path, version: int) -> None:
     conn = connect(path, create=True)
@@ -162,3 +165,26 @@ def version_on_disk(path) -> int:
         return conn.execute("pragma user_version").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
+    path = tmp_path / "book.db"
+    index = MIGRATIONS.index(schema_module._v4_calling_hours)
+    book_at_version(path, index)  # the version before it
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "insert into prospects (id, name, country, created_at, updated_at, zone, zone_source) "
+        "values (9, 'Somewhere in the US', 'US', '2026-01-01T09:00:00Z', "
+        "'2026-01-01T09:00:00Z', '', NULL)"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        store.queue(datetime(2026, 1, 5, 15, tzinfo=UTC))  # reads the zones it needs
+        zone, source = store.conn.execute(
+            "select zone, zone_source from prospects where id = 9"
+        ).fetchone()
+        london = store.conn.execute("select zone from prospects where id = 1").fetchone()[0]
+    # One zone per distinct local clock: Detroit keeps New York time, Chicago its own.
+    assert source == "country" and {"America/Detroit", "America/Chicago"} <= set(zone.split())
+    assert "Pacific/Honolulu" in zone.split() and london == "Europe/London"
