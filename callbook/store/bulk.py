@@ -139,6 +139,23 @@ def book_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, tupl
     ]
 
 
+def book_places(conn: sqlite3.Connection) -> dict[int, tuple[str | None, str | None]]:
+    """(city, country) of every prospect that has one: branches are told apart by place."""
+    return {
+        pid: (city, country)
+        for pid, city, country in conn.execute(
+            "select id, city, country from prospects where city is not null or country is not null"
+        )
+    }
+
+
+def country_sample(conn: sqlite3.Connection, limit: int = 2000) -> list[tuple[str | None, str]]:
+    """(country, phones JSON) of the newest prospects: which country the book mostly calls."""
+    return conn.execute(
+        "select country, phones from prospects order by id desc limit ?", (limit,)
+    ).fetchall()
+
+
 def updated_times(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
     """When each prospect last changed (its `updated_at`)."""
     found: dict[int, str] = {}
@@ -266,6 +283,9 @@ class NewProspect:
     fields: dict[str, Any]
     contacts: list[NewContact] = field(default_factory=list)
     pieces: dict[str, str] = field(default_factory=dict)
+    # Each number with its label, as typed, its note and its column, in `fields["phones"]`
+    # order ({"number", "typed", "label", "note", "source"}); for the phones table.
+    phone_details: list[dict[str, Any]] | None = None
 
 
 def add_many(
