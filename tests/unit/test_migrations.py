@@ -49,6 +49,15 @@ DATA_AT_VERSION[3] = [
     "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
 ]
 
+# The call flow: a recorded lift of do-not-call, a draft owned by an app (host, pid, prospect).
+DATA_AT_VERSION[MIGRATIONS.index(schema_module._v4_call_flow) + 1] = [
+    *DATA_AT_VERSION[3],
+    "insert into status_changes (prospect_id, old_status, new_status, reason, changed_at) "
+    "values (2, 'do_not_call', 'active', 'asked to be called', '2026-01-01T09:06:00Z')",
+    "insert into drafts (key, text, saved_at, host, pid, prospect_id) values ('capture:ab', "
+    "'{\"line\": \"!vm\"}', '2026-01-01T09:07:00Z', 'desk', 4242, 1)",
+]
+
 
 def book_at_version(path, version: int) -> None:
     conn = connect(path, create=True)
