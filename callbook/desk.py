@@ -6,7 +6,7 @@ way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from callbook.capture.apply import to_new_call
@@ -84,18 +84,6 @@ class Desk:
         jigsaw that call left)."""
         return self.jigsaw(prospect).suggested_objective
 
-    def wrap_up_offer(self, call: Call) -> ObjectiveOffer | None:
-        """The objective to offer when `call` is wrapped up: the question of the most important
-        piece still missing, unless its line set an objective or the prospect has left the
-        queue (do not call, lost, won)."""
-        if call.next_objective or call.undone_at:
-            return None
-        prospect = self.store.get_prospect(call.prospect_id)
-        if prospect is None or not prospect.status.in_queue:
-            return None
-        slot = self.jigsaw(prospect).most_important_missing
-        return ObjectiveOffer(slot.question, slot) if slot is not None else None
-
     def known_values(self, prospect: Prospect) -> dict[str, str]:
         return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}
 
@@ -117,6 +105,7 @@ class Desk:
         session_id: int | None = None,
         objective: str | None = None,
         clear_draft: str | None = None,
+        dialled: str | None = None,
     ) -> Call:
         """Record the call a capture line describes: on disk when this returns, with the
         draft `clear_draft` deleted in the same transaction.
@@ -134,6 +123,8 @@ class Desk:
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
+        if dialled is not None:
+            new = replace(new, dialled=dialled)
         return self.store.record_call(new, clear_draft=clear_draft)
 
     # --- the queue ----------------------------------------------------------------------

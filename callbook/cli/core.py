@@ -111,21 +111,20 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
+    from callbook.service.call_flow import CallFlow, CallRefused
     from callbook.timefmt import call_time
 
     desk = ctx.desk()
+    flow = CallFlow(desk)  # the app's rules: the same guard, outcome table and wrap-up offer
     target = _find(ctx, prospect)
-    if target.do_not_call and not force:
-        fail(f"#{target.id} {target.name} is marked do-not-call; nothing recorded (--force)")
-    blocked = desk.store.blocked_numbers(target)
-    if target.phones and set(blocked) >= set(target.phones) and not force:
-        numbers = ", ".join(blocked)
-        fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
-             "(--force)")  # fmt: skip
     try:
-        call = desk.commit(target, line)
+        flow.start(target, force=force)
+        done = flow.commit(line)
+    except CallRefused as exc:
+        fail(f"{exc}; nothing recorded (--force)")
     except CaptureRejected as exc:
         fail(str(exc))
+    call = done.call
     if as_json:
         echo_json(call)
         return
@@ -136,8 +135,8 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     if call.next_call_at:
         parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
     click.echo(" · ".join(parts))
-    offer = desk.wrap_up_offer(call)
-    if offer is not None:  # the line planned nothing: say what the next call could be for
+    if done.wrap_up is not None:  # the line planned nothing: say what the next call could be for
+        offer = done.wrap_up.offer
         click.echo(
             f"suggested next objective: {offer.objective} ({offer.slot.label} is the most "
             "important piece still missing; `> …` in the line sets your own)"
