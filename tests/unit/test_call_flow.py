@@ -328,7 +328,12 @@ def test_the_dialled_number_goes_with_the_call(desk, monkeypatch):
     assert flow.start(p).dialled == "+442079460001"
     seen = []
     record = desk.store.record_call
-    monkeypatch.setattr(desk.store, "record_call", lambda new, **kw: seen.append(new) or record(new, **kw))
+
+    def spy(new, **kw):
+        seen.append(new)
+        return record(new, **kw)
+
+    monkeypatch.setattr(desk.store, "record_call", spy)
     flow.commit("!na")
     assert seen[0].dialled == "+442079460001"
 
