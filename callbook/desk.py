@@ -165,5 +165,30 @@ class Desk:
         best = hits[np.lexsort((hits, -scores[hits]))][: limit * 4]  # by score, then order
         found = [(names.texts[i], float(scores[i]), int(i)) for i in best]
         found.sort(key=lambda hit: (-hit[1], not hit[0].startswith(text), hit[2]))
-        ids = [names.ids[index] for _, _, index in found]
-        return self.store.queue_entries(ids, now)[:limit]
+        ids = [names.ids[index] for _, _, index in found][:limit]
+        return self.entries_of(ids, now)
+
+    def entries_of(self, ids: list[int], now: datetime) -> list[QueueEntry]:
+        """Queue rows for these prospects, in this order: as the queue shows them, and those
+        out of today's queue (won, lost, scheduled later, do-not-call) with why, so that anyone
+        can be found and called."""
+        from callbook.model import QueueReason
+
+        queued = {e.prospect.id: e for e in self.store.queue_entries(ids, now)}
+        entries = []
+        for pid in ids:
+            entry = queued.get(pid)
+            if entry is None:
+                prospect = self.store.get_prospect(pid)
+                if prospect is None:
+                    continue
+                if prospect.status.in_queue and prospect.next_call_at:
+                    why = "not in today's queue"
+                else:
+                    why = f"{prospect.status.value.replace('_', ' ')}, not in the queue"
+                entry = QueueEntry(
+                    prospect, QueueReason.FOLLOW_UP, prospect.next_call_at, callable=False,
+                    why=why,
+                )  # fmt: skip
+            entries.append(entry)
+        return entries

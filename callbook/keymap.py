@@ -33,6 +33,14 @@ KEYS: dict[str, Key] = {
         Key(
             "recall", "slash,ctrl+r", "app.recall", "Recall", "search everything learned, mid-call"
         ),
+        Key(
+            "no-answer", "a", "app.no_answer", "No answer",
+            "record a no-answer on the highlighted prospect and move on",
+        ),  # fmt: skip
+        Key(
+            "voicemail", "v", "app.voicemail", "Voicemail",
+            "record a voicemail on the highlighted prospect and move on",
+        ),  # fmt: skip
         Key("next", "n", "app.next", "Next", "next prospect in the queue"),
         Key("previous", "p", "app.previous", "Prev", "previous prospect in the queue"),
         Key("capture", "c", "app.focus_capture", "Capture", "type the capture line"),
@@ -59,6 +67,7 @@ KEYS: dict[str, Key] = {
         Key("complete", "tab", "complete", "Complete", "complete the slot name", show=False),
         Key("clear-filter", "escape", "clear_filter", "Clear", "clear the filter", show=False),
         Key("open", "enter", "open", "Open", "open the prospect detail", show=False),
+        Key("call-this", "enter", "call_prospect", "Call", "call this prospect, queued or not"),
         Key("close", "escape,q", "close", "Back", "back to the calling screen"),
     )
 }

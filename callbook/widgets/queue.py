@@ -203,17 +203,22 @@ do-not-call list.
 class QueueFilter(Input):
     """The filter line above the queue."""
 
-    BINDINGS = [bind("leave"), bind("call", action="leave")]
+    BINDINGS = [bind("leave"), bind("call-this")]
 
     HELP = """
 ## Queue filter
-Type part of a name: the queue narrows fuzzily as you type (typos are fine).
-**escape** or **enter** goes back to the rows with the filter kept; **escape** on the rows
-clears it.
+Type part of a name: the whole book narrows fuzzily as you type (typos are fine), today's
+queue or not. **enter** calls the highlighted match; **escape** goes back to the rows with
+the filter kept; **escape** on the rows clears it.
 """
 
     def action_leave(self) -> None:
         self.query_ancestor(QueuePane).rows.focus()
+
+    def action_call_prospect(self) -> None:
+        pane = self.query_ancestor(QueuePane)
+        if pane.highlighted is not None:
+            pane.post_message(QueuePane.CallRequested(pane, pane.highlighted))
 
 
 class QueuePane(Vertical):
