@@ -520,6 +520,15 @@ class CallbookApp(App[int]):
             self._wrap_up_done(None)
         self.main.queue.rows.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the footer shows only where they act: drop during a call, the one-key
+        outcomes between calls."""
+        if action == "drop_call":
+            return self.flow.call is not None
+        if action in ("no_answer", "voicemail"):
+            return self.flow.phase is Phase.IDLE
+        return True
+
     def action_no_answer(self) -> None:
         self._quick(Outcome.NO_ANSWER)
 
@@ -740,7 +749,8 @@ class CallbookApp(App[int]):
         if self.main is None or self.screen is not self.main:
             return None
         if self.call is not None:
-            self.notify("you are on a call: enter commits it, x drops it", severity="warning")
+            drop = self.key_name("drop")
+            self.notify(f"you are on a call: enter commits it, {drop} drops it", severity="warning")
             return None
         if self.highlighted is None:
             self.notify("nobody highlighted in the queue", severity="warning")

@@ -59,7 +59,10 @@ KEYS: dict[str, Key] = {
             "the template's questions and objection answers",
             priority=True,
         ),  # fmt: skip
-        Key("drop", "x", "app.drop_call", "Drop call", "drop the call in progress", show=False),
+        Key(
+            "drop", "ctrl+g", "app.drop_call", "Drop call",
+            "drop the call in progress without recording it", priority=True,
+        ),  # fmt: skip
         Key("help", "question_mark,f1", "app.help", "Help", "help for the focused pane"),
         Key("quit", "ctrl+q", "app.quit", "Quit", "save the draft and quit", priority=True),
         # Keys that belong to one widget.
@@ -71,6 +74,30 @@ KEYS: dict[str, Key] = {
         Key("close", "escape,q", "close", "Back", "back to the calling screen"),
     )
 }
+
+
+def typed_character(key: str) -> str | None:
+    """The character a key types ("slash" -> "/"); None for keys with modifiers or names.
+
+    Textual's `key_to_character` misses the keys its own table renames (slash, at, minus,
+    plus, backslash, underscore), so a focused Input seemed not to type them and the footer
+    showed `/ Recall` where `/` types a slash."""
+    import unicodedata
+
+    from textual.keys import REPLACED_KEYS, key_to_character
+
+    found = key_to_character(key)
+    if found is None and key in REPLACED_KEYS:
+        found = unicodedata.lookup(REPLACED_KEYS[key].replace("_", " ").upper())
+    return found
+
+
+class TypesEveryCharacter:
+    """For Input subclasses: every key that types a character is the input's, so the footer
+    (and the keys) never offer a binding on it while the input has the focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return super().check_consume_key(key, character or typed_character(key))  # type: ignore[misc]
 
 
 def bind(key_id: str, *, action: str | None = None, show: bool | None = None) -> Binding:

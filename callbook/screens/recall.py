@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from callbook.keymap import bind
+from callbook.keymap import TypesEveryCharacter, bind
 from callbook.messages import CallProspect, OpenProspect
 from callbook.timefmt import ago
 
@@ -25,7 +25,7 @@ LIMIT = 20
 Searcher = Callable[[str], list[Any]]  # query -> RecallHits, best first
 
 
-class RecallInput(Input):
+class RecallInput(TypesEveryCharacter, Input):
     """The query line; the arrows move through the results below it."""
 
     BINDINGS = [

@@ -13,13 +13,13 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from callbook.capture.grammar import complete_slot
-from callbook.keymap import bind
+from callbook.keymap import TypesEveryCharacter, bind
 from callbook.model import OUTCOME_CODES_HELP, Template
 
 PLACEHOLDER = "gk: Sarah Jenkins; dm avail: not Tuesdays; !gk; @thu 9:30; > ask for Tom"
 
 
-class CaptureInput(Input):
+class CaptureInput(TypesEveryCharacter, Input):
     """The capture line. Enter starts or commits the call; tab completes slot names."""
 
     BINDINGS = [

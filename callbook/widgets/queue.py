@@ -18,7 +18,7 @@ from textual.reactive import Reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from callbook.keymap import bind
+from callbook.keymap import TypesEveryCharacter, bind
 from callbook.model import QueueEntry, QueueReason
 from callbook.timefmt import call_time, clock_time
 
@@ -200,7 +200,7 @@ do-not-call list.
         return self.query_ancestor(QueuePane)
 
 
-class QueueFilter(Input):
+class QueueFilter(TypesEveryCharacter, Input):
     """The filter line above the queue."""
 
     BINDINGS = [bind("leave"), bind("call-this")]

@@ -284,7 +284,7 @@ async def test_drop_a_call(demo_app, type_text) -> None:
         await settle(app, pilot)
         await pilot.press("enter")
         await type_text(pilot, "gk: Sarah")
-        await pilot.press("escape", "x")
+        await pilot.press("ctrl+g")  # from the capture line, where the caller is
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(app, pilot)
