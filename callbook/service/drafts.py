@@ -42,7 +42,17 @@ def owner_alive(row: DraftRow) -> bool:
         return False
     except (PermissionError, OSError):
         return True
-    return True
+    return not _zombie(row.pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has ended but not been reaped still answers kill(pid, 0) (an app whose
+    terminal closed under a parent that does not reap)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False  # no /proc (macOS): trust kill()
 
 
 @dataclass(frozen=True)

@@ -388,3 +388,24 @@ def test_an_app_killed_leaves_its_line_for_the_next(desk, monkeypatch):
     )  # fmt: skip
     (unsent,) = flow_on(desk).unsent()
     assert (unsent.line, unsent.prospect) == ("!na", None)
+
+
+def test_an_ended_process_not_yet_reaped_owns_no_draft(tmp_path):
+    """A zombie still answers kill(pid, 0); its draft is an unsent line all the same."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from callbook.service.drafts import owner_alive
+    from callbook.store.drafts import DraftRow
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    row = DraftRow("capture:z", "{}", socket.gethostname(), child.pid, None)
+    for _ in range(200):  # until it has ended (not reaped: no wait() yet)
+        if not owner_alive(row):
+            break
+        time.sleep(0.01)
+    assert not owner_alive(row)
+    child.wait()
+    assert owner_alive(DraftRow("capture:me", "{}", socket.gethostname(), 1, None))
