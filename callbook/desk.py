@@ -172,6 +172,7 @@ class Desk:
         """Queue rows for these prospects, in this order: as the queue shows them, and those
         out of today's queue (won, lost, scheduled later, do-not-call) with why, so that anyone
         can be found and called."""
+        from callbook.clock import zone
         from callbook.model import QueueReason
 
         queued = {e.prospect.id: e for e in self.store.queue_entries(ids, now)}
@@ -186,9 +187,12 @@ class Desk:
                     why = "not in today's queue"
                 else:
                     why = f"{prospect.status.value.replace('_', ' ')}, not in the queue"
+                found = self.store.zone_of(prospect)
+                local = now.astimezone(zone(found[0])) if found else None
                 entry = QueueEntry(
                     prospect, QueueReason.FOLLOW_UP, prospect.next_call_at, callable=False,
-                    why=why,
+                    why=why, zone=found[0] if found else None,
+                    zone_source=found[1] if found else None, local_time=local,
                 )  # fmt: skip
             entries.append(entry)
         return entries

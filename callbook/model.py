@@ -184,10 +184,13 @@ def status_after(outcome: Outcome, before: Status, *, parked_until: bool = False
 
     Do-not-call is sticky: no outcome lifts it (only `Store.lift_do_not_call` does, and it is
     recorded). `!ni` with a date parks the prospect in the queue until then instead of losing
-    it; without one it is lost."""
+    it; without one it is lost. A lost prospect stays lost through a no-answer, but not once
+    its decision maker is on the line again (they called in, say)."""
     if before is Status.DO_NOT_CALL:
         return Status.DO_NOT_CALL
     rule = OUTCOME_RULES[outcome]
+    if before is Status.LOST and rule.reached is Reach.DECISION_MAKER and rule.status is None:
+        return Status.ACTIVE  # a lost prospect's decision maker on the line: back in play
     if rule.next_call is NextCall.PARK and parked_until:
         return Status.ACTIVE
     if rule.status is not None:

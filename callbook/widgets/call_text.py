@@ -93,11 +93,13 @@ def saved_lines(
     if call.next_call_at:
         parts.append(f" · next {call_time(call.next_call_at, now, tz)}")
     elif not done.prospect.status.in_queue:
-        parts.append((f" · {done.prospect.status.value.replace('_', ' ')}, no next call", ""))
+        status = done.prospect.status
+        said = "" if status.value == call.outcome.value else f"{status.value.replace('_', ' ')}, "
+        parts.append(f" · {said}no next call")
     lines = [Content.assemble(*parts)]
-    if planned is not None:
+    if planned is not None and done.prospect.status.in_queue:
         lines.append(Content.assemble(("next objective ", "$text-muted"), (planned, "$accent")))
-    if not call.small_wins and call.outcome.rule.learning:
+    if not call.small_wins and not call.notes and call.outcome.rule.learning:
         # At the wrap-up the line holds the objective: undo is one escape away.
         undo = f"escape, then {keys.undo}" if done.wrap_up is not None else keys.undo
         lines.append(

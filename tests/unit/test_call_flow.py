@@ -409,3 +409,19 @@ def test_an_ended_process_not_yet_reaped_owns_no_draft(tmp_path):
     assert not owner_alive(row)
     child.wait()
     assert owner_alive(DraftRow("capture:me", "{}", socket.gethostname(), 1, None))
+
+
+@pytest.mark.parametrize(
+    "code, status",
+    [("na", "lost"), ("gk", "lost"), ("dm", "active"), ("cb", "active"), ("mtg", "meeting")],
+)
+def test_a_lost_prospect_comes_back_only_when_the_decision_maker_is_on_the_line(
+    desk, code, status
+):
+    p = prospect(desk)
+    flow = flow_on(desk)
+    flow.start(p)
+    flow.commit("!ni")
+    flow.start(p)  # anyone can be called, in the queue or not
+    flow.commit(f"!{code}")
+    assert rows(desk, "select status from prospects") == [(status,)]
