@@ -33,7 +33,7 @@ from callbook.capture.apply import CaptureRejected
 from callbook.clock import Clock, zone
 from callbook.commands import CallbookCommands
 from callbook.desk import Desk
-from callbook.jigsaw import build_jigsaw, current_pieces
+from callbook.jigsaw import current_pieces
 from callbook.keymap import bind, keys_for, remap, unknown_ids
 from callbook.messages import CallProspect, DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Outcome, Prospect, QueueEntry, Scoreboard, Session
@@ -51,10 +51,9 @@ from callbook.service.call_flow import (
 from callbook.service.drafts import DraftKeeper, UnsentLine
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
-from callbook.timefmt import duration
 from callbook.widgets import call_text
 from callbook.widgets.capture import CaptureBar
-from callbook.widgets.jigsaw import LAST_CALLS, ProspectView
+from callbook.widgets.jigsaw import ProspectView
 from callbook.widgets.queue import PAGE, QueuePane, QueueWindow, RowContext
 
 DRAFT_DELAY = 0.3  # seconds after the last keystroke
@@ -292,15 +291,7 @@ class CallbookApp(App[int]):
         return RowContext(self.desk.now(), self.desk.config.tz)
 
     def view_of(self, prospect: Prospect, objective: str | None = None) -> ProspectView:
-        pieces = self.store.pieces(prospect.id)
-        jigsaw = build_jigsaw(self.desk.template_for(prospect), pieces)
-        calls = [c for c in self.store.calls(prospect.id, limit=LAST_CALLS * 3) if not c.undone_at]
-        return ProspectView(
-            prospect=prospect, jigsaw=jigsaw, pieces=pieces,
-            contacts=self.store.contacts(prospect.id), calls=calls[:LAST_CALLS],
-            objective=objective or prospect.next_objective or jigsaw.suggested_objective,
-            now=self.desk.now(), tz=self.desk.config.tz, zone=self.store.zone_of(prospect),
-        )  # fmt: skip
+        return ProspectView.read(self.desk, prospect, objective)
 
     def _show(self, view: ProspectView | None) -> None:
         self.shown = view
@@ -586,17 +577,10 @@ class CallbookApp(App[int]):
     # --- the capture line and its preview ------------------------------------------------
 
     def _update_title(self) -> None:
-        capture, flow = self.main.capture, self.flow
-        if flow.wrap_up is not None:
-            capture.border_title = f"Wrap-up · next objective for {flow.wrap_up.prospect.name}"
-            kept = "escape keeps the one in force" if flow.wrap_up.kept else "escape: none"
-            capture.border_subtitle = f"enter takes it · {kept}"
-        elif flow.call is None:
-            capture.border_title, capture.border_subtitle = "Capture", ""
-        else:
-            elapsed = (self.desk.now() - flow.call.started_at).total_seconds()
-            capture.border_title = f"Capture · on call with {flow.call.prospect.name}"
-            capture.border_subtitle = f"☎ {duration(elapsed)}"
+        capture = self.main.capture
+        capture.border_title, capture.border_subtitle = call_text.capture_title(
+            self.flow, self.desk.now()
+        )
 
     def _preview(self) -> None:
         self.main.capture.show(self.preview_of(self.main.capture.value))

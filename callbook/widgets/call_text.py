@@ -75,6 +75,22 @@ def objective_text(after: Aftermath) -> Content | None:
     return Content.assemble((label, "$text-muted"), (after.objective, "$accent"))
 
 
+def capture_title(flow, now: datetime) -> tuple[str, str]:
+    """The capture box's title and subtitle: the wrap-up, the call (with its timer), or none."""
+    from callbook.timefmt import duration
+
+    if flow.wrap_up is not None:
+        kept = "escape keeps the one in force" if flow.wrap_up.kept else "escape: none"
+        return (
+            f"Wrap-up · next objective for {flow.wrap_up.prospect.name}",
+            f"enter takes it · {kept}",
+        )
+    if flow.call is None:
+        return "Capture", ""
+    elapsed = (now - flow.call.started_at).total_seconds()
+    return f"Capture · on call with {flow.call.prospect.name}", f"☎ {duration(elapsed)}"
+
+
 def saved_lines(
     done: Committed, now: datetime, tz: tzinfo, keys: Keys, *, planned: str | None = None
 ) -> list[Content]:
