@@ -4,11 +4,8 @@ hint names does what it says in that focus; anyone in the book can be called."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
-from drive import preview_text, settle
+from drive import preview_text, read, settle
 
 from callbook.app import CallbookApp
 from callbook.model import Outcome, Status
@@ -16,14 +13,6 @@ from callbook.screens.detail import DetailScreen
 from callbook.screens.dialogs import ConfirmScreen, HelpScreen
 from callbook.screens.recall import RecallScreen
 from callbook.screens.stats import StatsScreen
-
-
-def read(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 async def commit(app: CallbookApp, pilot, type_text, line: str) -> None:
@@ -250,6 +239,15 @@ async def test_enter_on_the_detail_screen_calls_the_prospect(demo_app) -> None:
         assert app.call is not None and app.call.prospect.id == lost.id
 
 
+async def search_for(app, pilot, type_text, text: str) -> None:
+    """Type into recall and wait for its answer."""
+    await type_text(pilot, text)
+    for _ in range(100):
+        await settle(app, pilot)
+        if app.screen.hits:
+            return
+
+
 async def test_enter_on_a_recall_hit_calls_between_calls_and_opens_mid_call(
     demo_app, type_text
 ) -> None:
@@ -259,11 +257,7 @@ async def test_enter_on_a_recall_hit_calls_between_calls_and_opens_mid_call(
         lost = lost_prospect(app)
         await pilot.press("slash")
         await pilot.pause()
-        await type_text(pilot, lost.name)
-        for _ in range(100):
-            await settle(app, pilot)
-            if app.screen.hits:
-                break
+        await search_for(app, pilot, type_text, lost.name)
         assert app.screen.hits[0].prospect_id == lost.id
         await pilot.press("enter")
         await settle(app, pilot)
@@ -271,11 +265,7 @@ async def test_enter_on_a_recall_hit_calls_between_calls_and_opens_mid_call(
         # Mid-call, enter on a hit opens its detail and the call stays.
         await pilot.press("ctrl+r")
         await pilot.pause()
-        await type_text(pilot, lost.name)
-        for _ in range(100):
-            await settle(app, pilot)
-            if app.screen.hits:
-                break
+        await search_for(app, pilot, type_text, lost.name)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
