@@ -143,6 +143,23 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
         )
 
 
+@main.command("lift-dnc")
+@click.argument("prospect")
+@click.option("--reason", required=True, help="Why it may be called again (kept with the change).")
+@pass_context
+def lift_dnc(ctx: Context, prospect: str, reason: str) -> None:
+    """Take PROSPECT off do-not-call: the only way it ends (no call outcome does), recorded
+    with its reason in the book's status_changes table."""
+    from callbook.store import StoreError
+
+    target = _find(ctx, prospect)
+    try:
+        lifted = ctx.desk().store.lift_do_not_call(target.id, reason)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    click.echo(f"#{lifted.id} {lifted.name} may be called again ({lifted.status.value})")
+
+
 @main.command()
 @click.argument("prospect")
 @json_option
