@@ -31,7 +31,8 @@ KEYS: dict[str, Key] = {
     for k in (
         Key("call", "enter", "call", "Start/commit", "start the call; in the capture, commit it"),
         Key(
-            "recall", "slash,ctrl+r", "app.recall", "Recall", "search everything learned, mid-call"
+            "recall", "slash,ctrl+r", "app.recall", "Recall",
+            "search everything learned: / on a pane, ctrl+r in a line (mid-call too)",
         ),
         Key(
             "no-answer", "a", "app.no_answer", "No answer",

@@ -37,9 +37,17 @@ One line per call, clauses split by `;`:
 - `!outcome`: {OUTCOME_CODES_HELP}
 - `@when`: the next call (`@tomorrow 9:30`, `@thu`, `@+3d`, `@2026-12-01 14:30`)
 - `> objective`: what the next call is for; `+tag`; anything else is a note
+- a clause with a colon whose first part is no slot is a note (`receptionist said: try after
+  3:30`); a close misspelling of a slot (`budjet: 10k`) is an error with "did you mean";
+  `note:` before any clause keeps it as a note
 
-The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error.
-**enter** on an empty line starts the call; **escape** leaves the line (the draft stays).
+The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error, and
+what happens next (retry, parked until a date or for good, no next call).
+
+- **enter** records the call; at the wrap-up it takes the objective offered (or typed)
+- **escape** goes back to the queue: the line stays as the call's draft; at the wrap-up it
+  keeps the objective in force
+- **ctrl+r** recall (here `/` is text) · **ctrl+g** drops the call · **ctrl+t** talk tracks
 """
 
     # Input grows its virtual width with every character typed; as a layout reactive that

@@ -303,3 +303,15 @@ async def test_undo_removes_the_call_from_every_pane(demo_app, type_text) -> Non
         assert app.call is not None and app.call.prospect.id == call.prospect_id
         assert call.id not in [c.id for c in app.shown.calls]
         assert "✔ saved" not in preview_text(app)
+
+
+async def test_the_help_of_the_capture_shows_the_note_escape_and_its_keys(demo_app) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.screen.pane_help
+        assert "`note:` before any clause keeps it as a note" in shown
+        assert "**ctrl+r** recall (here `/` is text)" in shown
