@@ -473,10 +473,14 @@ class CallbookApp(App[int]):
         capture = self.main.capture
         capture.set_placeholder(None)
         self._update_title()
-        if forwarded is not None and self.highlighted is not None:
-            if self.start_call(self.highlighted.prospect):
+        if forwarded is not None:
+            # The next call's line: on the next prospect, or waiting in the line for one.
+            if self.highlighted is not None and self.start_call(self.highlighted.prospect):
                 capture.set_value(forwarded)
-                return
+            else:
+                self.notify("no call started: pick a prospect, the line waits", severity="warning")
+            self._preview()
+            return
         capture.clear()
         self._preview()
         self.main.queue.rows.focus()
