@@ -425,3 +425,19 @@ def test_a_lost_prospect_comes_back_only_when_the_decision_maker_is_on_the_line(
     flow.start(p)  # anyone can be called, in the queue or not
     flow.commit(f"!{code}")
     assert rows(desk, "select status from prospects") == [(status,)]
+
+
+LEARNING = {
+    Outcome.GATEKEEPER, Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.GATEKEEPER_CALLBACK,
+    Outcome.MEETING, Outcome.NOT_INTERESTED,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_what_did_you_learn_only_where_learning_was_possible(desk, outcome):
+    p = prospect(desk)
+    bare = desk.preview(p, f"!{outcome.code}")
+    assert (bare.nudge is not None) == (outcome in LEARNING)
+    # Something learned (a piece, or a note): no nudge.
+    assert desk.preview(p, f"!{outcome.code}; budget: 10k").nudge is None
+    assert desk.preview(p, f"!{outcome.code}; said to try in March").nudge is None
