@@ -49,6 +49,7 @@ from callbook.service.call_flow import (
     typed_objective,
 )
 from callbook.service.drafts import DraftKeeper, UnsentLine
+from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
 from callbook.widgets import call_text
@@ -93,6 +94,8 @@ class CallbookApp(App[int]):
         self._unsent: list[UnsentLine] = []  # lines left by apps now gone, to bring back
         self._known: dict[str, str] = {}
         self._error: tuple[str, str] | None = None  # (why the last commit was refused, line)
+        # (prospect id, line) refused once as outside the legal hours: enter again forces it.
+        self._outside_hours_line: tuple[int, str] | None = None
         self._score = Scoreboard()  # this session
         self._today = Scoreboard()
         self._day: date | None = None  # the caller's day the usual day was read for
@@ -130,6 +133,11 @@ class CallbookApp(App[int]):
         problems = [*config.errors, *self.desk.templates.errors]
         for key_id in unknown_ids(config.keys):
             problems.append(f"config [keys]: no key binding with id {key_id!r}")
+        theme = chosen_theme(self.paths, config.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            problems.append(f"config: theme: no theme {theme!r} (the palette lists them)")
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=10)
         self._unsent = self.flow.unsent()
@@ -153,6 +161,9 @@ class CallbookApp(App[int]):
             self._install_signal_handlers()
         if self.book_empty:
             self.action_offer_demo()
+
+    def watch_theme(self, name: str) -> None:
+        remember_theme(self.paths, name, self.desk.config.theme)
 
     def _bring_back_unsent(self) -> None:
         """The next unsent line (of an app that quit or died), with its call, when none is on."""
@@ -386,7 +397,7 @@ class CallbookApp(App[int]):
         """Read recall's vocabulary once, off the UI thread, so that the first search is quick."""
         from callbook.search import recall_for
 
-        recall_for(self.store, self.desk.templates).prepare()
+        recall_for(self.store).prepare()
 
     def action_refresh_book(self) -> None:
         """Read everything again: another process wrote to the book."""
@@ -421,16 +432,25 @@ class CallbookApp(App[int]):
         self.main.capture.input.focus()
         self._preview()
         self._save_draft_soon()
+        outside = self.desk.outside_legal_hours(prospect, call.started_at)
+        if outside:
+            self.notify(f"{prospect.name}: {outside}", title="outside hours", severity="error")
 
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        line = self.main.capture.value
+        line, call = self.main.capture.value, self.flow.call
+        # Outside the legal hours, enter records only the second time: the explicit force.
+        forced = self._outside_hours_line == (call.prospect.id, line)
         try:
-            done = self.flow.commit(line)
+            done = self.flow.commit(line, outside_hours=forced)
         except FAILURES as exc:
-            self._error = (str(exc), line)
+            message = str(exc)
+            if not forced and self.desk.outside_legal_hours(call.prospect, call.started_at):
+                self._outside_hours_line = (call.prospect.id, line)
+                message = message.replace("force it to call anyway", "enter again to force it")
+            self._error = (message, line)
             self._preview()
             self._save_draft_soon()  # the line stays the draft
             return
@@ -604,7 +624,11 @@ class CallbookApp(App[int]):
             prospect = flow.call.prospect
             shown = flow.preview(line, self._known)
             found = self.store.zone_of(prospect)
-            ctx = call_text.PreviewContext(now, tz, zone(found[0]) if found else None)
+            config = self.desk.config
+            ctx = call_text.PreviewContext(
+                now, tz, zone(found[0]) if found else None, config.calling_hours,
+                config.legal_hours,
+            )  # fmt: skip
             error = self._error[0] if self._error and self._error[1] == line else None
             return call_text.render_preview(shown.preview, ctx, error, shown.aftermath)
         entry = self.highlighted

@@ -79,6 +79,7 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
         found = store.schema_version
         report.add("schema", found == LATEST, f"version {found} (this callbook: {LATEST})")
         _integrity(report, store, paths)
+        _open_to_tools(report, store)
         _recall(report, store, fix)
         _backups(report, paths)
     finally:
@@ -107,6 +108,25 @@ def _integrity(report: Report, store, paths: Paths) -> None:
         report.add("foreign keys", False, shown)
     else:
         report.add("foreign keys", True, "ok")
+
+
+def _open_to_tools(report: Report, store) -> None:
+    """Every table counts and lists as other SQLite tools do it (through sqlite-utils)."""
+    import sqlite3
+
+    refused = []
+    with store._lock:
+        db = store.db
+        for name in db.table_names():
+            try:
+                db[name].count  # noqa: B018 (the read is the check)
+                next(iter(db[name].rows_where(limit=1)), None)
+            except sqlite3.Error as exc:
+                refused.append(f"{name}: {exc}")
+    if refused:
+        report.add("open to other tools", False, "; ".join(refused[:3]))
+    else:
+        report.add("open to other tools", True, "every table counts and lists")
 
 
 def _recall(report: Report, store, fix: bool) -> None:

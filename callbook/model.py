@@ -323,6 +323,7 @@ class Call:
     small_wins: int = 0
     big_wins: int = 0
     undone_at: datetime | None = None
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ class NewCall:
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
     dialled: str | None = None  # the number dialled (the store's phones part records it)
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 # --- a parsed capture line -----------------------------------------------------------------

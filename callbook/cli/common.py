@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
@@ -100,6 +101,10 @@ class CallbookGroup(click.Group):
 def main(ctx: click.Context, db: str | None) -> None:
     """callbook: every call wins something. Run with no command to open the calling screen."""
     ctx.obj = Context(db)
+    folder = ctx.obj.paths.db.parent
+    if (db or os.environ.get("CALLBOOK_DB")) and not folder.is_dir():
+        # A mistyped path never makes folders and an empty book behind the caller's back.
+        fail(f"--db {ctx.obj.paths.db}: no folder {folder} (create it first)")
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from callbook.cli.core import open_app
@@ -132,8 +137,19 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def echo_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+# The shape of every command's --json: an object whose "version" says which shape it is (raised
+# only when a field is removed or changes meaning; new fields keep it).
+JSON_VERSION = 1
+
+
+def echo_json(value: Any, key: str | None = None) -> None:
+    """Print a command's JSON: an object with "version" first, then the object's fields, or
+    `key` holding the value (a list, or a record of its own)."""
+    if key is None and not isinstance(value, dict):
+        raise TypeError("echo_json: a value that is not an object needs a key")
+    fields = {key: value} if key is not None else value
+    document = {"version": JSON_VERSION, **to_jsonable(fields)}
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 json_option: Callable = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

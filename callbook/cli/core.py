@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from callbook.cells import pad
 from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
 
 
@@ -11,6 +14,14 @@ from callbook.cli.common import Context, echo_json, fail, json_option, main, pas
 @pass_context
 def open_app(ctx: Context) -> None:
     """Open the calling screen (what `callbook` alone does)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if ctx.paths.db.exists():
+            ctx.desk(create=False)  # a book that cannot be opened says so first
+        fail(
+            "the calling screen needs a terminal (stdin and stdout are not one); "
+            "scripts use the commands: `callbook --help`",
+            code=2,
+        )
     from callbook.app import run_app
 
     raise SystemExit(run_app(ctx.paths, clock=ctx.clock))
@@ -68,10 +79,11 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         known = ", ".join(desk.templates.templates)
         fail(f"unknown template {template_key!r}; known: {known}")
     if tz_name:
-        from callbook.config import _valid_zone
+        from callbook.when import resolve_zone
 
-        if not _valid_zone(tz_name):
+        if not resolve_zone(tz_name):
             fail(f"unknown time zone {tz_name!r}; use an IANA name like Europe/Berlin")
+        tz_name = resolve_zone(tz_name)
     prospect = desk.store.add_prospect(
         name,
         company=company,
@@ -87,7 +99,7 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         template=template_key or desk.config.default_template,
     )
     if as_json:
-        echo_json(prospect)
+        echo_json(prospect, "prospect")
     else:
         click.echo(f"added #{prospect.id} {prospect.name}")
 
@@ -105,35 +117,44 @@ def _find(ctx: Context, query: str):
 @click.argument("prospect")
 @click.argument("line")
 @click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
+@click.option(
+    "--outside-hours", is_flag=True,
+    help="Record it even though it is outside the prospect's legal calling hours (kept as such).",
+)  # fmt: skip
 @json_option
 @pass_context
-def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> None:
+def log(
+    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool, as_json: bool
+) -> None:
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
     from callbook.service.call_flow import CallFlow, CallRefused
-    from callbook.timefmt import call_time
 
     desk = ctx.desk()
     flow = CallFlow(desk)  # the app's rules: the same guard, outcome table and wrap-up offer
     target = _find(ctx, prospect)
     try:
         flow.start(target, force=force)
-        done = flow.commit(line)
     except CallRefused as exc:
         fail(f"{exc}; nothing recorded (--force)")
+    outside = desk.outside_legal_hours(target)
+    if outside and not outside_hours:
+        fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
+    try:
+        done = flow.commit(line, outside_hours=outside_hours)
     except CaptureRejected as exc:
         fail(str(exc))
     call = done.call
     if as_json:
-        echo_json(call)
+        echo_json(call, "call")
         return
     parts = [f"logged call #{call.id} to {target.name}: {call.outcome.label}"]
     parts.append(f"{call.small_wins} small win{'s' * (call.small_wins != 1)}")
     if call.big_wins:
         parts.append(f"{call.big_wins} big win")
     if call.next_call_at:
-        parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
+        parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
     if done.wrap_up is not None:  # the line planned nothing: say what the next call could be for
         offer = done.wrap_up.offer
@@ -166,7 +187,7 @@ def lift_dnc(ctx: Context, prospect: str, reason: str) -> None:
 @pass_context
 def show(ctx: Context, prospect: str, as_json: bool) -> None:
     """The jigsaw of a prospect: known pieces, missing ones with the question, last calls."""
-    from callbook.timefmt import ago, call_time
+    from callbook.timefmt import ago
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -193,7 +214,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             }
         )
         return
-    now, tz = desk.now(), desk.config.tz
+    now = desk.now()
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
     if target.phones:
         click.echo("  " + "  ".join(target.phones))
@@ -216,7 +237,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
-        click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")
+        click.echo(f"next call: {desk.show_when(target, target.next_call_at).text}")
     if objective:
         click.echo(f"objective: {objective}")
 
@@ -235,7 +256,7 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
     now = desk.now()
     entries = desk.store.queue(now, limit=limit)
     if as_json:
-        echo_json(entries)
+        echo_json(entries, "queue")
         return
     if not entries:
         click.echo("the queue is empty: nobody is due")
@@ -253,7 +274,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         marks += [f"“{t}” (not understood)" for t in entry.not_understood]
         objective = f" — {p.next_objective}" if p.next_objective else ""
         extra = "".join(f"  {m}" for m in (why, *marks) if m)
-        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}  {local}{extra}{objective}")
+        name = pad(p.name, 34)
+        click.echo(f"#{p.id:<5} {name} {entry.reason.value}{due}  {local}{extra}{objective}")
 
 
 @main.command()
@@ -268,10 +290,10 @@ def templates(ctx: Context, as_json: bool) -> None:
     for problem in found.errors:
         click.echo(f"callbook: warning: {problem}", err=True)
     if as_json:
-        echo_json(list(found.templates.values()))
+        echo_json(list(found.templates.values()), "templates")
         return
     for template in found.templates.values():
         click.echo(f"{template.key}: {template.name} ({template.source})")
         for slot in template.slots:
             names = ", ".join(slot.aliases)
-            click.echo(f"  {slot.key:<22} {slot.label:<22} w{slot.weight:g}  {names}")
+            click.echo(f"  {pad(slot.key, 22)} {pad(slot.label, 22)} w{slot.weight:g}  {names}")

@@ -356,7 +356,10 @@ def _export_ics(ctx: Context, output: Path | None) -> None:
 
     config = ctx.config()
     store = ctx.store(create=False)
-    data = ics.calendar(ics.callbacks(store), config.tz, store.clock(), home_region=config.region)
+    data = ics.calendar(
+        ics.callbacks(store), config.tz, store.clock(), book=ics.book_id(store),
+        home_region=config.region,
+    )  # fmt: skip
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from callbook.model import Call, Prospect
 from callbook.store import StoreError
-from callbook.timefmt import call_time
 
 if TYPE_CHECKING:
     from callbook.app import CallbookApp
@@ -87,11 +86,10 @@ def skip(app: CallbookApp, prospect: Prospect) -> bool:
 
 
 def snooze(app: CallbookApp, prospect: Prospect, then: Callable[[], None]) -> None:
-    from callbook.capture.grammar import parse_when
     from callbook.screens.dialogs import SnoozeScreen
 
     def parse(text: str) -> datetime:
-        return parse_when(text, app.desk.now(), app.desk.config.tz)
+        return app.desk.read_when(prospect, text)
 
     def answered(when: datetime | None) -> None:
         if when is None:
@@ -101,11 +99,12 @@ def snooze(app: CallbookApp, prospect: Prospect, then: Callable[[], None]) -> No
         except StoreError as exc:
             app.notify(str(exc), title="not snoozed", severity="error")
             return
-        shown = call_time(when, app.desk.now(), app.desk.config.tz)
-        app.notify(f"{prospect.name}: snoozed until {shown}")
+        shown = app.desk.show_when(prospect, when)
+        app.notify(f"{prospect.name}: snoozed until {shown.text}")
         then()
 
-    app.push_screen(SnoozeScreen(prospect.name, parse), answered)
+    show = partial(app.desk.show_when, prospect)
+    app.push_screen(SnoozeScreen(prospect.name, parse, show), answered)
 
 
 def open_stats(app: CallbookApp) -> None:
@@ -155,7 +154,9 @@ def open_recall(app: CallbookApp) -> None:
     if isinstance(app.screen, RecallScreen):
         return
     current = app.shown.prospect.id if app.shown else None
-    searcher = partial(search, app.store, limit=LIMIT, current_prospect_id=current)
+    searcher = partial(
+        search, app.store, templates=app.desk.templates, limit=LIMIT, current_prospect_id=current
+    )
     app.push_screen(RecallScreen(searcher, app.desk.now(), on_call=app.call is not None))
 
 

@@ -265,9 +265,12 @@ class CallFlow:
 
     # --- committing ----------------------------------------------------------------------
 
-    def commit(self, line: str) -> Committed:
+    def commit(self, line: str, *, outside_hours: bool = False) -> Committed:
         """Record the call in progress. On disk when this returns, with this app's draft
-        deleted in the same transaction. Raises CaptureRejected (one line) or StoreError."""
+        deleted in the same transaction. Raises CaptureRejected (one line) or StoreError.
+
+        A call begun outside the prospect's legal hours is refused unless `outside_hours`
+        (the caller's explicit force, kept with the call)."""
         call = self.call
         if call is None:
             raise CallRefused("no call in progress: start one first")
@@ -282,6 +285,7 @@ class CallFlow:
             objective=call.objective,
             clear_draft=self.drafts.key if self.drafts is not None else None,
             dialled=call.dialled,
+            outside_hours=outside_hours,
         )
         self.call = None
         after = self.store.get_prospect(call.prospect.id) or call.prospect

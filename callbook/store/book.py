@@ -44,6 +44,7 @@ from callbook.store.db import (
     WriteLock,
     connect,
     describe_sqlite_error,
+    error_kind,
 )
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
@@ -71,11 +72,13 @@ class Store:
 
     @functools.cached_property
     def db(self):
-        """A sqlite-utils view of the same connection, for tools and scripts. Loaded on first
-        use: importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
+        """A sqlite-utils view of the same connection, for introspection (doctor) and tools;
+        it changes nothing on the connection (no recursive triggers, no plugins). The caller's
+        paths (record a call, the queue, undo) stay raw sqlite3, measured. Loaded on first use:
+        importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
         import sqlite_utils
 
-        return sqlite_utils.Database(self.conn)
+        return sqlite_utils.Database(self.conn, recursive_triggers=False, execute_plugins=False)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -173,8 +176,7 @@ class Store:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = describe_sqlite_error(self.path, exc)
-        text = str(exc)
-        if "readonly" in text or "read-only" in text or "full" in text:
+        if error_kind(exc) in ("read-only", "full"):
             return ReadOnlyError(message)
         return StoreError(message)
 
@@ -378,8 +380,8 @@ class Store:
             merged_tags += [t for t in new.tags if t not in merged_tags]
             cur = conn.execute(
                 "insert into calls (prospect_id, session_id, started_at, ended_at, objective, "
-                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state, "
+                "outside_hours) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.prospect_id,
                     new.session_id,
@@ -393,6 +395,7 @@ class Store:
                     rows.to_json_list(new.tags),
                     new.capture,
                     json.dumps(previous),
+                    int(new.outside_hours),
                 ),
             )
             call_id = cur.lastrowid
@@ -652,6 +655,15 @@ class Store:
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
 
+    def zone_key(self, prospect: Prospect) -> str | None:
+        """The prospect's zone as the queue keeps it: one name, possible names joined by
+        spaces, or None when unknown."""
+        zone, _ = _zone_for(
+            prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
+            prospect.region, self._settings().region,
+        )  # fmt: skip
+        return zone or None
+
     def zone_of(self, prospect: Prospect) -> tuple[str, str] | None:
         """The prospect's time zone as the queue reads it: (IANA name, where it was read:
         'prospect', 'phone' or 'place'), or None when none could be read."""
@@ -659,7 +671,8 @@ class Store:
             prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
             prospect.region, self._settings().region,
         )  # fmt: skip
-        return (zone, source) if zone and source else None
+        # A set of possible zones is no zone: the caller's zone stands in, marked "?".
+        return (zone, source) if zone and source and " " not in zone else None
 
     def queue(
         self, now: datetime | None = None, *, limit: int = 50, offset: int = 0
@@ -1043,7 +1056,8 @@ class _QueueReader:
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        return Row(pid, priority, rows.from_db_time(last), due, zone or None, (source, phones))
+        data = (source, phones, country, region)
+        return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
         names: set[str] = set()
@@ -1093,7 +1107,13 @@ class _QueueReader:
         )
         if zone is not None:
             return [self._stream(sql.format("= ?"), (zone,))]
-        return [self._stream(sql.format("= ''")), self._stream(sql.format("is null"))]
+        return [self._stream(sql.format("= ''"))]
+
+    def unread(self) -> Iterator:
+        return self._stream(
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_lanes "
+            f"where p.zone is null and p.next_call_at is null and {_IN_QUEUE} {_ORDER}"
+        )
 
     def skipped(self) -> Iterator:
         found = self._stream(
@@ -1125,14 +1145,19 @@ class _QueueReader:
     # - resolving -
 
     def resolve(self, row):
-        from callbook.queue import Candidate
+        from callbook.queue import Candidate, legal_place
 
-        source, phones = row.data
+        source, phones, country, region = row.data
         blocked, every = _blocked_numbers(phones, self.dnc)
         if every:
             return None
         self.seen[row.id] = (source, blocked)
+        place = None
+        if self.settings.legal.stricter:  # only then does the place matter
+            numbers = rows.from_json_list(phones)
+            place = legal_place(country, region, numbers, self.settings.region)
         return Candidate(
+            place=place,
             id=row.id,
             priority=row.priority,
             last_call_at=row.last_call_at,

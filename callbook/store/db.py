@@ -156,6 +156,7 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     is left exactly as it was, and nothing is created in its place.
     """
     path = Path(path)
+    check_sqlite_version()
     check_file(path)
     existed = path.exists() and path.stat().st_size > 0
     if not existed and not create:
@@ -294,19 +295,53 @@ def check_identity(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
         raise StoreError(f"{path} belongs to another program (application id {app_id:#x})")
 
 
+# SQLite's primary result codes, by the name Python gives each error (`sqlite_errorname`, e.g.
+# SQLITE_READONLY_DBMOVED is a SQLITE_READONLY), as the trouble they mean for the book.
+_ERROR_KINDS = {
+    "SQLITE_CORRUPT": "damaged",
+    "SQLITE_NOTADB": "damaged",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_FULL": "full",
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_CANTOPEN": "cannot open",
+}
+
+
+def error_kind(exc: sqlite3.Error) -> str | None:
+    """What an SQLite error means for the book ("damaged", "read-only", "full", "busy",
+    "cannot open"), from its result code; None for any other error."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return _ERROR_KINDS.get("_".join(name.split("_")[:2]))
+
+
 def describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
     text = str(exc)
-    if "malformed" in text or "not a database" in text or "disk image" in text:
+    kind = error_kind(exc)
+    if kind == "damaged":
         return f"{path} is damaged ({text}); restore a backup with `callbook restore`"
-    if "readonly" in text or "read-only" in text:
+    if kind == "read-only":
         return f"{path} is read-only ({text}); nothing was changed"
-    if "disk is full" in text or "database or disk is full" in text:
+    if kind == "full":
         return f"{path}: the disk is full; nothing was changed"
-    if "locked" in text:
+    if kind == "busy":
         return f"{path} is busy in another program for too long ({text}); try again"
-    if "unable to open" in text:
+    if kind == "cannot open":
         return f"{path}: cannot open the database ({text})"
     return f"{path}: {text}"
+
+
+# The recall index's triggers use unixepoch() (SQLite 3.38, February 2022).
+MIN_SQLITE = (3, 38, 0)
+
+
+def check_sqlite_version() -> None:
+    """Refuse, with one line, an SQLite library too old for the book."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise StoreError(
+            f"callbook needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer; this Python has "
+            f"SQLite {sqlite3.sqlite_version} — use a newer Python build"
+        )
 
 
 class WriteLock:

@@ -113,13 +113,13 @@ def piece(row) -> Piece:
 
 CALL_COLUMNS = (
     "id, prospect_id, started_at, ended_at, outcome, session_id, objective, notes, "
-    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at"
+    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at, outside_hours"
 )
 
 
 def call(row) -> Call:
     (cid, pid, started, ended, outcome, session_id, objective, notes, next_call_at,
-     next_objective, tags, small, big, undone_at) = row  # fmt: skip
+     next_objective, tags, small, big, undone_at, outside_hours) = row  # fmt: skip
     return Call(
         id=cid,
         prospect_id=pid,
@@ -135,6 +135,7 @@ def call(row) -> Call:
         small_wins=small,
         big_wins=big,
         undone_at=from_db_time(undone_at),
+        outside_hours=bool(outside_hours),
     )
 
 

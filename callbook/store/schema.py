@@ -126,7 +126,7 @@ def _v2_recall(conn: sqlite3.Connection) -> None:
     """The recall index (FTS5) over pieces, notes, contacts and prospects, kept by triggers."""
     from callbook.store import recall
 
-    recall.install(conn)
+    recall.run_frozen(conn, "recall_v2.sql")
 
 
 def _v3_queue(conn: sqlite3.Connection) -> None:
@@ -152,6 +152,7 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
         -- (a change of timezone, phones, country or region sets it back to NULL).
         ALTER TABLE prospects ADD COLUMN zone TEXT;
         ALTER TABLE prospects ADD COLUMN zone_source TEXT;  -- 'prospect', 'phone' or 'place'
+        -- (from v4 also 'area' or 'country': a set of possible zones, joined by spaces)
         CREATE TRIGGER prospects_zone_stale AFTER UPDATE OF timezone, phones, country, region
             ON prospects BEGIN
             UPDATE prospects SET zone = NULL, zone_source = NULL WHERE id = new.id;
@@ -170,7 +171,39 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_call_flow(conn: sqlite3.Connection) -> None:
+def _v4_calling_hours(conn: sqlite3.Connection) -> None:
+    """Zones read again where none was found: a number's area code or a country now gives
+    the set of its possible zones (names joined by spaces in `zone`, source 'area' or
+    'country'), so that an unknown zone is read conservatively instead of as any time. And
+    `calls.outside_hours`: 1 for a call the caller forced outside the legal hours."""
+    run_script(
+        conn,
+        """
+        UPDATE prospects SET zone = NULL, zone_source = NULL WHERE zone = '';
+        ALTER TABLE calls ADD COLUMN outside_hours INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+def _v5_open_book(conn: sqlite3.Connection) -> None:
+    """The book open to other tools: the recall index made again without `columnsize=0` (a
+    contentless FTS5 table without column sizes refuses a full scan, so `sqlite-utils tables
+    --counts` and Datasette failed on it; the sizes cost a small row per document that searches
+    never read); and an id of its own, so that two books' events in one calendar (.ics UIDs)
+    never overwrite each other."""
+    from callbook.store import recall
+
+    recall.run_frozen(conn, "recall_scannable.sql")
+    run_script(
+        conn,
+        """
+        CREATE TABLE book_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO book_info (key, value) VALUES ('id', lower(hex(randomblob(16))));
+        """,
+    )
+
+
+def _v6_call_flow(conn: sqlite3.Connection) -> None:
     """Explicit status changes (lifting do-not-call is one, and only that lifts it), and a
     draft per open app: who owns it and which prospect its line is for."""
     run_script(
@@ -195,7 +228,9 @@ def _v4_call_flow(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_call_flow]
+MIGRATIONS: list[Migration] = [
+    _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_call_flow
+]
 LATEST = len(MIGRATIONS)
 
 

@@ -12,7 +12,8 @@ from datetime import datetime, tzinfo
 
 from textual.content import Content
 
-from callbook.capture.preview import Preview
+from callbook.capture.preview import Preview, show_when
+from callbook.config import CallingHours, LegalHours
 from callbook.model import OUTCOME_CODES_HELP, Call, Change, NextCall, Prospect
 from callbook.service.call_flow import ActiveCall, Aftermath, Committed, WrapUp, typed_objective
 from callbook.timefmt import call_time
@@ -37,8 +38,9 @@ def _hours(cooldown) -> str:
     return f"{hours:g}h" if hours >= 1 else f"{round(hours * 60)}min"
 
 
-def aftermath_text(after: Aftermath, now: datetime, tz: tzinfo, their: str | None) -> Content:
-    """One line: what happens to the prospect and its next call; never a call that won't come."""
+def aftermath_text(after: Aftermath, when: str | None = None) -> Content:
+    """One line: what happens to the prospect and its next call; never a call that won't come.
+    `when`: the next call's time as the preview shows it (both zones)."""
     if after.do_not_call_stays:
         return Content.styled(
             "do-not-call stays: no next call (only a recorded lift ends it)", "$text-warning"
@@ -54,14 +56,12 @@ def aftermath_text(after: Aftermath, now: datetime, tz: tzinfo, their: str | Non
                 ("parked for good: ", "bold $text-warning"),
                 ("lost, out of the queue (add @when to bring it back)", "$text-muted"),
             )
-        when = call_time(after.next_call_at, now, tz) + (f"  (their {their})" if their else "")
         return Content.assemble(
-            ("parked until ", "$text-muted"), (when, "bold"),
+            ("parked until ", "$text-muted"), (when or "", "bold"),
             (": back in the queue then", "$text-muted"),
         )  # fmt: skip
     if after.next_call_at is not None:
-        when = call_time(after.next_call_at, now, tz) + (f"  (their {their})" if their else "")
-        return Content.assemble(("next call ", "$text-muted"), (when, "bold"))
+        return Content.assemble(("next call ", "$text-muted"), (when or "", "bold"))
     return Content.assemble(
         ("next call ", "$text-muted"),
         (f"by the queue: after the {_hours(after.cooldown)} cooldown, in calling hours", "bold"),
@@ -190,19 +190,15 @@ class PreviewContext:
     now: datetime
     tz: tzinfo  # the caller's zone
     prospect_tz: tzinfo | None  # the prospect's, when known
+    hours: CallingHours | None = None  # to warn outside them (defaults when None)
+    legal: LegalHours | None = None
 
 
-def _their(when: datetime, ctx: PreviewContext) -> str | None:
-    """The prospect's clock at `when`, when it differs from the caller's."""
-    if ctx.prospect_tz is None:
-        return None
-    mine, theirs = when.astimezone(ctx.tz), when.astimezone(ctx.prospect_tz)
-    return f"{theirs:%H:%M}" if mine.utcoffset() != theirs.utcoffset() else None
-
-
-def _next_call(when: datetime, ctx: PreviewContext) -> str:
-    their = _their(when, ctx)
-    return call_time(when, ctx.now, ctx.tz) + (f"  (their {their})" if their else "")
+def _next_call(when: datetime, ctx: PreviewContext) -> tuple[str, Content | None]:
+    """Both times, and the warning (in the error colour) when they fall outside hours."""
+    shown = show_when(when, ctx.now, ctx.tz, ctx.prospect_tz, ctx.hours, ctx.legal)
+    warning = Content.styled(f"⚠ {shown.warning}", "bold $text-error") if shown.warning else None
+    return shown.text, warning
 
 
 def render_preview(
@@ -260,17 +256,24 @@ def render_preview(
     if aftermath is not None and not capture.errors:
         if facts:
             lines.append(Content.assemble(*facts))
-        their = _their(aftermath.next_call_at, ctx) if aftermath.next_call_at else None
-        lines.append(aftermath_text(aftermath, ctx.now, ctx.tz, their))
+        when, warning = (None, None)
+        if aftermath.next_call_at is not None:
+            when, warning = _next_call(aftermath.next_call_at, ctx)
+        lines.append(aftermath_text(aftermath, when))
+        if warning is not None:
+            lines.append(warning)
         objective = objective_text(aftermath)
         if objective is not None:
             lines.append(objective)
     else:
+        warning = None
         if capture.next_call_at is not None:
-            when = _next_call(capture.next_call_at, ctx)
+            when, warning = _next_call(capture.next_call_at, ctx)
             facts += [("   next call ", "$text-muted"), (when, "bold")]
         if facts:
             lines.append(Content.assemble(*facts))
+        if warning is not None:
+            lines.append(warning)
         if capture.objective:
             lines.append(
                 Content.assemble(("objective ", "$text-muted"), (capture.objective, "$accent"))

@@ -35,7 +35,8 @@ One line per call, clauses split by `;`:
 - `slot: value`: a piece (`gk: Sarah Jenkins`, `dm avail: not Tuesdays`); **tab** completes
   slot names from the prospect's template
 - `!outcome`: {OUTCOME_CODES_HELP}
-- `@when`: the next call (`@tomorrow 9:30`, `@thu`, `@+3d`, `@2026-12-01 14:30`)
+- `@when`: the next call, in the prospect's time (`@tomorrow 9:30`, `@thu 3`, `@+3d`,
+  `@monday morning`; `@thu 9:30 mine` for yours)
 - `> objective`: what the next call is for; `+tag`; anything else is a note
 - a clause with a colon whose first part is no slot is a note (`receptionist said: try after
   3:30`); a close misspelling of a slot (`budjet: 10k`) is an error with "did you mean";

@@ -36,15 +36,16 @@ def said(flow: CallFlow, line: str) -> str:
 @pytest.mark.parametrize(
     "line, says, never",
     [
-        ("!ni; @2027-03-01 10:00", "parked until Mon 1 Mar 2027 10:00: back in the queue then",
-         "for good"),
+        ("!ni; @2027-03-01 10:00",
+         "parked until Mon 1 Mar 2027 10:00 your time · their zone unknown ?: back in the queue "
+         "then", "for good"),
         ("!ni", "parked for good: lost, out of the queue", "next call by"),
         ("!na", "next call by the queue: after the 4h cooldown, in calling hours", "parked"),
         ("!na", "objective kept ask for Tom", "parked"),
         ("!gk; > send the deck", "objective send the deck", "kept"),
         ("!won", "ends: won, no next call", "next call by"),
         ("!dnc", "ends: do not call, no next call", "next call by"),
-        ("!cb; @tomorrow 9:30", "next call tomorrow 09:30", "parked"),
+        ("!cb; @tomorrow 9:30", "next call tomorrow 09:30 your time", "parked"),
         ("!won; @thu", "!won ends the prospect: no next call; drop the @when", "next call Thu"),
     ],
 )  # fmt: skip

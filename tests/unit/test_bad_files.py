@@ -414,7 +414,9 @@ def test_an_injected_write_failure_changes_nothing(tmp_path):
 
         def execute(self, sql, *args):
             if sql.lstrip().lower().startswith("insert into contacts"):
-                raise sqlite3.OperationalError("database or disk is full")
+                full = sqlite3.OperationalError("database or disk is full")
+                full.sqlite_errorname = "SQLITE_FULL"  # as SQLite's own error carries it
+                raise full
             return self._conn.execute(sql, *args)
 
         def __getattr__(self, name):

@@ -48,7 +48,7 @@ def test_add_log_show(db):
     assert result.exit_code == 0
     assert result.output == (
         "logged call #1 to Acme Ltd: blocked at gatekeeper · 4 small wins · "
-        "next call Thu 3 Dec 09:30\n"
+        "next call Thu 3 Dec 09:30 their time and yours\n"
     )
     assert rows(db, "select phones from prospects") == [('["+442079460000"]',)]
     assert rows(db, "select slot, value, call_id from pieces order by id") == [
@@ -187,7 +187,8 @@ def test_queue_json_and_text(db):
     run(db, "add", "Low", "--priority", "5")
     run(db, "add", "High", "--priority", "1")
     data = json.loads(run(db, "queue", "--json").output)
-    assert [(e["prospect"]["name"], e["reason"]) for e in data] == [
+    assert data["version"] == 1
+    assert [(e["prospect"]["name"], e["reason"]) for e in data["queue"]] == [
         ("High", "never called"),
         ("Low", "never called"),
     ]
@@ -199,7 +200,7 @@ def test_templates_lists_builtins(db):
     for key in ("cold_call", "bant", "meddpicc", "champ", "gpctba"):
         assert f"{key}: " in out
     data = json.loads(run(db, "templates", "--json").output)
-    assert data[0]["key"] == "cold_call"
+    assert data["templates"][0]["key"] == "cold_call"
 
 
 def test_add_rejects_bad_input(db):

@@ -26,6 +26,9 @@ CORE = [
     "callbook.interop",
     "callbook.phones",
     "callbook.cli",
+    "callbook.when",
+    "callbook.availability",
+    "callbook.queue",
 ]
 
 

@@ -49,9 +49,15 @@ DATA_AT_VERSION[3] = [
     "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
 ]
 
+# Version 4 (zone sets): the same rows; a zone may now be a set of names.
+DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
+# The recall index made scannable: the same rows, indexed again.
+SCANNABLE = MIGRATIONS.index(schema_module._v5_open_book) + 1
+DATA_AT_VERSION[SCANNABLE] = [*DATA_AT_VERSION[SCANNABLE - 1]]
 # The call flow: a recorded lift of do-not-call, a draft owned by an app (host, pid, prospect).
-DATA_AT_VERSION[MIGRATIONS.index(schema_module._v4_call_flow) + 1] = [
-    *DATA_AT_VERSION[3],
+CALL_FLOW = MIGRATIONS.index(schema_module._v6_call_flow) + 1
+DATA_AT_VERSION[CALL_FLOW] = [
+    *DATA_AT_VERSION[CALL_FLOW - 1],
     "insert into status_changes (prospect_id, old_status, new_status, reason, changed_at) "
     "values (2, 'do_not_call', 'active', 'asked to be called', '2026-01-01T09:06:00Z')",
     "insert into drafts (key, text, saved_at, host, pid, prospect_id) values ('capture:ab', "
@@ -169,5 +175,44 @@ def version_on_disk(path) -> int:
     conn = sqlite3.connect(path)
     try:
         return conn.execute("pragma user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
+    path = tmp_path / "book.db"
+    index = MIGRATIONS.index(schema_module._v4_calling_hours)
+    book_at_version(path, index)  # the version before it
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "insert into prospects (id, name, country, created_at, updated_at, zone, zone_source) "
+        "values (9, 'Somewhere in the US', 'US', '2026-01-01T09:00:00Z', "
+        "'2026-01-01T09:00:00Z', '', NULL)"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        store.queue(datetime(2026, 1, 5, 15, tzinfo=UTC))  # reads the zones it needs
+        zone, source = store.conn.execute(
+            "select zone, zone_source from prospects where id = 9"
+        ).fetchone()
+        london = store.conn.execute("select zone from prospects where id = 1").fetchone()[0]
+    # One zone per distinct local clock: Detroit keeps New York time, Chicago its own.
+    assert source == "country" and {"America/Detroit", "America/Chicago"} <= set(zone.split())
+    assert "Pacific/Honolulu" in zone.split() and london == "Europe/London"
+def test_the_recall_index_made_scannable_keeps_finding_and_counts(tmp_path):
+    from callbook.jigsaw import TemplateSet, builtin_templates
+    from callbook.search import index_in_step, search
+
+    path = tmp_path / "book.db"
+    book_at_version(path, SCANNABLE - 1)
+    with Store.open(path) as store:
+        assert index_in_step(store)
+        hits = search(store, "jenkins", templates=TemplateSet(builtin_templates()))
+        assert sorted(h.kind for h in hits) == ["contact", "piece"]
+    conn = sqlite3.connect(path)
+    try:  # documents: 2 prospects, the note, the piece, the contact
+        assert conn.execute("select count(*) from recall").fetchone()[0] == 5
+        assert conn.execute("select count(*) from recall_docsize").fetchone()[0] == 5
     finally:
         conn.close()
