@@ -281,7 +281,7 @@ def auto_backup(store, paths: Paths, config) -> Path | None:
     backups turned off). Raises BackupError (one line) when the copy fails: show it and go on.
     Meant to run off the UI thread: it reads the whole book."""
     keep = config.backups_keep
-    if keep <= 0 or store.count_prospects() == 0:
+    if keep <= 0 or not store.has_prospects():  # a count would read every row
         return None
     today = store.clock().astimezone(config.tz).date()
     try:

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callbook.model import NewContact, Role, Status
-from callbook.store import rows
+from callbook.store import rows, tallies
 from callbook.store.book import PROSPECT_FIELDS, Store
 from callbook.store.db import StoreError
+from callbook.store.names import fill_keys, name_key
 
 # The tables that hold the book, in export order (what a reader expects first); restore goes
 # parents first. Derived tables (the recall index) and drafts being typed are not the book.
@@ -136,6 +137,23 @@ def book_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, tupl
             "select id, name, company, phones, email, website from prospects order by id"
         )
     ]
+
+
+def book_places(conn: sqlite3.Connection) -> dict[int, tuple[str | None, str | None]]:
+    """(city, country) of every prospect that has one: branches are told apart by place."""
+    return {
+        pid: (city, country)
+        for pid, city, country in conn.execute(
+            "select id, city, country from prospects where city is not null or country is not null"
+        )
+    }
+
+
+def country_sample(conn: sqlite3.Connection, limit: int = 2000) -> list[tuple[str | None, str]]:
+    """(country, phones JSON) of the newest prospects: which country the book mostly calls."""
+    return conn.execute(
+        "select country, phones from prospects order by id desc limit ?", (limit,)
+    ).fetchall()
 
 
 def updated_times(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
@@ -265,6 +283,9 @@ class NewProspect:
     fields: dict[str, Any]
     contacts: list[NewContact] = field(default_factory=list)
     pieces: dict[str, str] = field(default_factory=dict)
+    # Each number with its label, as typed, its note and its column, in `fields["phones"]`
+    # order ({"number", "typed", "label", "note", "source"}); for the phones table.
+    phone_details: list[dict[str, Any]] | None = None
 
 
 def add_many(
@@ -357,6 +378,7 @@ def _insert_many(conn: sqlite3.Connection, table: str, names: list[str], values:
 
 
 _FIELDS = frozenset(PROSPECT_FIELDS)
+_KEYS = {"name_key": "name", "company_key": "company"}  # derived column -> its field
 
 
 class _ProspectRows:
@@ -371,7 +393,13 @@ class _ProspectRows:
             column: now if column in ("created_at", "updated_at") else defaults.get(column)
             for column in names
         }
+        given = given | {key for key in _KEYS if key in names}  # derived from name, company
         self.varying = [column for column in names if column in given]
+        self.keys = [
+            (self.varying.index(key) + 1, field_name)
+            for key, field_name in _KEYS.items()
+            if key in self.varying
+        ]
         self.fixed = {column: start[column] for column in names if column not in given}
         self.base = [start[column] for column in self.varying]
 
@@ -401,6 +429,8 @@ class _ProspectRows:
             elif column == "name":
                 value = name
             row[index] = value
+        for index, field_name in self.keys:
+            row[index] = name_key(name if field_name == "name" else fields.get(field_name))
         return tuple(row)
 
 
@@ -495,6 +525,9 @@ def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, in
             problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
         if problems:
             raise RestoreError(problems)
+        # Derived from the rows just written: lookup keys and the stats tallies.
+        fill_keys(conn)
+        tallies.rebuild_all(conn, now_text(store))
     return counts
 
 

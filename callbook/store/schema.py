@@ -203,7 +203,42 @@ def _v5_open_book(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v6_call_flow(conn: sqlite3.Connection) -> None:
+def _v6_flat_reads(conn: sqlite3.Connection) -> None:
+    """What keeps the reads on a caller's path flat at any size: indexes that undo reads by,
+    folded name and company keys that lookups seek, and per-day stats tallies (built here for
+    the machine's zone; `callbook.store.tallies`)."""
+    from callbook.clock import local_zone
+    from callbook.store import names, tallies
+
+    run_script(
+        conn,
+        """
+        CREATE INDEX pieces_superseded_by ON pieces (superseded_by)
+            WHERE superseded_by IS NOT NULL;
+        CREATE INDEX contacts_call ON contacts (call_id) WHERE call_id IS NOT NULL;
+
+        -- Derived, never typed: the name and company folded (case, accents, spacing) as
+        -- lookups compare them; kept by the Store's writes.
+        ALTER TABLE prospects ADD COLUMN name_key TEXT;
+        ALTER TABLE prospects ADD COLUMN company_key TEXT;
+        """,
+    )
+    names.fill_keys(conn)
+    run_script(
+        conn,
+        """
+        CREATE INDEX prospects_name_key ON prospects (name_key);
+        CREATE INDEX prospects_company_key ON prospects (company_key)
+            WHERE company_key IS NOT NULL;
+        """,
+    )
+    run_script(conn, tallies.DDL)
+    now = conn.execute("select strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    tallies.rebuild(conn, local_zone(), now)
+
+
+
+def _v7_call_flow(conn: sqlite3.Connection) -> None:
     """Explicit status changes (lifting do-not-call is one, and only that lifts it), and a
     draft per open app: who owns it and which prospect its line is for."""
     run_script(
@@ -228,8 +263,10 @@ def _v6_call_flow(conn: sqlite3.Connection) -> None:
     )
 
 
+
 MIGRATIONS: list[Migration] = [
-    _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_call_flow
+    _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
+    _v7_call_flow,
 ]
 LATEST = len(MIGRATIONS)
 
