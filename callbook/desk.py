@@ -85,18 +85,6 @@ class Desk:
         jigsaw that call left)."""
         return self.jigsaw(prospect).suggested_objective
 
-    def wrap_up_offer(self, call: Call) -> ObjectiveOffer | None:
-        """The objective to offer when `call` is wrapped up: the question of the most important
-        piece still missing, unless its line set an objective or the prospect has left the
-        queue (do not call, lost, won)."""
-        if call.next_objective or call.undone_at:
-            return None
-        prospect = self.store.get_prospect(call.prospect_id)
-        if prospect is None or not prospect.status.in_queue:
-            return None
-        slot = self.jigsaw(prospect).most_important_missing
-        return ObjectiveOffer(slot.question, slot) if slot is not None else None
-
     def known_values(self, prospect: Prospect) -> dict[str, str]:
         return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}
 
@@ -158,6 +146,7 @@ class Desk:
         session_id: int | None = None,
         objective: str | None = None,
         clear_draft: str | None = None,
+        dialled: str | None = None,
         outside_hours: bool = False,
     ) -> Call:
         """Record the call a capture line describes: on disk when this returns, with the
@@ -182,6 +171,8 @@ class Desk:
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
+        if dialled is not None:
+            new = replace(new, dialled=dialled)
         if outside:
             new = replace(new, outside_hours=True)
         return self.store.record_call(new, clear_draft=clear_draft)
@@ -224,5 +215,34 @@ class Desk:
         best = hits[np.lexsort((hits, -scores[hits]))][: limit * 4]  # by score, then order
         found = [(names.texts[i], float(scores[i]), int(i)) for i in best]
         found.sort(key=lambda hit: (-hit[1], not hit[0].startswith(text), hit[2]))
-        ids = [names.ids[index] for _, _, index in found]
-        return self.store.queue_entries(ids, now)[:limit]
+        ids = [names.ids[index] for _, _, index in found][:limit]
+        return self.entries_of(ids, now)
+
+    def entries_of(self, ids: list[int], now: datetime) -> list[QueueEntry]:
+        """Queue rows for these prospects, in this order: as the queue shows them, and those
+        out of today's queue (won, lost, scheduled later, do-not-call) with why, so that anyone
+        can be found and called."""
+        from callbook.clock import zone
+        from callbook.model import QueueReason
+
+        queued = {e.prospect.id: e for e in self.store.queue_entries(ids, now)}
+        entries = []
+        for pid in ids:
+            entry = queued.get(pid)
+            if entry is None:
+                prospect = self.store.get_prospect(pid)
+                if prospect is None:
+                    continue
+                if prospect.status.in_queue and prospect.next_call_at:
+                    why = "not in today's queue"
+                else:
+                    why = f"{prospect.status.value.replace('_', ' ')}, not in the queue"
+                found = self.store.zone_of(prospect)
+                local = now.astimezone(zone(found[0])) if found else None
+                entry = QueueEntry(
+                    prospect, QueueReason.FOLLOW_UP, prospect.next_call_at, callable=False,
+                    why=why, zone=found[0] if found else None,
+                    zone_source=found[1] if found else None, local_time=local,
+                )  # fmt: skip
+            entries.append(entry)
+        return entries

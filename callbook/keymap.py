@@ -31,8 +31,17 @@ KEYS: dict[str, Key] = {
     for k in (
         Key("call", "enter", "call", "Start/commit", "start the call; in the capture, commit it"),
         Key(
-            "recall", "slash,ctrl+r", "app.recall", "Recall", "search everything learned, mid-call"
+            "recall", "slash,ctrl+r", "app.recall", "Recall",
+            "search everything learned: / on a pane, ctrl+r in a line (mid-call too)",
         ),
+        Key(
+            "no-answer", "a", "app.no_answer", "No answer",
+            "record a no-answer on the highlighted prospect and move on",
+        ),  # fmt: skip
+        Key(
+            "voicemail", "v", "app.voicemail", "Voicemail",
+            "record a voicemail on the highlighted prospect and move on",
+        ),  # fmt: skip
         Key("next", "n", "app.next", "Next", "next prospect in the queue"),
         Key("previous", "p", "app.previous", "Prev", "previous prospect in the queue"),
         Key("capture", "c", "app.focus_capture", "Capture", "type the capture line"),
@@ -51,7 +60,10 @@ KEYS: dict[str, Key] = {
             "the template's questions and objection answers",
             priority=True,
         ),  # fmt: skip
-        Key("drop", "x", "app.drop_call", "Drop call", "drop the call in progress", show=False),
+        Key(
+            "drop", "ctrl+g", "app.drop_call", "Drop call",
+            "drop the call in progress without recording it", priority=True,
+        ),  # fmt: skip
         Key("help", "question_mark,f1", "app.help", "Help", "help for the focused pane"),
         Key("quit", "ctrl+q", "app.quit", "Quit", "save the draft and quit", priority=True),
         # Keys that belong to one widget.
@@ -59,9 +71,34 @@ KEYS: dict[str, Key] = {
         Key("complete", "tab", "complete", "Complete", "complete the slot name", show=False),
         Key("clear-filter", "escape", "clear_filter", "Clear", "clear the filter", show=False),
         Key("open", "enter", "open", "Open", "open the prospect detail", show=False),
+        Key("call-this", "enter", "call_prospect", "Call", "call this prospect, queued or not"),
         Key("close", "escape,q", "close", "Back", "back to the calling screen"),
     )
 }
+
+
+def typed_character(key: str) -> str | None:
+    """The character a key types ("slash" -> "/"); None for keys with modifiers or names.
+
+    Textual's `key_to_character` misses the keys its own table renames (slash, at, minus,
+    plus, backslash, underscore), so a focused Input seemed not to type them and the footer
+    showed `/ Recall` where `/` types a slash."""
+    import unicodedata
+
+    from textual.keys import REPLACED_KEYS, key_to_character
+
+    found = key_to_character(key)
+    if found is None and key in REPLACED_KEYS:
+        found = unicodedata.lookup(REPLACED_KEYS[key].replace("_", " ").upper())
+    return found
+
+
+class TypesEveryCharacter:
+    """For Input subclasses: every key that types a character is the input's, so the footer
+    (and the keys) never offer a binding on it while the input has the focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return super().check_consume_key(key, character or typed_character(key))  # type: ignore[misc]
 
 
 def bind(key_id: str, *, action: str | None = None, show: bool | None = None) -> Binding:

@@ -43,3 +43,11 @@ class OpenProspect(Message):
         super().__init__()
         self.prospect_id = prospect_id
         self.slot = slot
+
+
+class CallProspect(Message):
+    """Start a call on a prospect found anywhere (the filter, recall, the detail screen)."""
+
+    def __init__(self, prospect_id: int) -> None:
+        super().__init__()
+        self.prospect_id = prospect_id

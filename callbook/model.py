@@ -20,7 +20,8 @@ class Outcome(enum.StrEnum):
     GATEKEEPER = "gatekeeper"  # blocked at the gatekeeper
     WRONG_NUMBER = "wrong_number"
     DECISION_MAKER = "decision_maker"  # reached the decision maker
-    CALLBACK = "callback"  # callback requested
+    CALLBACK = "callback"  # callback requested by the decision maker
+    GATEKEEPER_CALLBACK = "gatekeeper_callback"  # a gatekeeper said to call back
     MEETING = "meeting"  # meeting booked
     NOT_INTERESTED = "not_interested"
     WON = "won"
@@ -36,18 +37,23 @@ class Outcome(enum.StrEnum):
         return _OUTCOME_LABELS[self]
 
     @property
+    def rule(self) -> OutcomeRule:
+        """What this outcome does: the one table, `OUTCOME_RULES`."""
+        return OUTCOME_RULES[self]
+
+    @property
     def connected(self) -> bool:
         """A person answered (a connect), whoever it was."""
-        return self not in (Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER)
+        return self.rule.reached != Reach.NOBODY
 
     @property
     def reached_decision_maker(self) -> bool:
-        return self in (Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING, Outcome.WON)
+        return self.rule.reached == Reach.DECISION_MAKER
 
     @property
     def is_big_win(self) -> bool:
         """Reaching the decision maker, a callback, a meeting and a close are big wins."""
-        return self in (Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING, Outcome.WON)
+        return self.rule.big_win
 
     @classmethod
     def from_code(cls, code: str) -> Outcome | None:
@@ -61,6 +67,7 @@ _OUTCOME_CODES = {
     Outcome.WRONG_NUMBER: "wrong",
     Outcome.DECISION_MAKER: "dm",
     Outcome.CALLBACK: "cb",
+    Outcome.GATEKEEPER_CALLBACK: "gkcb",
     Outcome.MEETING: "mtg",
     Outcome.NOT_INTERESTED: "ni",
     Outcome.WON: "won",
@@ -73,15 +80,19 @@ _OUTCOME_LABELS = {
     Outcome.WRONG_NUMBER: "wrong number",
     Outcome.DECISION_MAKER: "reached decision maker",
     Outcome.CALLBACK: "callback requested",
+    Outcome.GATEKEEPER_CALLBACK: "callback asked by the gatekeeper",
     Outcome.MEETING: "meeting booked",
     Outcome.NOT_INTERESTED: "not interested",
     Outcome.WON: "won",
     Outcome.DO_NOT_CALL: "do not call",
 }
 OUTCOME_CODES_HELP = " ".join(f"!{code}" for code in _OUTCOME_CODES.values())
-_OUTCOMES_BY_CODE = {code: outcome for outcome, code in _OUTCOME_CODES.items()} | {
-    o.value: o for o in Outcome
-}
+_OUTCOMES_BY_CODE = (
+    {code: outcome for outcome, code in _OUTCOME_CODES.items()}
+    | {o.value: o for o in Outcome}
+    # who asked for the callback, spelled out: `!cb gk`, `!cb dm`
+    | {"cb_gk": Outcome.GATEKEEPER_CALLBACK, "cb_dm": Outcome.CALLBACK}
+)
 
 
 class Role(enum.StrEnum):
@@ -113,6 +124,78 @@ class Status(enum.StrEnum):
     def in_queue(self) -> bool:
         """Still to be called (the store's queue walks the same three)."""
         return self in (Status.NEW, Status.ACTIVE, Status.MEETING)
+
+
+# --- what each outcome does ----------------------------------------------------------------
+
+
+class Reach(enum.StrEnum):
+    """Who was on the line."""
+
+    NOBODY = "nobody"
+    GATEKEEPER = "gatekeeper"
+    SOMEONE = "someone"  # a person, not known to be the decision maker
+    DECISION_MAKER = "decision maker"
+
+
+class NextCall(enum.StrEnum):
+    """What happens to the prospect's next call when the line gives no `@when`."""
+
+    RETRY = "retry"  # back in the queue by its rules (cooldown, daily cap, hours)
+    PARK = "park"  # out of the queue: until `@when` if given, else for good
+    END = "end"  # no next call; an `@when` is refused
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """One row of the outcome table. README.md shows the same table; a test keeps them equal."""
+
+    reached: Reach
+    big_win: bool
+    status: Status | None  # the prospect's status after; None: a new prospect becomes active
+    next_call: NextCall
+    # The call reached whom it was for: a new objective is offered when the line sets none
+    # (enter takes it, escape keeps the old one). Otherwise the objective stays as it was:
+    # nothing but the caller's own `> objective` replaces it.
+    wrap_up: bool
+    learning: bool  # something could be learned: "what did you learn?" when nothing was
+
+
+_R = OutcomeRule
+OUTCOME_RULES: dict[Outcome, OutcomeRule] = {
+    # who was on the line, big win, status after, next call, wrap-up, learning
+    Outcome.NO_ANSWER: _R(Reach.NOBODY, False, None, NextCall.RETRY, False, False),
+    Outcome.VOICEMAIL: _R(Reach.NOBODY, False, None, NextCall.RETRY, False, False),
+    Outcome.GATEKEEPER: _R(Reach.GATEKEEPER, False, None, NextCall.RETRY, False, True),
+    Outcome.WRONG_NUMBER: _R(Reach.NOBODY, False, None, NextCall.RETRY, False, False),
+    Outcome.DECISION_MAKER: _R(Reach.DECISION_MAKER, True, None, NextCall.RETRY, True, True),
+    Outcome.CALLBACK: _R(Reach.DECISION_MAKER, True, None, NextCall.RETRY, True, True),
+    Outcome.GATEKEEPER_CALLBACK: _R(Reach.GATEKEEPER, False, None, NextCall.RETRY, False, True),
+    Outcome.MEETING: _R(Reach.DECISION_MAKER, True, Status.MEETING, NextCall.RETRY, True, True),
+    Outcome.NOT_INTERESTED: _R(Reach.SOMEONE, False, Status.LOST, NextCall.PARK, False, True),
+    Outcome.WON: _R(Reach.DECISION_MAKER, True, Status.WON, NextCall.END, False, False),
+    Outcome.DO_NOT_CALL: _R(Reach.SOMEONE, False, Status.DO_NOT_CALL, NextCall.END, False, False),
+}  # fmt: skip
+del _R
+
+
+def status_after(outcome: Outcome, before: Status, *, parked_until: bool = False) -> Status:
+    """The prospect's status once a call with `outcome` is recorded.
+
+    Do-not-call is sticky: no outcome lifts it (only `Store.lift_do_not_call` does, and it is
+    recorded). `!ni` with a date parks the prospect in the queue until then instead of losing
+    it; without one it is lost. A lost prospect stays lost through a no-answer, but not once
+    its decision maker is on the line again (they called in, say)."""
+    if before is Status.DO_NOT_CALL:
+        return Status.DO_NOT_CALL
+    rule = OUTCOME_RULES[outcome]
+    if before is Status.LOST and rule.reached is Reach.DECISION_MAKER and rule.status is None:
+        return Status.ACTIVE  # a lost prospect's decision maker on the line: back in play
+    if rule.next_call is NextCall.PARK and parked_until:
+        return Status.ACTIVE
+    if rule.status is not None:
+        return rule.status
+    return Status.ACTIVE if before is Status.NEW else before
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -316,6 +399,7 @@ class NewCall:
     next_objective: str | None = None
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
+    dialled: str | None = None  # the number dialled (the store's phones part records it)
     outside_hours: bool = False  # forced outside the prospect's legal hours
 
 

@@ -55,7 +55,7 @@ async def after_commit(pilot) -> None:
 
 async def wrap_up(pilot) -> None:
     await ready(pilot)
-    await pilot.press("enter", *"gk: Sarah Jenkins; budget: 20k a year; !gk; @mon 10:00", "enter")
+    await pilot.press("enter", *"dm: Tom Li; budget: 20k a year; !dm; @mon 10:00", "enter")
     await ready(pilot)
 
 

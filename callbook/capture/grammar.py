@@ -17,9 +17,12 @@ A piece naming a decision maker with a title (`dm: Tom Li, Ops Director`) also f
 template's `dm_role` slot, if it has one and the line does not fill it itself.
 
 A clause with a `:` is a piece when the part before the first `:` names a slot. When it does
-not, it is an "unknown slot" error if that part looks like a slot name (1-4 words of letters,
-digits, `& . / ' - _`, starting with a letter, not ending in a number) and the `:` is followed by
-a space or ends the clause; otherwise it is a note ("ratio 3:1", "https://...", "call at 9:30").
+not, it is an "unknown slot" error (with "did you mean" and the `note:` escape) only if that
+part is a close misspelling or a clear abbreviation of a slot name (`misspelt_slot`) and the
+`:` is followed by a space or ends the clause; otherwise the clause is a note ("receptionist
+said: try after 3:30", "ratio 3:1", "https://...").
+
+An outcome that ends the prospect (`!won`, `!dnc`) refuses an `@when`: no next call comes.
 
 `parse` never raises: control characters become spaces in values and notes, and any line,
 however long or strange, comes back as a `Capture`.
@@ -49,13 +52,23 @@ from datetime import datetime, tzinfo
 from callbook import when as when_words
 from callbook.capture.apply import split_name_title
 from callbook.clock import as_utc
-from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
-from callbook.model import Capture, CapturedPiece, CaptureError, Outcome, Role, Slot, Template
+from callbook.jigsaw import normalize_name, resolve_slot
+from callbook.model import (
+    Capture,
+    CapturedPiece,
+    CaptureError,
+    NextCall,
+    Outcome,
+    Role,
+    Slot,
+    Template,
+)
 
 OUTCOME_HELP = "  ".join(f"!{o.code} {o.label}" for o in Outcome)
 WHEN_HELP = when_words.WHEN_HELP
 
 _CODES = " ".join(f"!{o.code}" for o in Outcome)
+NOTE_ESCAPE = "(for a note, start the clause with 'note:')"
 _NOTE_NAMES = ("note", "notes")
 # The slot a template keeps for the title of a contact with this role.
 TITLE_SLOTS = {Role.DECISION_MAKER: "dm_role"}
@@ -74,6 +87,35 @@ def _closest_name(slot: Slot, typed: str) -> str:
     wanted = _norm(typed)
     names = list(dict.fromkeys(_norm(n) for n in slot.names))
     return max(names, key=lambda n: (n.startswith(wanted), fuzz.ratio(wanted, n)))
+
+
+def misspelt_slot(template: Template, name: str) -> Slot | None:
+    """The slot `name` is a close misspelling of ("budjet", "dm avial"), or a clear
+    abbreviation of ("decision proc"); None when it is neither, so that a note such as
+    "receptionist said: try after 3:30" is never read as a piece of some other slot.
+
+    Close: one edit (a transposition counts as one) in a name of up to 5 letters, two in a
+    longer one, the same number of words. An abbreviation: at least 3 letters, the start of
+    one slot's names and of no other slot's."""
+    from rapidfuzz.distance import OSA
+
+    wanted = _norm(name)
+    if not wanted:
+        return None
+    best: tuple[int, Slot] | None = None
+    starts: dict[str, Slot] = {}
+    for slot in template.slots:
+        for candidate in {_norm(n) for n in slot.names}:
+            if len(candidate.split()) == len(wanted.split()):
+                limit = 1 if len(candidate) <= 5 else 2
+                distance = OSA.distance(wanted, candidate, score_cutoff=limit)
+                if distance <= limit and (best is None or distance < best[0]):
+                    best = (distance, slot)
+            if len(wanted) >= 3 and candidate.startswith(wanted):
+                starts[slot.key] = slot
+    if best is not None:
+        return best[1]
+    return next(iter(starts.values())) if len(starts) == 1 else None
 
 
 _SLOT_LIKE = re.compile(r"[^\W\d_][\w&./'’-]*(?:\s+[\w&./'’-]+){0,3}")
@@ -125,7 +167,7 @@ class _Builder:
     outcome: Outcome | None = None
     outcome_clause: int = 0
     next_call_at: datetime | None = None
-    when_clause: int = 0
+    when: _Clause | None = None
     objective: str | None = None
     objective_clause: int = 0
     tags: list[str] = field(default_factory=list)
@@ -181,10 +223,10 @@ class _Builder:
         except ValueError as exc:
             self.error(clause, str(exc))
             return
-        if self.next_call_at is not None:
-            self.error(clause, f"next call given twice (first in clause {self.when_clause})")
+        if self.when is not None:
+            self.error(clause, f"next call given twice (first in clause {self.when.number})")
         else:
-            self.next_call_at, self.when_clause = when, clause.number
+            self.next_call_at, self.when = when, clause
 
     def take_objective(self, clause: _Clause, body: str) -> None:
         objective = body[1:].strip()
@@ -220,9 +262,10 @@ class _Builder:
                 self.error(clause, f"no text after '{name}:'")
             return
         if slot is None:
-            if _slot_like(name) and (not rest or rest[0].isspace()):
-                self.unknown_slot(clause, name)
-            else:
+            near = misspelt_slot(self.template, name) if _slot_like(name) else None
+            if near is not None and (not rest or rest[0].isspace()):
+                self.unknown_slot(clause, name, near)
+            else:  # "receptionist said: try after 3:30", "ratio 3:1": a note
                 self.note(body)
             return
         value = rest.strip()
@@ -235,13 +278,22 @@ class _Builder:
             self.slot_clause[slot.key] = clause.number
             self.pieces.append(CapturedPiece(slot.key, value, clause.number, clause.column))
 
-    def unknown_slot(self, clause: _Clause, name: str) -> None:
-        near = suggest_slot(self.template, name)
-        if near is not None:
-            suggestion = _closest_name(near, name)
-            self.error(clause, f"unknown slot '{name}'; did you mean '{suggestion}'?", suggestion)
-        else:
-            self.error(clause, f"unknown slot '{name}'; for a note, start the clause with 'note:'")
+    def unknown_slot(self, clause: _Clause, name: str, near: Slot) -> None:
+        suggestion = _closest_name(near, name)
+        message = f"unknown slot '{name}'; did you mean '{suggestion}'? {NOTE_ESCAPE}"
+        self.error(clause, message, suggestion)
+
+    def check_next_call(self) -> None:
+        """An outcome that ends the prospect (`!won`, `!dnc`) has no next call: an `@when`
+        with it would promise a call that never comes."""
+        if self.outcome is None or self.when is None:
+            return
+        if self.outcome.rule.next_call is NextCall.END:
+            self.error(
+                self.when,
+                f"!{self.outcome.code} ends the prospect: no next call; drop the @when",
+            )
+            self.next_call_at = None
 
     def with_titles(self) -> tuple[CapturedPiece, ...]:
         """The pieces, each naming a contact with a title followed by that title as a piece
@@ -261,6 +313,7 @@ class _Builder:
         return tuple(pieces)
 
     def capture(self, line: str) -> Capture:
+        self.check_next_call()
         return Capture(
             line=line,
             pieces=self.with_titles(),

@@ -66,10 +66,12 @@ def preview(capture: Capture, template: Template, known: Mapping[str, str]) -> P
         old = known.get(piece.slot)
         pieces.append(PiecePreview(slot, piece.value, change_of(piece.value, old), old))
     wins = wins_for(capture, known, template)
-    # A connect that recorded nothing new is worth a prompt; a no-answer has nothing to learn.
-    learned = any(p.change is not Change.SAME for p in pieces)
-    connected = capture.outcome is not None and capture.outcome.connected
-    nudge = NUDGE if connected and not learned else None
+    # Only where something could be learned (the outcome table's `learning`) and nothing was
+    # (no new piece, no note):
+    # a no-answer has nothing to learn, a do-not-call nothing to ask.
+    learned = any(p.change is not Change.SAME for p in pieces) or bool(capture.notes)
+    could = capture.outcome is not None and capture.outcome.rule.learning
+    nudge = NUDGE if could and not learned else None
     return Preview(capture, tuple(pieces), wins, nudge)
 
 

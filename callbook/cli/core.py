@@ -129,23 +129,23 @@ def log(
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
+    from callbook.service.call_flow import CallFlow, CallRefused
 
     desk = ctx.desk()
+    flow = CallFlow(desk)  # the app's rules: the same guard, outcome table and wrap-up offer
     target = _find(ctx, prospect)
-    if target.do_not_call and not force:
-        fail(f"#{target.id} {target.name} is marked do-not-call; nothing recorded (--force)")
-    blocked = desk.store.blocked_numbers(target)
-    if target.phones and set(blocked) >= set(target.phones) and not force:
-        numbers = ", ".join(blocked)
-        fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
-             "(--force)")  # fmt: skip
+    try:
+        flow.start(target, force=force)
+    except CallRefused as exc:
+        fail(f"{exc}; nothing recorded (--force)")
     outside = desk.outside_legal_hours(target)
     if outside and not outside_hours:
         fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
     try:
-        call = desk.commit(target, line, outside_hours=outside_hours)
+        done = flow.commit(line, outside_hours=outside_hours)
     except CaptureRejected as exc:
         fail(str(exc))
+    call = done.call
     if as_json:
         echo_json(call, "call")
         return
@@ -156,12 +156,29 @@ def log(
     if call.next_call_at:
         parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
-    offer = desk.wrap_up_offer(call)
-    if offer is not None:  # the line planned nothing: say what the next call could be for
+    if done.wrap_up is not None:  # the line planned nothing: say what the next call could be for
+        offer = done.wrap_up.offer
         click.echo(
             f"suggested next objective: {offer.objective} ({offer.slot.label} is the most "
             "important piece still missing; `> …` in the line sets your own)"
         )
+
+
+@main.command("lift-dnc")
+@click.argument("prospect")
+@click.option("--reason", required=True, help="Why it may be called again (kept with the change).")
+@pass_context
+def lift_dnc(ctx: Context, prospect: str, reason: str) -> None:
+    """Take PROSPECT off do-not-call: the only way it ends (no call outcome does), recorded
+    with its reason in the book's status_changes table."""
+    from callbook.store import StoreError
+
+    target = _find(ctx, prospect)
+    try:
+        lifted = ctx.desk().store.lift_do_not_call(target.id, reason)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    click.echo(f"#{lifted.id} {lifted.name} may be called again ({lifted.status.value})")
 
 
 @main.command()

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from callbook.clock import zone
 from callbook.keymap import bind
+from callbook.messages import CallProspect
 from callbook.model import Call, Contact, Piece, Prospect, Template
 from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
 
@@ -41,6 +42,7 @@ Everything known about the prospect: each slot's current piece and the values it
 (with the dates and the calls that learned them), every call, every contact.
 
 - **up** / **down**, **page up** / **page down** scroll
+- **enter** calls this prospect, in today's queue or not
 - **escape** returns to the calling screen; the capture line is kept as it was
 """
 
@@ -48,7 +50,7 @@ Everything known about the prospect: each slot's current piece and the values it
 class DetailScreen(Screen):
     """Read-only; escape returns to the calling screen."""
 
-    BINDINGS = [bind("close")]
+    BINDINGS = [bind("close"), bind("call-this")]
 
     def __init__(self, data: DetailData, slot: str | None = None) -> None:
         super().__init__()
@@ -90,6 +92,10 @@ class DetailScreen(Screen):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_call_prospect(self) -> None:
+        """enter: call this prospect (the app closes the screen and starts the call)."""
+        self.post_message(CallProspect(self.data.prospect.id))
 
     # --- rendering -----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ class MainScreen(Screen):
 
     BINDINGS = [
         bind("recall"),
+        bind("no-answer"),
+        bind("voicemail"),
         bind("next"),
         bind("previous"),
         bind("capture"),

@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from callbook.keymap import bind
-from callbook.messages import OpenProspect
+from callbook.keymap import TypesEveryCharacter, bind
+from callbook.messages import CallProspect, OpenProspect
 from callbook.timefmt import ago
 
 LIMIT = 20
@@ -25,7 +25,7 @@ LIMIT = 20
 Searcher = Callable[[str], list[Any]]  # query -> RecallHits, best first
 
 
-class RecallInput(Input):
+class RecallInput(TypesEveryCharacter, Input):
     """The query line; the arrows move through the results below it."""
 
     BINDINGS = [
@@ -40,7 +40,8 @@ class RecallInput(Input):
 Search every piece, note, contact and prospect learned so far. Typos are fine ("tuesdy" finds
 "Tuesdays"); newest first among equals, the prospect on screen ahead of others.
 
-- **up** / **down** choose a result, **enter** opens that prospect's detail
+- **up** / **down** choose a result; **enter** calls that prospect (between calls) or opens
+  its detail (during a call, which stays as it is)
 - **escape** returns to the call: the capture line is as you left it
 """
 
@@ -69,8 +70,11 @@ class RecallScreen(ModalScreen[None]):
             self.query = query
             self.hits = hits
 
-    def __init__(self, searcher: Searcher, now: datetime, query: str = "") -> None:
+    def __init__(
+        self, searcher: Searcher, now: datetime, query: str = "", *, on_call: bool = False
+    ) -> None:
         super().__init__()
+        self.on_call = on_call  # enter opens the detail (the call stays), else calls
         self.searcher = searcher
         self.now = now
         self.initial = query
@@ -125,7 +129,8 @@ class RecallScreen(ModalScreen[None]):
         index = results.highlighted
         if index is None or not 0 <= index < len(self.hits):
             return
-        self.post_message(OpenProspect(self.hits[index].prospect_id))
+        prospect_id = self.hits[index].prospect_id
+        self.post_message(OpenProspect(prospect_id) if self.on_call else CallProspect(prospect_id))
 
     def _status(self, text: str) -> None:
         self.query_one("#recall-status", Static).update(Content.styled(text, "$text-muted"))

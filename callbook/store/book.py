@@ -25,6 +25,7 @@ from callbook.model import (
     Contact,
     NewCall,
     NewContact,
+    NextCall,
     Outcome,
     Piece,
     Prospect,
@@ -35,6 +36,7 @@ from callbook.model import (
     Session,
     Status,
     same_value,
+    status_after,
 )
 from callbook.store import rows, tallies
 from callbook.store.db import (
@@ -62,15 +64,6 @@ PROSPECT_FIELDS = (
 )  # fmt: skip
 _LIST_FIELDS = {"phones", "tags"}
 _TIME_FIELDS = {"next_call_at"}
-
-# What an outcome does to the prospect's status.
-_STATUS_AFTER = {
-    Outcome.DO_NOT_CALL: Status.DO_NOT_CALL,
-    Outcome.MEETING: Status.MEETING,
-    Outcome.WON: Status.WON,
-    Outcome.NOT_INTERESTED: Status.LOST,
-}
-
 
 # How long housekeeping (a checkpoint at a command's end, or when the app is idle) waits for
 # another process's write lock: it is never worth making anyone wait.
@@ -486,6 +479,12 @@ class Store:
                 "status": status,
                 "tags": tags,
             }
+            # The outcome table (model.OUTCOME_RULES) decides the status and the next call;
+            # nothing but a new `> objective` replaces the one planned.
+            outcome = Outcome(new.outcome)
+            next_call_at = None if outcome.rule.next_call is NextCall.END else new.next_call_at
+            new_status = status_after(outcome, Status(status), parked_until=bool(next_call_at))
+            next_objective = new.next_objective or next_obj
             merged_tags = list(rows.from_json_list(tags))
             merged_tags += [t for t in new.tags if t not in merged_tags]
             cur = conn.execute(
@@ -500,8 +499,8 @@ class Store:
                     new.objective,
                     Outcome(new.outcome).value,
                     new.notes,
-                    rows.to_db_time(new.next_call_at),
-                    new.next_objective,
+                    rows.to_db_time(next_call_at),
+                    next_objective,
                     rows.to_json_list(new.tags),
                     new.capture,
                     json.dumps(previous),
@@ -518,7 +517,7 @@ class Store:
             small = len(slots)
             for contact in new.contacts:
                 self._insert_contact(conn, new.prospect_id, contact, call_id, now)
-            big = 1 if Outcome(new.outcome).is_big_win else 0
+            big = 1 if outcome.is_big_win else 0
             conn.execute(
                 "update calls set small_wins = ?, big_wins = ? where id = ?", (small, big, call_id)
             )
@@ -526,19 +525,14 @@ class Store:
                 conn, rows.to_db_time(new.started_at), Outcome(new.outcome).value, small, big,
                 slots,
             )  # fmt: skip
-            new_status = _STATUS_AFTER.get(Outcome(new.outcome))
-            if new_status is None:
-                new_status = Status.ACTIVE if status == Status.NEW.value else Status(status)
-            if status == Status.DO_NOT_CALL.value:
-                new_status = Status.DO_NOT_CALL  # only an explicit change lifts do-not-call
             if clear_draft is not None:
                 conn.execute("delete from drafts where key = ?", (clear_draft,))
             conn.execute(
                 "update prospects set next_call_at = ?, next_objective = ?, status = ?, tags = ?, "
                 "last_call_at = ?, call_count = call_count + 1, updated_at = ? where id = ?",
                 (
-                    rows.to_db_time(new.next_call_at),
-                    new.next_objective,
+                    rows.to_db_time(next_call_at),
+                    next_objective,
                     new_status.value,
                     rows.to_json_list(merged_tags),
                     rows.to_db_time(new.ended_at),
@@ -948,6 +942,28 @@ class Store:
                 (when_text, self._now(), prospect_id),
             )
             conn.execute("delete from skips where prospect_id = ?", (prospect_id,))
+        return self.get_prospect(prospect_id)
+
+    def lift_do_not_call(self, prospect_id: int, reason: str) -> Prospect:
+        """The one way a prospect leaves do-not-call (no call outcome does): explicit, with a
+        reason, and recorded in `status_changes`. The prospect becomes active again."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValueError("lifting do-not-call needs a reason")
+        with self._write() as conn:
+            status = self._require_prospect(conn, prospect_id)[2]
+            if status != Status.DO_NOT_CALL.value:
+                raise StoreError(f"prospect #{prospect_id} is not do-not-call ({status})")
+            now = self._now()
+            conn.execute(
+                "insert into status_changes (prospect_id, old_status, new_status, reason, "
+                "changed_at) values (?, ?, ?, ?, ?)",
+                (prospect_id, status, Status.ACTIVE.value, reason, now),
+            )
+            conn.execute(
+                "update prospects set status = ?, updated_at = ? where id = ?",
+                (Status.ACTIVE.value, now, prospect_id),
+            )
         return self.get_prospect(prospect_id)
 
     # --- do-not-call numbers -------------------------------------------------------------

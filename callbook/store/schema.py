@@ -255,9 +255,34 @@ def _v7_book_identity(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v8_call_flow(conn: sqlite3.Connection) -> None:
+    """Explicit status changes (lifting do-not-call is one, and only that lifts it), and a
+    draft per open app: who owns it and which prospect its line is for."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
+            old_status TEXT NOT NULL,
+            new_status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX status_changes_prospect ON status_changes (prospect_id, changed_at);
+
+        -- A draft belongs to the app that typed it (host and process id, while it runs);
+        -- one whose owner is gone is an unsent line that the next app to open brings back.
+        ALTER TABLE drafts ADD COLUMN host TEXT;
+        ALTER TABLE drafts ADD COLUMN pid INTEGER;
+        ALTER TABLE drafts ADD COLUMN prospect_id INTEGER;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
-    _v7_book_identity,
+    _v7_book_identity, _v8_call_flow,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -15,111 +13,13 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from callbook.capture.grammar import complete_slot
-from callbook.capture.preview import Preview, show_when
-from callbook.config import CallingHours, LegalHours
-from callbook.keymap import bind
-from callbook.model import OUTCOME_CODES_HELP, Change, Template
+from callbook.keymap import TypesEveryCharacter, bind
+from callbook.model import OUTCOME_CODES_HELP, Template
 
 PLACEHOLDER = "gk: Sarah Jenkins; dm avail: not Tuesdays; !gk; @thu 9:30; > ask for Tom"
-GRAMMAR = (
-    "slot: value  ·  !outcome  ·  @when  ·  > next objective  ·  +tag  ·  anything else is a note"
-)
 
 
-@dataclass(frozen=True)
-class PreviewContext:
-    now: datetime
-    tz: tzinfo  # the caller's zone
-    prospect_tz: tzinfo | None  # the prospect's, when known
-    hours: CallingHours | None = None  # to warn outside them (defaults when None)
-    legal: LegalHours | None = None
-
-
-def _next_call(when: datetime, ctx: PreviewContext) -> tuple[str, Content | None]:
-    """Both times, and the warning (in the error colour) when they fall outside hours."""
-    shown = show_when(when, ctx.now, ctx.tz, ctx.prospect_tz, ctx.hours, ctx.legal)
-    warning = Content.styled(f"⚠ {shown.warning}", "bold $text-error") if shown.warning else None
-    return shown.text, warning
-
-
-def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = None) -> Content:
-    """Each piece ✔ new / ↻ old → new / = same, each error ✖ with its reason, then the outcome,
-    the next call, the objective, the wins and the nudge."""
-    capture = preview.capture
-    lines: list[Content] = []
-    if error:
-        lines.append(
-            Content.assemble(("✖ not saved: ", "bold $text-error"), (error, "$text-error"))
-        )
-    for piece in preview.pieces:
-        label = (piece.slot.label, "bold")
-        if piece.change is Change.NEW:
-            lines.append(Content.assemble(("✔ ", "$text-success"), label, "  ", piece.value))
-        elif piece.change is Change.CHANGED:
-            lines.append(
-                Content.assemble(
-                    ("↻ ", "$text-accent"),
-                    label,
-                    "  ",
-                    (piece.old_value or "", "strike $text-muted"),
-                    (" → ", "$text-accent"),
-                    piece.value,
-                )  # fmt: skip
-            )
-        else:
-            lines.append(
-                Content.assemble(
-                    ("= ", "$text-muted"),
-                    label,
-                    "  ",
-                    piece.value,
-                    ("  already known", "$text-muted"),
-                )  # fmt: skip
-            )
-    for problem in capture.errors:
-        lines.append(
-            Content.assemble(
-                ("✖ ", "bold $text-error"),
-                (problem.text, "$text-error"),
-                "  ",
-                (problem.message, "$text-error"),
-            )  # fmt: skip
-        )
-    facts: list = []
-    if capture.outcome is not None:
-        facts += [("outcome ", "$text-muted"), (capture.outcome.label, "bold")]
-    elif not capture.empty:
-        facts += [("outcome ", "$text-muted"), (f"needed: {OUTCOME_CODES_HELP}", "$text-warning")]
-    warning = None
-    if capture.next_call_at is not None:
-        when, warning = _next_call(capture.next_call_at, ctx)
-        facts += [("   next call ", "$text-muted"), (when, "bold")]
-    if facts:
-        lines.append(Content.assemble(*facts))
-    if warning is not None:
-        lines.append(warning)
-    if capture.objective:
-        lines.append(
-            Content.assemble(("objective ", "$text-muted"), (capture.objective, "$accent"))
-        )
-    extras = [f"+{t}" for t in capture.tags] + [f"note: {n}" for n in capture.notes]
-    if extras:
-        lines.append(Content.styled("  ".join(extras), "$text-muted"))
-    wins = preview.wins
-    if wins.small or wins.big:
-        parts: list = [("wins ", "$text-muted")]
-        if wins.small:
-            parts.append((f"+{wins.small} small", "bold $text-success"))
-        if wins.big:
-            parts.append(((", " if wins.small else "") + f"+{wins.big} big", "bold $text-success"))
-        parts.append((f"  {', '.join(wins.reasons)}", "$text-muted"))
-        lines.append(Content.assemble(*parts))
-    if preview.nudge:
-        lines.append(Content.styled(f"↳ {preview.nudge}  e.g. gk: name; dm avail: …", "$accent"))
-    return Content("\n").join(lines)
-
-
-class CaptureInput(Input):
+class CaptureInput(TypesEveryCharacter, Input):
     """The capture line. Enter starts or commits the call; tab completes slot names."""
 
     BINDINGS = [
@@ -138,9 +38,17 @@ One line per call, clauses split by `;`:
 - `@when`: the next call, in the prospect's time (`@tomorrow 9:30`, `@thu 3`, `@+3d`,
   `@monday morning`; `@thu 9:30 mine` for yours)
 - `> objective`: what the next call is for; `+tag`; anything else is a note
+- a clause with a colon whose first part is no slot is a note (`receptionist said: try after
+  3:30`); a close misspelling of a slot (`budjet: 10k`) is an error with "did you mean";
+  `note:` before any clause keeps it as a note
 
-The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error.
-**enter** on an empty line starts the call; **escape** leaves the line (the draft stays).
+The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error, and
+what happens next (retry, parked until a date or for good, no next call).
+
+- **enter** records the call; at the wrap-up it takes the objective offered (or typed)
+- **escape** goes back to the queue: the line stays as the call's draft; at the wrap-up it
+  keeps the objective in force
+- **ctrl+r** recall (here `/` is text) · **ctrl+g** drops the call · **ctrl+t** talk tracks
 """
 
     # Input grows its virtual width with every character typed; as a layout reactive that
@@ -244,9 +152,6 @@ class CaptureBar(Vertical):
     def show(self, content: Content | str) -> None:
         # The preview's size is fixed by the stylesheet: no layout pass on every keystroke.
         self.query_one("#capture-preview", Static).update(content, layout=False)
-
-    def show_preview(self, preview: Preview, ctx: PreviewContext, error: str | None = None) -> None:
-        self.show(render_preview(preview, ctx, error))
 
     def redraw(self, line: str) -> None:
         """The hint and the preview for `line`, drawn now."""

@@ -47,6 +47,23 @@ class ProspectView:
                 labels.append(slot.label if slot else piece.slot)
         return labels
 
+    @classmethod
+    def read(cls, desk, prospect: Prospect, objective: str | None = None) -> ProspectView:
+        """The prospect as the book has it now; its last calls without the undone ones (undo
+        takes a call off every pane)."""
+        from callbook.jigsaw import build_jigsaw
+
+        store = desk.store
+        pieces = store.pieces(prospect.id)
+        jigsaw = build_jigsaw(desk.template_for(prospect), pieces)
+        calls = [c for c in store.calls(prospect.id, limit=LAST_CALLS * 3) if not c.undone_at]
+        return cls(
+            prospect=prospect, jigsaw=jigsaw, pieces=pieces,
+            contacts=store.contacts(prospect.id), calls=calls[:LAST_CALLS],
+            objective=objective or prospect.next_objective or jigsaw.suggested_objective,
+            now=desk.now(), tz=desk.config.tz, zone=store.zone_of(prospect),
+        )  # fmt: skip
+
 
 def completion_bar(fraction: float, width: int = 10) -> str:
     cells = fraction * width

@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from callbook import cells
-from callbook.keymap import bind
+from callbook.keymap import TypesEveryCharacter, bind
 from callbook.model import QueueEntry, QueueReason
 from callbook.timefmt import call_time, clock_time
 
@@ -198,20 +198,25 @@ do-not-call list.
         return self.query_ancestor(QueuePane)
 
 
-class QueueFilter(Input):
+class QueueFilter(TypesEveryCharacter, Input):
     """The filter line above the queue."""
 
-    BINDINGS = [bind("leave"), bind("call", action="leave")]
+    BINDINGS = [bind("leave"), bind("call-this")]
 
     HELP = """
 ## Queue filter
-Type part of a name: the queue narrows fuzzily as you type (typos are fine).
-**escape** or **enter** goes back to the rows with the filter kept; **escape** on the rows
-clears it.
+Type part of a name: the whole book narrows fuzzily as you type (typos are fine), today's
+queue or not. **enter** calls the highlighted match; **escape** goes back to the rows with
+the filter kept; **escape** on the rows clears it.
 """
 
     def action_leave(self) -> None:
         self.query_ancestor(QueuePane).rows.focus()
+
+    def action_call_prospect(self) -> None:
+        pane = self.query_ancestor(QueuePane)
+        if pane.highlighted is not None:
+            pane.post_message(QueuePane.CallRequested(pane, pane.highlighted))
 
 
 class QueuePane(Vertical):

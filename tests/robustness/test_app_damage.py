@@ -62,7 +62,10 @@ class Terminal(Tmux):
 def saved_draft(db: Path) -> str:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
-        found = conn.execute("select text from drafts where key = 'capture'").fetchone()
+        # Each app has a draft of its own (capture:<id>); the newest is the one being typed.
+        found = conn.execute(
+            "select text from drafts where key like 'capture%' order by saved_at desc limit 1"
+        ).fetchone()
     finally:
         conn.close()
     return found[0] if found else ""

@@ -3,7 +3,19 @@ and reading what it shows."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from callbook.app import CallbookApp
+
+
+def read(db: Path, sql: str, *args) -> list[tuple]:
+    """Rows from the book, read as another program would (read-only)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
 
 
 async def settle(app: CallbookApp, pilot) -> None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from drive import preview_text, settle
 from textual.widgets import Input
 
-from callbook.app import DRAFT_KEY
 from callbook.model import Change, Outcome
 from callbook.screens.dialogs import ConfirmScreen
 
@@ -65,7 +64,7 @@ async def test_a_whole_call_by_keys(demo_app, type_text) -> None:
         assert prospect.next_objective == call.next_objective
         names = {(c.role.value, c.name) for c in store.contacts(first.id)}
         assert ("decision_maker", "Tom Li") in names
-        assert store.load_draft(DRAFT_KEY) is None
+        assert store.load_draft(app.draft_key) is None
 
         # The screen: the line is empty, the scoreboard counts it, the next prospect is up.
         assert app.main.capture.value == ""
@@ -77,8 +76,8 @@ async def test_a_whole_call_by_keys(demo_app, type_text) -> None:
         # The called prospect leaves the queue once it has a later callback.
         assert first.id not in [e.prospect.id for e in app.main.queue.window.entries]
 
-        # Enter again, still in the capture line, calls the next prospect.
-        assert app.focused is app.main.capture.input
+        # Between calls the cursor is on the queue: enter calls the next prospect.
+        assert app.focused is app.main.queue.rows
         await pilot.press("enter")
         assert app.call.prospect.id == second.id
 
@@ -100,7 +99,7 @@ async def test_no_outcome_is_refused_and_nothing_is_written(demo_app, type_text)
         # The refused line is still the draft, saved after the usual pause.
         await pilot.pause(0.5)
         await settle(app, pilot)
-        assert '"line": "gk: Sarah Jenkins"' in app.store.load_draft(DRAFT_KEY)
+        assert '"line": "gk: Sarah Jenkins"' in app.store.load_draft(app.draft_key)
         # Fixing the line clears the error; enter records it.
         await type_text(pilot, "; !na")
         assert "no outcome" not in preview_text(app)
@@ -116,7 +115,7 @@ async def test_a_capture_with_an_error_is_not_committed_and_says_why(demo_app, t
         prospect = app.highlighted.prospect
         before = len(app.store.calls(prospect.id))
         await pilot.press("enter")
-        await type_text(pilot, "gatekeepr name: Sarah; !gk; @someday")
+        await type_text(pilot, "gatekeepr: Sarah; !gk; @someday")
         await pilot.pause()
         shown = preview_text(app)
         assert "✖" in shown and "unknown slot" in shown and "cannot read the date" in shown
@@ -285,12 +284,12 @@ async def test_drop_a_call(demo_app, type_text) -> None:
         await settle(app, pilot)
         await pilot.press("enter")
         await type_text(pilot, "gk: Sarah")
-        await pilot.press("escape", "x")
+        await pilot.press("ctrl+g")  # from the capture line, where the caller is
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(app, pilot)
         assert app.call is None and app.main.capture.value == ""
-        assert app.store.load_draft(DRAFT_KEY) is None
+        assert app.store.load_draft(app.draft_key) is None
 
 
 async def test_the_queue_pages_through_a_window(demo_app, type_text) -> None:

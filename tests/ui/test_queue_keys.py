@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
-from drive import settle
+from drive import read, settle
 
 from callbook.screens.dialogs import SnoozeScreen
 from callbook.screens.stats import StatsScreen
 from callbook.screens.talk_tracks import TalkTracksScreen
-
-
-def read(db: Path, sql: str, *args) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 async def test_s_skips_the_highlighted_prospect_for_today(demo_app, demo_db) -> None:

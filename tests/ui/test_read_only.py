@@ -59,7 +59,8 @@ async def test_a_read_only_book_opens_with_a_banner_and_refuses_a_commit(
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.call is not None  # not recorded: the call is still open
-        assert "is read-only" in app._error and "\n" not in app._error
+        message, line = app._error
+        assert "is read-only" in message and "\n" not in message and line == "gk: Tom Li; !gk"
         assert not [n for n in app._notifications if n.title == "draft failed"]
         await pilot.press("ctrl+q")
     say_unsaved(app)
@@ -70,7 +71,7 @@ async def test_a_read_only_book_opens_with_a_banner_and_refuses_a_commit(
 
 
 async def test_a_line_the_full_disk_refused_is_printed_after_sigterm(
-    demo_app, type_text, capsys
+    demo_app, type_text, capsys, monkeypatch
 ) -> None:
     app = demo_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -81,7 +82,9 @@ async def test_a_line_the_full_disk_refused_is_printed_after_sigterm(
         def full(*_args, **_kwargs):
             raise ReadOnlyError("book.db: the disk is full; nothing was changed")
 
-        app.store.save_draft = full  # the disk fills up under the caller
+        from callbook.service import drafts
+
+        monkeypatch.setattr(drafts.rows, "save", full)  # the disk fills up under the caller
         app.call_later(app._on_signal, signal.SIGTERM)
     assert app.return_code == 143
     say_unsaved(app)

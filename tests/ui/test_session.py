@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from drive import settle
 
-from callbook.app import DRAFT_KEY, make_app
+from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.commands import CallbookCommands
 from callbook.desk import Desk
@@ -28,7 +28,7 @@ async def test_a_draft_comes_back_after_a_restart(demo_db, open_desk, now, type_
         # Saved while typing, after a short pause: no quit needed.
         await pilot.pause(0.5)
         await settle(app, pilot)
-        saved = json.loads(app.store.load_draft(DRAFT_KEY))
+        saved = json.loads(app.store.load_draft(app.draft_key))
         assert saved["line"] == "gk: Sarah Jenkins; dm avail: morn"
         assert saved["prospect_id"] == prospect.id
         # Moving around the app keeps it.
@@ -48,7 +48,7 @@ async def test_a_draft_comes_back_after_a_restart(demo_db, open_desk, now, type_
         await pilot.press("enter")
         await settle(again, pilot)
         assert again.store.calls(prospect.id)[0].outcome is Outcome.GATEKEEPER
-        assert again.store.load_draft(DRAFT_KEY) is None
+        assert again.store.load_draft(again.draft_key) is None
 
 
 async def test_quit_writes_the_draft_at_once(demo_db, open_desk, now, type_text) -> None:
@@ -60,7 +60,7 @@ async def test_quit_writes_the_draft_at_once(demo_db, open_desk, now, type_text)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
     store = open_desk(demo_db).store
-    assert json.loads(store.load_draft(DRAFT_KEY))["line"] == "pain: slow quotes"
+    assert json.loads(store.load_draft(app.draft_key))["line"] == "pain: slow quotes"
     # The session was closed.
     assert store.get_session(app.session.id).ended_at is not None
 
@@ -74,7 +74,7 @@ async def test_a_signal_saves_the_draft(demo_app, type_text) -> None:
         # As the event loop runs a signal handler: between two messages.
         app.call_later(app._on_signal, signal.SIGTERM)
     assert app.return_code == 143
-    assert "budget: 20k" in app.store.load_draft(DRAFT_KEY)
+    assert "budget: 20k" in app.store.load_draft(app.draft_key)
 
 
 async def test_an_empty_book_offers_the_demo(tmp_path, open_desk) -> None:

@@ -50,11 +50,12 @@ def test_detail_screen(snap_compare, app) -> None:
 
 
 def test_wrap_up(snap_compare, app) -> None:
-    """A line without `> objective`: the wrap-up offers the next call's objective."""
+    """A call that reached the decision maker, its line without `> objective`: the wrap-up
+    offers the next call's objective."""
 
     async def run_before(pilot) -> None:
         await ready(pilot)
-        await pilot.press("enter", *"gk: Sarah Jenkins; budget: 20k a year; !gk", "enter")
+        await pilot.press("enter", *"dm: Tom Li; budget: 20k a year; !dm", "enter")
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -134,6 +134,25 @@ def test_do_not_call_is_refused_without_force(db):
     assert counts(db)["calls"] == 2
 
 
+def test_do_not_call_ends_only_by_a_recorded_lift(db):
+    run(db, "add", "Acme Ltd")
+    run(db, "log", "acme", "!dnc")
+    run(db, "log", "acme", "!mtg; @2026-12-10 10:00", "--force")  # no outcome lifts it
+    assert rows(db, "select status from prospects") == [("do_not_call",)]
+    result = CliRunner().invoke(main, ["--db", str(db), "lift-dnc", "acme", "--reason", " "])
+    assert (result.exit_code, result.output) == (
+        1,
+        "callbook: lifting do-not-call needs a reason\n",
+    )
+    assert run(db, "lift-dnc", "acme", "--reason", "asked us to call").output == (
+        "#1 Acme Ltd may be called again (active)\n"
+    )
+    assert rows(db, "select old_status, new_status, reason from status_changes") == [
+        ("do_not_call", "active", "asked us to call")
+    ]
+    assert run(db, "log", "acme", "!na").exit_code == 0
+
+
 def test_a_do_not_call_number_is_refused_without_force(db):
     run(db, "add", "Acme Ltd", "--phone", "+44 20 7946 0000")
     assert run(db, "dnc", "+44 20 7946 0000").exit_code == 0

@@ -63,6 +63,15 @@ DATA_AT_VERSION[_FLAT_READS] = [
 # The book's identity adds no rows of the caller's: the same data as the version before it.
 _IDENTITY = MIGRATIONS.index(schema_module._v7_book_identity) + 1
 DATA_AT_VERSION[_IDENTITY] = DATA_AT_VERSION[_IDENTITY - 1]
+# The call flow: a recorded lift of do-not-call, a draft owned by an app (host, pid, prospect).
+CALL_FLOW = MIGRATIONS.index(schema_module._v8_call_flow) + 1
+DATA_AT_VERSION[CALL_FLOW] = [
+    *DATA_AT_VERSION[CALL_FLOW - 1],
+    "insert into status_changes (prospect_id, old_status, new_status, reason, changed_at) "
+    "values (2, 'do_not_call', 'active', 'asked to be called', '2026-01-01T09:06:00Z')",
+    "insert into drafts (key, text, saved_at, host, pid, prospect_id) values ('capture:ab', "
+    "'{\"line\": \"!vm\"}', '2026-01-01T09:07:00Z', 'desk', 4242, 1)",
+]
 
 
 def book_at_version(path, version: int) -> None:

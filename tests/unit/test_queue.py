@@ -500,10 +500,16 @@ def test_the_queue_filter_is_fuzzy_and_ranks_names_that_start_with_it_first(stor
     ]
     assert names(desk.filter_queue("lakeshore", TUESDAY, limit=1)) == ["Lakeshore Roofing"]
     assert names(desk.filter_queue("harbr", TUESDAY)) == ["Harbor Clinics"]
-    # Nothing close, nothing typed, or out of every queue: no rows.
+    # Nothing close or nothing typed: no rows.
     assert desk.filter_queue("zzzz", TUESDAY) == []
     assert desk.filter_queue("  ", TUESDAY) == []
-    assert desk.filter_queue("beacon legal", TUESDAY) == []
+    # The whole book is searched: one out of every queue is found, not callable, and says why.
+    (dnc,) = desk.filter_queue("beacon legal", TUESDAY)
+    assert (dnc.prospect.name, dnc.callable, dnc.why) == (
+        "Beacon Legal",
+        False,
+        "do not call, not in the queue",
+    )
 
 
 def test_zone_of_reads_the_zone_as_the_queue_does(store):

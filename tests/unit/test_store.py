@@ -197,8 +197,9 @@ def test_undo_keeps_a_later_calls_schedule(store):
 def test_wrap_up_objective_goes_to_the_call_and_the_prospect(store):
     p = store.add_prospect("Acme")
     first = store.record_call(call(p.id, next_objective="ask for Tom"))
-    second = store.record_call(call(p.id, minutes=5))  # its line set no objective
-    assert store.get_prospect(p.id).next_objective is None
+    second = store.record_call(call(p.id, minutes=5))  # its line set no objective: kept
+    assert store.get_prospect(p.id).next_objective == "ask for Tom"
+    assert second.next_objective == "ask for Tom"
     saved = store.set_next_objective(second.id, "  who signs off\non budget? ")
     assert saved.next_objective == "who signs off on budget?"
     assert store.get_prospect(p.id).next_objective == "who signs off on budget?"

@@ -1,0 +1,1 @@
+"""The use cases the app and the command line share (no Textual here)."""
