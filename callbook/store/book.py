@@ -943,7 +943,7 @@ class Store:
 _IN_QUEUE = "p.status in ('new', 'active', 'meeting')"
 _ROW_COLUMNS = (
     "p.id, p.priority, p.last_call_at, p.next_call_at, p.zone, p.zone_source, p.phones, "
-    "p.timezone, p.country, p.region"
+    "p.timezone, p.country, p.region, p.template, p.attempt_plan"
 )
 _ORDER = "order by p.priority, p.last_call_at, p.id"
 _BATCH = 64  # rows fetched at a time from a lane
@@ -1033,11 +1033,11 @@ class _QueueReader:
     def _row(self, found: tuple):
         from callbook.queue import Row
 
-        pid, priority, last, next_at, zone, source, phones, tz, country, region = found
+        pid, priority, last, next_at, zone, source, phones, tz, country, region, *plan = found
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        data = (source, phones, country, region)
+        data = (source, phones, country, region, *plan)
         return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
@@ -1128,11 +1128,12 @@ class _QueueReader:
     def resolve(self, row):
         from callbook.queue import Candidate, legal_place
 
-        source, phones, country, region = row.data
+        source, phones, country, region, template, own_plan = row.data
         blocked, every = _blocked_numbers(phones, self.dnc)
         if every:
             return None
         self.seen[row.id] = (source, blocked)
+        plan, preferred = self._history(row, template, own_plan)
         place = None
         if self.settings.legal.stricter:  # only then does the place matter
             numbers = rows.from_json_list(phones)
@@ -1147,7 +1148,37 @@ class _QueueReader:
             rules=self._rules(row.id, row.zone),
             attempts_today=self.attempts.get(row.id, 0),
             skipped_at=self.skips.get(row.id),
+            plan=plan,
+            preferred=preferred,
         )
+
+    def _history(self, row, template: str | None, own_plan: str | None) -> tuple:
+        """(where the prospect is in its attempt plan, whether now is inside the window it
+        is usually reached in), from its own calls; read only for prospects called before."""
+        from callbook.attempts import Attempt, PlanError, plan_from_json, plan_state
+        from callbook.reach import Try, learn
+
+        plan = None
+        if own_plan:
+            try:
+                plan = plan_from_json(own_plan)
+            except PlanError:
+                plan = None  # written only through the store, which checks it: never here
+        plan = plan or self.settings.plan_for(template)
+        tz = self.zone_info(row.zone) or self.settings.caller_tz
+        if row.last_call_at is None:
+            return (plan_state(plan, (), tz) if plan else None), False
+        history = [
+            (rows.from_db_time(at), Outcome(outcome))
+            for at, outcome in self.conn.execute(
+                "select started_at, outcome from calls where prospect_id = ? "
+                "and undone_at is null order by started_at",
+                (row.id,),
+            )
+        ]
+        state = plan_state(plan, [Attempt(a, o) for a, o in history], tz) if plan else None
+        reach = learn([Try(a, o) for a, o in history], tz)
+        return state, reach.inside(self.now, tz)
 
     def _rules(self, prospect_id: int, zone: str | None) -> tuple:
         if prospect_id not in self.rules:
@@ -1163,9 +1194,9 @@ class _QueueReader:
         return self.rules[prospect_id]
 
     def walk(self) -> Iterator:
-        from callbook.queue import walk
+        from callbook.queue import prefer, walk
 
-        return walk(self.now, self.settings, self)
+        return prefer(walk(self.now, self.settings, self), self.settings.prefer_lookahead)
 
     # - entries -
 
@@ -1220,6 +1251,8 @@ class _QueueReader:
                     availability=tuple(r.text for r in c.rules),
                     not_understood=tuple(r.text for r in c.rules if not r.understood),
                     dnc_numbers=blocked,
+                    attempt=c.plan.attempt if c.plan is not None else None,
+                    attempts_max=c.plan.of if c.plan is not None else None,
                 )
             )
         return entries

@@ -52,6 +52,13 @@ DATA_AT_VERSION[3] = [
 # Version 4 (zone sets): the same rows; a zone may now be a set of names.
 DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
 
+# Version 5 (attempt plans, freshness): a confirmed piece and a prospect's own plan.
+DATA_AT_VERSION[5] = [
+    *DATA_AT_VERSION[4],
+    "update pieces set confirmed_at = '2026-01-05T09:00:00Z' where id = 1",
+    "update prospects set attempt_plan = '{\"max\": 3, \"then\": \"end\"}' where id = 2",
+]
+
 
 def book_at_version(path, version: int) -> None:
     conn = connect(path, create=True)
