@@ -46,6 +46,7 @@ class Desk:
         # the templates' availability slots.
         from callbook.queue import QueueSettings
 
+        self.store.templates = self.templates  # slot lifetimes, for confirmations
         self.store.queue_settings = QueueSettings.from_config(
             self.config, self.templates.templates.values()
         )
@@ -76,7 +77,13 @@ class Desk:
         return self.templates.get(prospect.template or self.config.default_template)
 
     def jigsaw(self, prospect: Prospect) -> Jigsaw:
-        return build_jigsaw(self.template_for(prospect), self.store.pieces(prospect.id))
+        """The prospect's jigsaw now: pieces past their lifetime are stale (in their zone)."""
+        from callbook.queue import zone_info
+
+        zone = self.store.zone_of(prospect)
+        tz = zone_info(zone[0] if zone else None) or self.config.tz
+        pieces = self.store.pieces(prospect.id)
+        return build_jigsaw(self.template_for(prospect), pieces, self.store.clock(), tz)
 
     def suggested_objective(self, prospect: Prospect) -> str | None:
         """An objective for the next call when the caller set none: the question that gets the

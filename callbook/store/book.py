@@ -46,6 +46,8 @@ from callbook.store.db import (
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
+    from callbook.jigsaw import TemplateSet
+    from callbook.model import AttemptPlan
     from callbook.queue import QueueSettings
 
 # Fields a caller may set on a prospect, and how each is stored.
@@ -462,7 +464,8 @@ class Store:
         self, conn: sqlite3.Connection, prospect_id: int, slot: str, value: str,
         call_id: int | None, learned: str,
     ) -> bool:  # fmt: skip
-        """Append a piece, superseding the one in force. False when it repeats that value."""
+        """Append a piece, superseding the one in force. The same value said again confirms
+        it (see `_confirm`). True when it is a small win."""
         value = value.strip()
         if not value:
             raise ValueError(f"empty value for slot {slot!r}")
@@ -472,7 +475,7 @@ class Store:
             (prospect_id, slot),
         ).fetchall()
         if current and same_value(current[0][1], value):
-            return False
+            return self._confirm(conn, prospect_id, current, value, call_id, learned)
         cur = conn.execute(
             "insert into pieces (prospect_id, slot, value, learned_at, call_id) "
             "values (?, ?, ?, ?, ?)",
@@ -484,6 +487,49 @@ class Store:
                 (cur.lastrowid, learned, old_id),
             )
         return True
+
+    def _confirm(
+        self, conn: sqlite3.Connection, prospect_id: int, current: list, value: str,
+        call_id: int | None, confirmed: str,
+    ) -> bool:  # fmt: skip
+        """The value in force said again: a new row that keeps when it was learned and records
+        when it was confirmed (so that undoing the call takes the confirmation back). A small
+        win only when it refreshes a piece past its slot's lifetime."""
+        from callbook.freshness import is_stale
+        from callbook.queue import zone_info
+
+        old = rows.piece(
+            conn.execute(
+                f"select {rows.PIECE_COLUMNS} from pieces where id = ?", (current[0][0],)
+            ).fetchone()
+        )
+        template, zone = conn.execute(
+            "select template, zone from prospects where id = ?", (prospect_id,)
+        ).fetchone()
+        slot = self._templates().get(template).slot(old.slot)
+        tz = zone_info(zone) or self._settings().caller_tz
+        stale = slot is not None and is_stale(slot, old, rows.from_db_time(confirmed), tz)
+        cur = conn.execute(
+            "insert into pieces (prospect_id, slot, value, learned_at, call_id, confirmed_at) "
+            "values (?, ?, ?, ?, ?, ?)",
+            (prospect_id, old.slot, value, rows.to_db_time(old.learned_at), call_id, confirmed),
+        )
+        for old_id, _ in current:
+            conn.execute(
+                "update pieces set superseded_by = ?, superseded_at = ? where id = ?",
+                (cur.lastrowid, confirmed, old_id),
+            )
+        return stale
+
+    # The templates pieces are read with (slot lifetimes); the Desk sets them, None: built-ins.
+    templates: TemplateSet | None = None
+
+    def _templates(self) -> TemplateSet:
+        if self.templates is None:
+            from callbook.jigsaw import load_templates
+
+            self.templates = load_templates(None)
+        return self.templates
 
     def _insert_contact(
         self, conn: sqlite3.Connection, prospect_id: int, contact: NewContact,
@@ -657,6 +703,24 @@ class Store:
 
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
+
+    def set_attempt_plan(self, prospect_id: int, plan: AttemptPlan | None) -> None:
+        """Give a prospect its own attempt plan (None: back to its template's)."""
+        from callbook.attempts import plan_to_json
+
+        with self._write() as conn:
+            self._require_prospect(conn, prospect_id)
+            conn.execute(
+                "update prospects set attempt_plan = ?, updated_at = ? where id = ?",
+                (plan_to_json(plan) if plan is not None else None, self._now(), prospect_id),
+            )
+
+    def attempt_plan(self, prospect_id: int) -> AttemptPlan | None:
+        """The prospect's own attempt plan; None when it follows its template's."""
+        from callbook.attempts import plan_from_json
+
+        found = self._read("select attempt_plan from prospects where id = ?", (prospect_id,))
+        return plan_from_json(found[0][0]) if found and found[0][0] else None
 
     def zone_key(self, prospect: Prospect) -> str | None:
         """The prospect's zone as the queue keeps it: one name, possible names joined by
