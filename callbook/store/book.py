@@ -475,7 +475,7 @@ class Store:
             (prospect_id, slot),
         ).fetchall()
         if current and same_value(current[0][1], value):
-            return self._confirm(conn, prospect_id, current, value, call_id, learned)
+            return self._confirm(conn, prospect_id, current, call_id, learned)
         cur = conn.execute(
             "insert into pieces (prospect_id, slot, value, learned_at, call_id) "
             "values (?, ?, ?, ?, ?)",
@@ -489,10 +489,11 @@ class Store:
         return True
 
     def _confirm(
-        self, conn: sqlite3.Connection, prospect_id: int, current: list, value: str,
+        self, conn: sqlite3.Connection, prospect_id: int, current: list,
         call_id: int | None, confirmed: str,
     ) -> bool:  # fmt: skip
-        """The value in force said again: a new row that keeps when it was learned and records
+        """The value in force said again: a new row (the value as first written) that keeps
+        when it was learned and records
         when it was confirmed (so that undoing the call takes the confirmation back). A small
         win only when it refreshes a piece past its slot's lifetime."""
         from callbook.freshness import is_stale
@@ -512,7 +513,7 @@ class Store:
         cur = conn.execute(
             "insert into pieces (prospect_id, slot, value, learned_at, call_id, confirmed_at) "
             "values (?, ?, ?, ?, ?, ?)",
-            (prospect_id, old.slot, value, rows.to_db_time(old.learned_at), call_id, confirmed),
+            (prospect_id, old.slot, old.value, rows.to_db_time(old.learned_at), call_id, confirmed),
         )
         for old_id, _ in current:
             conn.execute(
