@@ -78,12 +78,35 @@ class Desk:
 
     def jigsaw(self, prospect: Prospect) -> Jigsaw:
         """The prospect's jigsaw now: pieces past their lifetime are stale (in their zone)."""
+        pieces = self.store.pieces(prospect.id)
+        return build_jigsaw(
+            self.template_for(prospect), pieces, self.store.clock(), self._zone(prospect)
+        )
+
+    def _zone(self, prospect: Prospect):
         from callbook.queue import zone_info
 
         zone = self.store.zone_of(prospect)
-        tz = zone_info(zone[0] if zone else None) or self.config.tz
-        pieces = self.store.pieces(prospect.id)
-        return build_jigsaw(self.template_for(prospect), pieces, self.store.clock(), tz)
+        return zone_info(zone[0] if zone else None) or self.config.tz
+
+    def attempt_plan(self, prospect: Prospect):
+        """Where the prospect is in its attempt plan (`attempts.PlanState`); None when no plan
+        applies (none in its template, or someone it was for answered)."""
+        from callbook.attempts import Attempt, plan_state
+
+        plan = self.store.attempt_plan(prospect.id) or self.template_for(prospect).plan
+        if plan is None:
+            return None
+        calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
+        tries = [Attempt(c.started_at, c.outcome) for c in calls]
+        return plan_state(plan, tries, self._zone(prospect))
+
+    def best_time(self, prospect: Prospect):
+        """The window the prospect is usually reached in, with its evidence (`reach.Reach`)."""
+        from callbook.reach import Try, learn
+
+        calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
+        return learn([Try(c.started_at, c.outcome) for c in calls], self._zone(prospect))
 
     def suggested_objective(self, prospect: Prospect) -> str | None:
         """An objective for the next call when the caller set none: the question that gets the

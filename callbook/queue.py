@@ -637,7 +637,11 @@ def reason_line(p: Placement, now: datetime, s: QueueSettings, who: str | None =
         return f"{c.attempts_today} calls today (cap {s.daily_attempts})"
     if p.cause is Cause.PLAN and c.plan is not None and c.plan.due_at is not None:
         due = c.plan.due_at.astimezone(s.caller_tz)
-        when = f"{due:%a} {clock_time(due, s.caller_tz)}"
+        local = c.plan.due_at.astimezone(tz or s.caller_tz)
+        # Due from the start of their day: the day says it; from an hour: the hour too.
+        when = f"{due:%a}" if local.hour == local.minute == 0 else (
+            f"{due:%a} {clock_time(due, s.caller_tz)}"
+        )  # fmt: skip
         return f"attempt {c.plan.attempt} of {c.plan.of} due {when}"
     if p.cause is Cause.PARKED and c.plan is not None and c.plan.parked_until is not None:
         back = c.plan.parked_until.astimezone(s.caller_tz)

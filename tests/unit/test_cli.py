@@ -147,7 +147,7 @@ def test_a_do_not_call_number_is_refused_without_force(db):
 
 def test_demo_builds_a_book_once(db):
     result = run(db, "demo")
-    assert result.output == f"demo book ready: 240 prospects in {db}\n"
+    assert result.output == f"demo book ready: 243 prospects in {db}\n"
     assert rows(db, "select count(distinct country) from prospects")[0][0] >= 5
     assert rows(db, "select count(*) from calls")[0][0] > 300
     again = CliRunner().invoke(main, ["--db", str(db), "demo"])
