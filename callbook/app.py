@@ -292,7 +292,10 @@ class CallbookApp(App[int]):
 
     def view_of(self, prospect: Prospect, objective: str | None = None) -> ProspectView:
         pieces = self.store.pieces(prospect.id)
-        jigsaw = build_jigsaw(self.desk.template_for(prospect), pieces)
+        jigsaw = build_jigsaw(
+            self.desk.template_for(prospect), pieces, self.desk.now(),
+            self.desk.prospect_tz(prospect),
+        )  # fmt: skip
         return ProspectView(
             prospect=prospect,
             jigsaw=jigsaw,

@@ -80,14 +80,12 @@ class Desk:
         """The prospect's jigsaw now: pieces past their lifetime are stale (in their zone)."""
         pieces = self.store.pieces(prospect.id)
         return build_jigsaw(
-            self.template_for(prospect), pieces, self.store.clock(), self._zone(prospect)
+            self.template_for(prospect), pieces, self.store.clock(), self.prospect_tz(prospect)
         )
 
-    def _zone(self, prospect: Prospect):
-        from callbook.queue import zone_info
-
-        zone = self.store.zone_of(prospect)
-        return zone_info(zone[0] if zone else None) or self.config.tz
+    def prospect_tz(self, prospect: Prospect) -> tzinfo:
+        """The prospect's zone; the caller's when it is unknown."""
+        return self.prospect_zone(prospect) or self.config.tz
 
     def attempt_plan(self, prospect: Prospect):
         """Where the prospect is in its attempt plan (`attempts.PlanState`); None when no plan
@@ -99,14 +97,14 @@ class Desk:
             return None
         calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
         tries = [Attempt(c.started_at, c.outcome) for c in calls]
-        return plan_state(plan, tries, self._zone(prospect))
+        return plan_state(plan, tries, self.prospect_tz(prospect))
 
     def best_time(self, prospect: Prospect):
         """The window the prospect is usually reached in, with its evidence (`reach.Reach`)."""
         from callbook.reach import Try, learn
 
         calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
-        return learn([Try(c.started_at, c.outcome) for c in calls], self._zone(prospect))
+        return learn([Try(c.started_at, c.outcome) for c in calls], self.prospect_tz(prospect))
 
     def suggested_objective(self, prospect: Prospect) -> str | None:
         """An objective for the next call when the caller set none: the question that gets the

@@ -213,7 +213,7 @@ class JigsawPane(Vertical):
             out.append(
                 Option(
                     Content.assemble(
-                        ("✔ ", "$success"),
+                        ("⌛ ", "$warning") if known.stale else ("✔ ", "$success"),
                         (clip(known.slot.label, label_w).ljust(label_w), "bold"),
                         " ",
                         value,

@@ -156,3 +156,38 @@ def test_saying_the_same_value_again_confirms_it_in_the_book(tmp_path):
         # Undoing the confirming call takes the confirmation back.
         store.undo_call(confirm.id)
         assert store.current_pieces(p.id)["gatekeeper"].confirmed_at == week + timedelta(minutes=1)
+
+
+def test_the_demo_book_shows_a_plan_a_window_and_stale_pieces(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    monkeypatch.setenv("CALLBOOK_NOW", "2026-12-02T10:30:00+00:00")
+    db = str(tmp_path / "demo.db")
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["--db", db, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("demo")
+    stale = json.loads(run("show", "Wrenbury", "--json"))
+    assert [k["slot"] for k in stale["known"] if k["stale"]] == [
+        "gatekeeper", "dm_availability", "pain", "budget", "timeline", "next_step",
+    ]  # fmt: skip
+    assert stale["next_objective"] == "confirm Gatekeeper is still Sarah Jenkins"
+    assert "  ⌛ Gatekeeper: Sarah Jenkins  (34w ago, call #518; stale: confirm Gatekeeper is " \
+        "still Sarah Jenkins)" in run("show", "Wrenbury")
+    window = json.loads(run("show", "Tallowmere", "--json"))["best_time"]
+    assert window == {
+        "hours": [9], "learned": True,
+        "evidence": "reached Tue 09:40 and Thu 09:50; no answer at 14:00 three times",
+    }  # fmt: skip
+    planned = json.loads(run("show", "Quillfield", "--json"))["plan"]
+    assert (planned["label"], planned["due_at"]) == ("attempt 3 of 5", "2026-12-03T00:00:00+00:00")
+    queue = json.loads(run("queue", "--json", "--limit", "500"))
+    [row] = [e for e in queue if e["prospect"]["name"] == "Quillfield Roofing Ltd"]
+    assert (row["attempt"], row["attempts_max"], row["callable"]) == (3, 5, False)
