@@ -67,14 +67,17 @@ class QueueSettings:
     availability_slots: tuple[str, ...] = ("dm_availability",)
     callback_grace: timedelta = CALLBACK_GRACE
     legal: LegalHours = field(default_factory=LegalHours)
-    # Attempt plans by template key (templates without one have none): (key, plan) pairs.
-    plans: tuple[tuple[str, AttemptPlan], ...] = ()
+    # Each template's attempt plan, None for a template without one: (key, plan) pairs.
+    plans: tuple[tuple[str, AttemptPlan | None], ...] = ()
     prefer_lookahead: int = 8  # how many callable rows one inside its window may pass
 
     def plan_for(self, template: str | None) -> AttemptPlan | None:
-        """The attempt plan of template `template`, else of the default template."""
+        """The attempt plan of template `template` (None: it has none); the default
+        template's for a template that is not known."""
         plans = dict(self.plans)
-        return plans.get(template or "") or plans.get(DEFAULT_PLAN_TEMPLATE)
+        if template in plans:
+            return plans[template]
+        return plans.get(DEFAULT_PLAN_TEMPLATE)
 
     @classmethod
     def from_config(cls, config: Config, templates: Iterable[Any] | None = None) -> QueueSettings:
@@ -86,7 +89,7 @@ class QueueSettings:
         templates = list(templates)
         slots = sorted({s.key for t in templates for s in t.slots if s.availability})
         return cls(
-            plans=tuple((t.key, t.plan) for t in templates if t.plan is not None),
+            plans=tuple((t.key, t.plan) for t in templates),
             hours=config.calling_hours,
             cooldown=timedelta(hours=config.queue.cooldown_hours),
             daily_attempts=config.queue.daily_attempts,

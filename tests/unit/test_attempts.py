@@ -198,3 +198,11 @@ def test_the_queue_parks_or_drops_after_the_max_and_a_reply_ends_it(tmp_path):
 def test_the_built_in_cold_call_plan():
     plan = builtin_templates()["cold_call"].plan
     assert plan == AttemptPlan((0, 1, 3, 6, 10), 5, 30, True)
+
+
+def test_a_template_without_a_plan_has_none_and_an_unknown_one_uses_the_default():
+    plans = builtin_templates()
+    settings = QueueSettings.from_config(Config(), plans.values())
+    assert settings.plan_for("cold_call") == plans["cold_call"].plan
+    assert settings.plan_for("bant") is None  # no [plan] table: cooldown and cap only
+    assert settings.plan_for("gone") == plans["cold_call"].plan
