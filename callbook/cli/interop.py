@@ -13,7 +13,15 @@ from pathlib import Path
 
 import click
 
-from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
+from callbook.cli.common import (
+    Context,
+    echo_json,
+    echo_json_stream,
+    fail,
+    json_option,
+    main,
+    pass_context,
+)
 
 PROGRESS_MIN_ROWS = 2000
 _PRESET_HELP = "auto, hubspot, salesforce, pipedrive, close, google, outlook, callbook, generic"
@@ -141,7 +149,7 @@ def import_(
             click.echo(line, err=True)
         fail(f"{file}: {_plural(len(exc.problems), 'error')}; nothing was imported")
     if as_json:
-        echo_json(_report_json(report))
+        echo_json_stream(_report_json(report))  # 100k rows: written as they are encoded
     else:
         _show_report(report, config.region)
 
@@ -356,7 +364,10 @@ def _export_ics(ctx: Context, output: Path | None) -> None:
 
     config = ctx.config()
     store = ctx.store(create=False)
-    data = ics.calendar(ics.callbacks(store), config.tz, store.clock(), home_region=config.region)
+    data = ics.calendar(
+        ics.callbacks(store), config.tz, store.clock(), book=ics.book_id(store),
+        home_region=config.region,
+    )  # fmt: skip
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -240,6 +240,7 @@ def test_errors_as_json(db: Path) -> None:
     result = run(db, "rows.csv", "--map", "Priority=priority", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
+        "version": 1,
         "ok": False,
         "file": "rows.csv",
         "errors": [
