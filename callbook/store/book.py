@@ -493,12 +493,14 @@ class Store:
             )
             call_id = cur.lastrowid
             learned = rows.to_db_time(new.ended_at)
-            slots = [
-                slot
-                for slot, value in new.pieces
-                if self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
-            ]
-            small = len(slots)
+            # Each piece learned or changed is a small win, and so is confirming a stale one;
+            # the tallies of pieces learned count the first kind only.
+            slots, small = [], 0
+            for slot, value in new.pieces:
+                win = self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
+                small += bool(win)
+                if win == "learned":
+                    slots.append(slot)
             for contact in new.contacts:
                 self._insert_contact(conn, new.prospect_id, contact, call_id, now)
             big = 1 if Outcome(new.outcome).is_big_win else 0
@@ -562,9 +564,10 @@ class Store:
     def _insert_piece(
         self, conn: sqlite3.Connection, prospect_id: int, slot: str, value: str,
         call_id: int | None, learned: str,
-    ) -> bool:  # fmt: skip
-        """Append a piece, superseding the one in force. The same value said again confirms
-        it (see `_confirm`). True when it is a small win."""
+    ) -> str | bool:  # fmt: skip
+        """Append a piece, superseding the one in force: "learned" (a small win). The same
+        value said again confirms it (see `_confirm`): "confirmed" when that is a small win
+        (it was stale), else False."""
         value = value.strip()
         if not value:
             raise ValueError(f"empty value for slot {slot!r}")
@@ -585,7 +588,7 @@ class Store:
                 "update pieces set superseded_by = ?, superseded_at = ? where id = ?",
                 (cur.lastrowid, learned, old_id),
             )
-        return True
+        return "learned"
 
     def _confirm(
         self, conn: sqlite3.Connection, prospect_id: int, current: list,
@@ -619,7 +622,7 @@ class Store:
                 "update pieces set superseded_by = ?, superseded_at = ? where id = ?",
                 (cur.lastrowid, confirmed, old_id),
             )
-        return stale
+        return "confirmed" if stale else False
 
     # The templates pieces are read with (slot lifetimes); the Desk sets them, None: built-ins.
     templates: TemplateSet | None = None
@@ -663,7 +666,7 @@ class Store:
         """Record a piece learned outside a call (an import, an edit). True if it changed."""
         with self._write() as conn:
             self._require_prospect(conn, prospect_id)
-            return self._insert_piece(conn, prospect_id, slot, value, None, self._now())
+            return bool(self._insert_piece(conn, prospect_id, slot, value, None, self._now()))
 
     def undo_call(self, call_id: int) -> Call:
         """Mark a call undone: its pieces and contacts are marked, not deleted; the pieces they
@@ -683,12 +686,14 @@ class Store:
                 raise StoreError(f"call {call_id} was already undone")
             conn.execute("update calls set undone_at = ? where id = ?", (now, call_id))
             found_pieces = conn.execute(
-                "select id, slot from pieces where call_id = ? and undone_at is null", (call_id,)
+                "select id, slot, confirmed_at from pieces where call_id = ? "
+                "and undone_at is null",
+                (call_id,),
             ).fetchall()
-            undone = [piece_id for piece_id, _ in found_pieces]
+            undone = [piece_id for piece_id, _, _ in found_pieces]
             tallies.add_call(
                 conn, started_at, outcome, small or 0, big or 0,
-                [slot for _, slot in found_pieces], sign=-1,
+                [slot for _, slot, confirmed in found_pieces if confirmed is None], sign=-1,
             )  # fmt: skip
             conn.execute("update pieces set undone_at = ? where call_id = ?", (now, call_id))
             for piece_id in undone:

@@ -12,7 +12,7 @@ from callbook.clock import fixed_clock
 from callbook.freshness import stale_at
 from callbook.jigsaw import TemplateError, build_jigsaw, load_template
 from callbook.model import NewCall, Outcome, Piece
-from callbook.store import Store
+from callbook.store import Store, tallies
 from callbook.when import read_span
 
 TEMPLATE = """
@@ -156,6 +156,13 @@ def test_saying_the_same_value_again_confirms_it_in_the_book(tmp_path):
         # Undoing the confirming call takes the confirmation back.
         store.undo_call(confirm.id)
         assert store.current_pieces(p.id)["gatekeeper"].confirmed_at == week + timedelta(minutes=1)
+        # A confirmation learns nothing: the per-day tallies of pieces learned count the first
+        # call's piece only, and stay in step with the rows through the undo.
+        assert tallies.out_of_step(store.conn) == []
+        learned = store.conn.execute(
+            "select slot, sum(pieces) from stats_day_pieces group by zone, slot"
+        ).fetchall()
+        assert {n for _, n in learned} == {1}
 
 
 def test_the_demo_book_shows_a_plan_a_window_and_stale_pieces(tmp_path, monkeypatch):
@@ -188,6 +195,6 @@ def test_the_demo_book_shows_a_plan_a_window_and_stale_pieces(tmp_path, monkeypa
     }  # fmt: skip
     planned = json.loads(run("show", "Quillfield", "--json"))["plan"]
     assert (planned["label"], planned["due_at"]) == ("attempt 3 of 5", "2026-12-03T00:00:00+00:00")
-    queue = json.loads(run("queue", "--json", "--limit", "500"))
+    queue = json.loads(run("queue", "--json", "--limit", "500"))["queue"]
     [row] = [e for e in queue if e["prospect"]["name"] == "Quillfield Roofing Ltd"]
     assert (row["attempt"], row["attempts_max"], row["callable"]) == (3, 5, False)
