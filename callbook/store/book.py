@@ -1429,6 +1429,8 @@ class _QueueReader:
             tz = self.zone_info(c.zone)
             source, blocked = self.seen.get(c.id, (None, ()))
             who = names.get(c.id) if p.cause in (Cause.RULE, Cause.AWAY) else None
+            # A call scheduled follows its own time, not the plan; a parked plan says why.
+            plan = c.plan if c.due_at is None and c.plan and not c.plan.parked_until else None
             entries.append(
                 QueueEntry(
                     prospect,
@@ -1445,8 +1447,8 @@ class _QueueReader:
                     availability=tuple(r.text for r in c.rules),
                     not_understood=tuple(r.text for r in c.rules if not r.understood),
                     dnc_numbers=blocked,
-                    attempt=c.plan.attempt if c.plan is not None else None,
-                    attempts_max=c.plan.of if c.plan is not None else None,
+                    attempt=plan.attempt if plan is not None else None,
+                    attempts_max=plan.of if plan is not None else None,
                 )
             )
         return entries
