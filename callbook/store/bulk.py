@@ -139,6 +139,23 @@ def book_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, tupl
     ]
 
 
+def book_places(conn: sqlite3.Connection) -> dict[int, tuple[str | None, str | None]]:
+    """(city, country) of every prospect that has one: branches are told apart by place."""
+    return {
+        pid: (city, country)
+        for pid, city, country in conn.execute(
+            "select id, city, country from prospects where city is not null or country is not null"
+        )
+    }
+
+
+def country_sample(conn: sqlite3.Connection, limit: int = 2000) -> list[tuple[str | None, str]]:
+    """(country, phones JSON) of the newest prospects: which country the book mostly calls."""
+    return conn.execute(
+        "select country, phones from prospects order by id desc limit ?", (limit,)
+    ).fetchall()
+
+
 def updated_times(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
     """When each prospect last changed (its `updated_at`)."""
     found: dict[int, str] = {}
@@ -266,6 +283,9 @@ class NewProspect:
     fields: dict[str, Any]
     contacts: list[NewContact] = field(default_factory=list)
     pieces: dict[str, str] = field(default_factory=dict)
+    # Each number with its label, as typed, its note and its column, in `fields["phones"]`
+    # order ({"number", "typed", "label", "note", "source"}); for the phones table.
+    phone_details: list[dict[str, Any]] | None = None
 
 
 def add_many(
@@ -503,12 +523,49 @@ def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, in
                     counts[table] = _restore_table(conn, table, data.get(table, ()), problems)
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
             problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
+        if not problems:
+            problems += unreadable_rows(conn)
         if problems:
             raise RestoreError(problems)
         # Derived from the rows just written: lookup keys and the stats tallies.
         fill_keys(conn)
         tallies.rebuild_all(conn, now_text(store))
     return counts
+
+
+# Values a row must hold for callbook to use it (beyond the columns' own constraints).
+_ROW_RULES = {
+    "prospects": "typeof(priority) != 'integer' or priority not between 1 and 5 "
+    "or typeof(call_count) != 'integer' or call_count < 0 or typeof(name) != 'text'",
+    "calls": "typeof(small_wins) != 'integer' or small_wins < 0 "
+    "or typeof(big_wins) != 'integer' or big_wins < 0",
+    "pieces": "typeof(value) != 'text' or typeof(slot) != 'text'",
+    "contacts": "typeof(name) != 'text'",
+}
+_READERS = (
+    ("prospects", rows.PROSPECT_COLUMNS, rows.prospect),
+    ("contacts", rows.CONTACT_COLUMNS, rows.contact),
+    ("pieces", rows.PIECE_COLUMNS, rows.piece),
+    ("calls", rows.CALL_COLUMNS, rows.call),
+)
+
+
+def unreadable_rows(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
+    """Rows that went in but that callbook could not show (a date that is not one, an unknown
+    status, a priority of 10**30...): each read back as the app and `show` read it."""
+    problems: list[str] = []
+    for table, rule in _ROW_RULES.items():
+        for (rowid,) in conn.execute(f"select id from {table} where {rule} limit ?", (limit,)):
+            problems.append(f"{table} id {rowid}: a value out of range or of the wrong type")
+    for table, columns_read, read in _READERS:
+        for row in conn.execute(f"select {columns_read} from {table}"):
+            try:
+                read(row)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                problems.append(f"{table} id {row[0]}: {exc}")
+                if len(problems) >= limit:
+                    return problems
+    return problems
 
 
 def _restore_table(conn: sqlite3.Connection, table: str, rows_in: Iterable[dict[str, Any]],
@@ -532,7 +589,7 @@ def _restore_table(conn: sqlite3.Connection, table: str, rows_in: Iterable[dict[
                 f"values ({', '.join('?' * len(values))})",
                 tuple(values.values()),
             )
-        except (sqlite3.IntegrityError, sqlite3.InterfaceError, TypeError) as exc:
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, TypeError, OverflowError) as exc:
             problems.append(f"{where}: {exc}")
             continue
         written += 1

@@ -60,9 +60,12 @@ DATA_AT_VERSION[_FLAT_READS] = [
     *DATA_AT_VERSION[_FLAT_READS - 1],
     "update prospects set name_key = lower(name), company_key = lower(company)",
 ]
+# The book's identity adds no rows of the caller's: the same data as the version before it.
+_IDENTITY = MIGRATIONS.index(schema_module._v7_book_identity) + 1
+DATA_AT_VERSION[_IDENTITY] = DATA_AT_VERSION[_IDENTITY - 1]
 
 # Attempt plans and freshness: a confirmed piece and a prospect's own plan.
-_PLANS = MIGRATIONS.index(schema_module._v7_plans) + 1
+_PLANS = MIGRATIONS.index(schema_module._v8_plans) + 1
 DATA_AT_VERSION[_PLANS] = [
     *DATA_AT_VERSION[_PLANS - 1],
     "update pieces set confirmed_at = '2026-01-05T09:00:00Z' where id = 1",
