@@ -85,6 +85,13 @@ def build(path: Path, prospects: int, pieces: int, seed: int = 7) -> None:
                 for i in range(1, calls + 1)
             ),
         )
+        # Each prospect's last call and count, as recording them would have left them (the
+        # queue's order and the attempt plans read them).
+        conn.execute(
+            "update prospects set (last_call_at, call_count) = (select max(ended_at), count(*) "
+            "from calls where calls.prospect_id = prospects.id) "
+            "where id in (select prospect_id from calls)"
+        )
         conn.executemany(
             "insert into pieces (prospect_id, slot, value, learned_at, call_id) values (?,?,?,?,?)",
             (

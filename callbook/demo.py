@@ -121,7 +121,55 @@ def build_demo(store, now: datetime | None = None) -> int:
     prospects = store.add_prospects(records)
     for prospect, (gatekeeper, decision_maker) in zip(prospects, people, strict=True):
         _history(store, rnd, prospect, gatekeeper, decision_maker, now)
-    return len(prospects)
+    return len(prospects) + _showcase(store, now)
+
+
+def _showcase(store, now: datetime) -> int:
+    """Three London prospects that show an attempt plan in progress, a learned best time to
+    reach and stale pieces. Returns how many were added."""
+    tz = ZoneInfo("Europe/London")
+    today = now.astimezone(tz).date()
+
+    def at(days_ago: int, hour: int, minute: int) -> datetime:
+        day = today - timedelta(days=days_ago)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+
+    def call(pid: int, when: datetime, outcome: Outcome, pieces=(), contacts=()) -> None:
+        store.record_call(
+            NewCall(pid, when, when + timedelta(minutes=4), outcome, pieces=tuple(pieces),
+                    contacts=tuple(contacts))
+        )  # fmt: skip
+
+    place = {"city": "London", "country": "GB", "timezone": "Europe/London", "priority": 2}
+    planned, window, stale = store.add_prospects(
+        [
+            {"name": "Quillfield Roofing Ltd", "phones": ["+442079460101"], **place},
+            {"name": "Tallowmere Analytics Ltd", "phones": ["+442079460102"], **place},
+            {"name": "Wrenbury Legal Ltd", "phones": ["+442079460103"], **place},
+        ]
+    )
+    # Twice no answer, yesterday morning and the day before: attempt 3 of the plan is next.
+    call(planned.id, at(2, 10, 10), Outcome.NO_ANSWER)
+    call(planned.id, at(1, 14, 20), Outcome.VOICEMAIL)
+    # Answered twice around 09:45, never at 14:00: the window is the 9 o'clock hour.
+    for days_ago in (13, 12, 9):
+        call(window.id, at(days_ago, 14, 0), Outcome.NO_ANSWER)
+    call(window.id, at(8, 9, 40), Outcome.GATEKEEPER, [("gatekeeper", "Grace Hughes")],
+         [NewContact("Grace Hughes", Role.GATEKEEPER)])  # fmt: skip
+    call(window.id, at(6, 9, 50), Outcome.DECISION_MAKER,
+         [("decision_maker", "Tom Li, Ops Director"), ("dm_role", "Ops Director")],
+         [NewContact("Tom Li", Role.DECISION_MAKER, title="Ops Director")])  # fmt: skip
+    # All learned eight months ago: the gatekeeper, her availability, the pain, budget,
+    # timeline and next step are past their lifetimes; confirming Sarah is the objective.
+    call(stale.id, at(240, 11, 0), Outcome.DECISION_MAKER,
+         [("gatekeeper", "Sarah Jenkins"), ("decision_maker", "Priya Patel, COO"),
+          ("dm_role", "COO"), ("dm_availability", "mornings only"), ("direct_line", "ext. 214"),
+          ("current_solution", "HubSpot"), ("pain", "missed follow-ups"),
+          ("budget", "about 20k a year"), ("timeline", "this quarter"),
+          ("decision_process", "DM decides alone"), ("next_step", "send pricing")],
+         [NewContact("Sarah Jenkins", Role.GATEKEEPER),
+          NewContact("Priya Patel", Role.DECISION_MAKER, title="COO")])  # fmt: skip
+    return 3
 
 
 def _history(store, rnd: random.Random, prospect, gatekeeper: str, dm: str, now: datetime):

@@ -46,6 +46,7 @@ class Desk:
         # the templates' availability slots.
         from callbook.queue import QueueSettings
 
+        self.store.templates = self.templates  # slot lifetimes, for confirmations
         self.store.queue_settings = QueueSettings.from_config(
             self.config, self.templates.templates.values()
         )
@@ -77,7 +78,34 @@ class Desk:
         return self.templates.get(prospect.template or self.config.default_template)
 
     def jigsaw(self, prospect: Prospect) -> Jigsaw:
-        return build_jigsaw(self.template_for(prospect), self.store.pieces(prospect.id))
+        """The prospect's jigsaw now: pieces past their lifetime are stale (in their zone)."""
+        pieces = self.store.pieces(prospect.id)
+        return build_jigsaw(
+            self.template_for(prospect), pieces, self.store.clock(), self.prospect_tz(prospect)
+        )
+
+    def prospect_tz(self, prospect: Prospect) -> tzinfo:
+        """The prospect's zone; the caller's when it is unknown."""
+        return self.prospect_zone(prospect) or self.config.tz
+
+    def attempt_plan(self, prospect: Prospect):
+        """Where the prospect is in its attempt plan (`attempts.PlanState`); None when no plan
+        applies (none in its template, or someone it was for answered)."""
+        from callbook.attempts import Attempt, plan_state
+
+        plan = self.store.attempt_plan(prospect.id) or self.template_for(prospect).plan
+        if plan is None:
+            return None
+        calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
+        tries = [Attempt(c.started_at, c.outcome) for c in calls]
+        return plan_state(plan, tries, self.prospect_tz(prospect))
+
+    def best_time(self, prospect: Prospect):
+        """The window the prospect is usually reached in, with its evidence (`reach.Reach`)."""
+        from callbook.reach import Try, learn
+
+        calls = [c for c in self.store.calls(prospect.id) if c.undone_at is None]
+        return learn([Try(c.started_at, c.outcome) for c in calls], self.prospect_tz(prospect))
 
     def suggested_objective(self, prospect: Prospect) -> str | None:
         """An objective for the next call when the caller set none: the question that gets the

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from callbook.model import Piece, Role, Slot, TalkCard, Template
 
 DEFAULT_TEMPLATE = "cold_call"
 
-_TOP_KEYS = ("key", "name", "description", "slots", "talk_tracks")
-_SLOT_KEYS = ("key", "label", "question", "weight", "aliases", "role", "availability")
+_TOP_KEYS = ("key", "name", "description", "slots", "talk_tracks", "plan")
+_SLOT_KEYS = (
+    "key", "label", "question", "weight", "aliases", "role", "availability", "lifetime",
+)  # fmt: skip
 _CARD_KEYS = ("title", "lines")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_SLOTS = 200  # the built-ins have 8 to 14; MEDDPICC-sized templates fit many times over
@@ -258,6 +261,17 @@ def load_template(text: str, source: str) -> Template:
         )
     cards = tuple(_load_card(raw, index, where, fail) for index, raw in enumerate(raw_cards))
 
+    plan = None
+    if "plan" in data:
+        from callbook.attempts import PlanError, plan_from_table
+
+        if not isinstance(data["plan"], dict):
+            raise fail(where.key(None, 0, "plan"), "'plan' must be a table written as [plan]")
+        try:
+            plan = plan_from_table(data["plan"])
+        except PlanError as exc:
+            raise fail(where.key("plan", 0, exc.key), f"plan: {exc.reason}") from None
+
     return Template(
         key=data["key"],
         name=data["name"].strip(),
@@ -265,6 +279,7 @@ def load_template(text: str, source: str) -> Template:
         description=description.strip(),
         talk_tracks=cards,
         source=source,
+        plan=plan,
     )
 
 
@@ -317,7 +332,20 @@ def _load_slot(raw: dict[str, Any], index: int, where: _Locator, fail: _Fail) ->
             where.key("slots", index, "availability"),
             f"{name}: 'availability' must be true or false",
         )
+    lifetime = raw.get("lifetime")
+    if lifetime is not None:
+        from callbook.when import read_span
+
+        days = read_span(lifetime) if isinstance(lifetime, str) else None
+        if not days:
+            raise fail(
+                where.key("slots", index, "lifetime"),
+                f"{name}: lifetime must be a length of time such as \"6 months\", "
+                f"\"1 year\" or \"60 days\", got {lifetime!r}",
+            )
+        lifetime = days
     return Slot(
+        lifetime_days=lifetime,
         key=raw["key"],
         label=raw["label"].strip(),
         question=raw["question"].strip(),
@@ -439,6 +467,13 @@ def current_pieces(pieces: Iterable[Piece]) -> dict[str, Piece]:
 class KnownSlot:
     slot: Slot
     piece: Piece
+    stale: bool = False  # past its lifetime: shown as stale, counts half
+
+    @property
+    def confirm_question(self) -> str:
+        from callbook.freshness import confirm_question
+
+        return confirm_question(self.slot, self.piece)
 
 
 @dataclass(frozen=True)
@@ -449,8 +484,13 @@ class Jigsaw:
     known: tuple[KnownSlot, ...]
     missing: tuple[Slot, ...]
     extra: tuple[Piece, ...]  # current pieces in slots the template lacks: shown, not counted
-    completion: float  # weight of the known slots / weight of all slots, 0..1
-    suggested_objective: str | None  # the question of the most important missing slot
+    completion: float  # weight of the known slots (stale ones half) / weight of all, 0..1
+    suggested_objective: str | None  # the question of the most important missing slot, or
+    # the confirm question of a stale one that weighs more (half its weight is at stake)
+
+    @property
+    def stale(self) -> tuple[KnownSlot, ...]:
+        return tuple(k for k in self.known if k.stale)
 
     @property
     def most_important_missing(self) -> Slot | None:
@@ -466,10 +506,20 @@ class Jigsaw:
         return {k.slot.key: k.piece.value for k in self.known}
 
 
-def build_jigsaw(template: Template, pieces: Iterable[Piece]) -> Jigsaw:
-    """Lay a prospect's pieces (any order, any history) onto its template."""
+def build_jigsaw(
+    template: Template, pieces: Iterable[Piece], now: datetime | None = None,
+    tz: tzinfo = UTC,
+) -> Jigsaw:  # fmt: skip
+    """Lay a prospect's pieces (any order, any history) onto its template. With `now`, pieces
+    past their slot's lifetime are stale (`tz`: the prospect's zone, for "back on" dates)."""
+    from callbook.freshness import is_stale
+
     current = current_pieces(pieces)
-    known = tuple(KnownSlot(s, current[s.key]) for s in template.slots if s.key in current)
+    known = tuple(
+        KnownSlot(s, p, now is not None and is_stale(s, p, now, tz))
+        for s in template.slots
+        if (p := current.get(s.key)) is not None
+    )
     missing = tuple(s for s in template.slots if s.key not in current)
     keys = {s.key for s in template.slots}
     extra = tuple(
@@ -480,7 +530,12 @@ def build_jigsaw(template: Template, pieces: Iterable[Piece]) -> Jigsaw:
         )
     )
     total = sum(s.weight for s in template.slots)
-    completion = sum(k.slot.weight for k in known) / total if total > 0 else 0.0
+    credit = sum(k.slot.weight / (2 if k.stale else 1) for k in known)
+    completion = credit / total if total > 0 else 0.0
     jigsaw = Jigsaw(template, known, missing, extra, completion, None)
     target = jigsaw.most_important_missing
-    return replace(jigsaw, suggested_objective=target.question if target else None)
+    objective, weight = (target.question, target.weight) if target else (None, 0.0)
+    for k in jigsaw.stale:  # a stale piece puts half its weight at stake
+        if k.slot.weight / 2 > weight:
+            objective, weight = k.confirm_question, k.slot.weight / 2
+    return replace(jigsaw, suggested_objective=objective)

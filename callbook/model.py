@@ -212,6 +212,7 @@ class Slot:
     aliases: tuple[str, ...] = ()
     role: Role | None = None  # a piece in this slot names a contact with this role
     availability: bool = False  # values are availability rules ("not Tuesdays")
+    lifetime_days: int | None = None  # a piece goes stale this long after it was confirmed
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -228,6 +229,21 @@ class TalkCard:
 
 
 @dataclass(frozen=True)
+class AttemptPlan:
+    """How often to try a prospect nobody has answered for, and when to stop.
+
+    Attempt n (0-based) is due `spacing[n]` days after the first (the last gap repeats past the
+    list); after `max` attempts the prospect is parked for `park_days` (None: the plan ends and
+    it leaves the queue). With `shift`, an attempt after a no-answer is due at the other half
+    of the prospect's day (morning <-> afternoon)."""
+
+    spacing: tuple[int, ...] = (0, 1, 3, 6)
+    max: int = 5
+    park_days: int | None = 30
+    shift: bool = True
+
+
+@dataclass(frozen=True)
 class Template:
     """An ordered list of slots; a prospect's jigsaw is drawn from its template."""
 
@@ -237,6 +253,7 @@ class Template:
     description: str = ""
     talk_tracks: tuple[TalkCard, ...] = ()
     source: str = "built-in"
+    plan: AttemptPlan | None = None  # how to retry a prospect never reached; None: no plan
 
     def slot(self, key: str) -> Slot | None:
         for slot in self.slots:
@@ -301,6 +318,12 @@ class Piece:
     superseded_by: int | None = None
     superseded_at: datetime | None = None
     undone_at: datetime | None = None
+    confirmed_at: datetime | None = None  # the same value said again: still true then
+
+    @property
+    def fresh_from(self) -> datetime:
+        """When the piece was last known true: confirmed, else learned."""
+        return max(self.learned_at, self.confirmed_at or self.learned_at)
 
     @property
     def current(self) -> bool:
@@ -368,6 +391,8 @@ class QueueEntry:
     availability: tuple[str, ...] = ()  # availability pieces in force, as written
     not_understood: tuple[str, ...] = ()  # those of them no rule could be read from
     dnc_numbers: tuple[str, ...] = ()  # the prospect's numbers on the do-not-call list
+    attempt: int | None = None  # its attempt plan's next attempt ("attempt 3 of 5"); None: no plan
+    attempts_max: int | None = None  # its attempt plan's maximum
 
 
 # --- a call being recorded -----------------------------------------------------------------

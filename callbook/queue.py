@@ -43,13 +43,16 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from callbook import when as when_words
+from callbook.attempts import PlanState
 from callbook.availability import DAY, Availability, describe_days, describe_when, intersect
 from callbook.config import CallingHours, Config, LegalHours
+from callbook.model import AttemptPlan
 
 FAR = datetime.max.replace(tzinfo=UTC)  # "never": sorts after every real time
 EARLIEST = datetime.min.replace(tzinfo=UTC)  # "never called": longest since the last attempt
 LOOKAHEAD_DAYS = 8  # the week repeats: past a `back_on` date, 8 days find a window or none
 CALLBACK_GRACE = timedelta(hours=2)
+DEFAULT_PLAN_TEMPLATE = "cold_call"  # a prospect whose template is unknown uses its plan
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,17 @@ class QueueSettings:
     availability_slots: tuple[str, ...] = ("dm_availability",)
     callback_grace: timedelta = CALLBACK_GRACE
     legal: LegalHours = field(default_factory=LegalHours)
+    # Each template's attempt plan, None for a template without one: (key, plan) pairs.
+    plans: tuple[tuple[str, AttemptPlan | None], ...] = ()
+    prefer_lookahead: int = 8  # how many callable rows one inside its window may pass
+
+    def plan_for(self, template: str | None) -> AttemptPlan | None:
+        """The attempt plan of template `template` (None: it has none); the default
+        template's for a template that is not known."""
+        plans = dict(self.plans)
+        if template in plans:
+            return plans[template]
+        return plans.get(DEFAULT_PLAN_TEMPLATE)
 
     @classmethod
     def from_config(cls, config: Config, templates: Iterable[Any] | None = None) -> QueueSettings:
@@ -72,8 +86,10 @@ class QueueSettings:
             from callbook.jigsaw import builtin_templates
 
             templates = builtin_templates().values()
+        templates = list(templates)
         slots = sorted({s.key for t in templates for s in t.slots if s.availability})
         return cls(
+            plans=tuple((t.key, t.plan) for t in templates),
             hours=config.calling_hours,
             cooldown=timedelta(hours=config.queue.cooldown_hours),
             daily_attempts=config.queue.daily_attempts,
@@ -271,6 +287,9 @@ class Cause(enum.StrEnum):
     CAP = "daily cap"
     NEVER = "no callable time"
     SKIPPED = "skipped"
+    PLAN = "attempt plan"  # its attempt plan spaces the next try later
+    PARKED = "parked"  # its attempt plan ran out: parked for a while
+    ENDED = "plan ended"  # its attempt plan ran out and ended: out of the queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,12 +305,14 @@ class Candidate:
     place: str | None = None  # "US" or "US-FL": for the config's stricter legal windows
     attempts_today: int = 0
     skipped_at: datetime | None = None  # skipped today
+    plan: PlanState | None = None  # where it is in its attempt plan; None: no plan applies
+    preferred: bool = False  # inside the window it is usually reached in (a tie-break)
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
     candidate: Candidate
-    group: int  # 0 callbacks, 1 callable, 2 waiting, 3 skipped
+    group: int  # 0 callbacks, 1 callable, 2 waiting, 3 skipped, 4 plan ended (not shown)
     key: tuple  # the sort key: the queue is every placement sorted by it
     callable: bool
     callable_at: datetime | None  # now when callable; None: no time in the coming year
@@ -324,6 +345,11 @@ def place(c: Candidate, now: datetime, s: QueueSettings) -> Placement:
             start, cause = c.last_call_at + s.cooldown, Cause.COOLDOWN
         if c.attempts_today >= s.daily_attempts:
             start, cause = max(start, s.next_day_start(now)), Cause.CAP
+        plan = c.plan
+        if plan is not None and plan.ended:
+            return Placement(c, 4, (4, c.id), False, None, Cause.ENDED)
+        if plan is not None and plan.due_at is not None and plan.due_at > start:
+            start, cause = plan.due_at, (Cause.PARKED if plan.parked_until else Cause.PLAN)
         at = next_callable_all(start, zones, s.hours, rules, floor)
         if at == now:
             group, key = 1, (1, c.priority, last, c.id)
@@ -386,8 +412,30 @@ def _blocker(
 
 
 def order(candidates: Iterable[Candidate], now: datetime, s: QueueSettings) -> list[Placement]:
-    """The whole queue, sorted: the reference that `walk` must match."""
-    return sorted((place(c, now, s) for c in candidates), key=lambda p: p.key)
+    """The whole queue, sorted: the reference that `walk` must match (before `prefer`)."""
+    placed = (place(c, now, s) for c in candidates)
+    return sorted((p for p in placed if p.group != 4), key=lambda p: p.key)
+
+
+def prefer(placements: Iterable[Placement], lookahead: int) -> Iterator[Placement]:
+    """The same queue with a tie-break: a callable prospect inside the window it is usually
+    reached in moves ahead of up to `lookahead` callable ones of its priority that are not.
+    It only reorders prospects callable now among themselves, so it can never offer anyone
+    outside calling hours or in a cooldown. Lazy: it holds at most `lookahead` rows back."""
+    held: list[Placement] = []
+    for p in placements:
+        if held and (p.group != 1 or p.candidate.priority != held[0].candidate.priority):
+            yield from held
+            held.clear()
+        if p.group != 1 or lookahead <= 0:
+            yield p
+        elif p.candidate.preferred:
+            yield p
+        else:
+            held.append(p)
+            if len(held) > lookahead:
+                yield held.pop(0)
+    yield from held
 
 
 # --- the lazy walk -------------------------------------------------------------------------
@@ -534,7 +582,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
         if candidate is None:
             continue
         p = place(candidate, now, s)
-        if p.group == 3:
+        if p.group in (3, 4):
             continue
         if p.key == key:
             yield p
@@ -590,6 +638,17 @@ def reason_line(p: Placement, now: datetime, s: QueueSettings, who: str | None =
         return f"cooldown until {clock_time(c.last_call_at + s.cooldown, s.caller_tz)}"
     if p.cause is Cause.CAP:
         return f"{c.attempts_today} calls today (cap {s.daily_attempts})"
+    if p.cause is Cause.PLAN and c.plan is not None and c.plan.due_at is not None:
+        due = c.plan.due_at.astimezone(s.caller_tz)
+        local = c.plan.due_at.astimezone(tz or s.caller_tz)
+        # Due from the start of their day: the day says it; from an hour: the hour too.
+        when = f"{due:%a}" if local.hour == local.minute == 0 else (
+            f"{due:%a} {clock_time(due, s.caller_tz)}"
+        )  # fmt: skip
+        return f"attempt {c.plan.attempt} of {c.plan.of} due {when}"
+    if p.cause is Cause.PARKED and c.plan is not None and c.plan.parked_until is not None:
+        back = c.plan.parked_until.astimezone(s.caller_tz)
+        return f"parked after {c.plan.of} attempts until {back:%a} {back.day} {back:%b}"
     if p.cause in (Cause.RULE, Cause.AWAY) and p.rule is not None:
         return waits + rule_reason(p.rule, now, tz or s.caller_tz, who)
     if p.cause is Cause.NEVER:
@@ -609,6 +668,7 @@ def reason_line(p: Placement, now: datetime, s: QueueSettings, who: str | None =
 
 __all__ = [
     "Candidate", "Cause", "Lanes", "Placement", "QueueSettings", "Row", "outside_legal_hours",
-    "derive_zone", "next_callable", "next_callable_all", "order", "place", "reason_line",
+    "derive_zone", "next_callable", "next_callable_all", "order", "place", "prefer",
+    "reason_line",
     "rule_reason", "walk", "zone_info", "zone_set", "zones_of",
 ]  # fmt: skip

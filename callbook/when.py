@@ -176,6 +176,22 @@ def count(word: str) -> int:
     return _COUNTS.get(word) or int(word)
 
 
+_SPAN = re.compile(
+    rf"{_NUM}\s*(d|days?|w|wks?|weeks?|fortnights?|mo|mos|months?|y|yrs?|years?)", re.ASCII
+)
+_SPAN_DAYS = {"d": 1, "w": 7, "f": 14, "m": 30, "y": 365}
+
+
+def read_span(text: str) -> int | None:
+    """A length of time in whole days: "6 months" (30 days each), "1 year" (365), "2 weeks",
+    "30d", "a fortnight". None when `text` is not one."""
+    found = _SPAN.fullmatch(" ".join(text.casefold().split()))
+    if found is None:
+        return None
+    unit = found[2]
+    return count(found[1]) * _SPAN_DAYS["f" if unit.startswith("fortnight") else unit[0]]
+
+
 def _make_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)

@@ -194,6 +194,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
     jigsaw = desk.jigsaw(target)
     calls = desk.store.calls(target.id, limit=5)
     contacts = desk.store.contacts(target.id)
+    plan, reach = desk.attempt_plan(target), desk.best_time(target)
     if as_json:
         echo_json(
             {
@@ -201,7 +202,8 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
                 "template": jigsaw.template.key,
                 "completion": round(jigsaw.completion, 3),
                 "known": [
-                    {"slot": k.slot.key, "label": k.slot.label, "piece": k.piece}
+                    {"slot": k.slot.key, "label": k.slot.label, "piece": k.piece,
+                     "stale": k.stale}
                     for k in jigsaw.known
                 ],
                 "missing": [
@@ -211,6 +213,14 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
                 "contacts": contacts,
                 "calls": calls,
                 "next_objective": target.next_objective or jigsaw.suggested_objective,
+                "plan": None if plan is None else {
+                    "attempt": plan.attempt, "of": plan.of, "due_at": plan.due_at,
+                    "parked_until": plan.parked_until, "ended": plan.ended, "label": plan.label,
+                },
+                "best_time": {
+                    "hours": sorted(reach.hours), "learned": reach.learned,
+                    "evidence": reach.evidence,
+                },
             }
         )
         return
@@ -225,7 +235,9 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
     for known in jigsaw.known:
         source = f"call #{known.piece.call_id}" if known.piece.call_id else "added"
         age = ago(known.piece.learned_at, now)
-        click.echo(f"  ✔ {known.slot.label}: {known.piece.value}  ({age}, {source})")
+        mark = "⌛" if known.stale else "✔"
+        stale = f"; stale: {known.confirm_question}" if known.stale else ""
+        click.echo(f"  {mark} {known.slot.label}: {known.piece.value}  ({age}, {source}{stale})")
     click.echo("missing:")
     for slot in jigsaw.missing:
         click.echo(f"  ? {slot.label} — {slot.question}")
@@ -235,6 +247,10 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             undone = " (undone)" if call.undone_at else ""
             wins = f", {call.small_wins} small win(s)" if call.small_wins else ""
             click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
+    if plan is not None:
+        click.echo(f"plan: {plan.label}")
+    hours = ", ".join(f"{h:02d}:00–{h + 1:02d}:00" for h in sorted(reach.hours))
+    click.echo(f"best time: {hours + ' their time — ' if hours else ''}{reach.evidence}")
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
         click.echo(f"next call: {desk.show_when(target, target.next_call_at).text}")

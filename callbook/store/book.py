@@ -52,6 +52,8 @@ from callbook.store.names import fill_keys, name_key, near_prefixes, stale_keys
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
+    from callbook.jigsaw import TemplateSet
+    from callbook.model import AttemptPlan
     from callbook.queue import QueueSettings
 
 # The log size past which a commit folds it in (a backstop; see `Store._log_backstop`).
@@ -509,12 +511,14 @@ class Store:
             )
             call_id = cur.lastrowid
             learned = rows.to_db_time(new.ended_at)
-            slots = [
-                slot
-                for slot, value in new.pieces
-                if self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
-            ]
-            small = len(slots)
+            # Each piece learned or changed is a small win, and so is confirming a stale one;
+            # the tallies of pieces learned count the first kind only.
+            slots, small = [], 0
+            for slot, value in new.pieces:
+                win = self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
+                small += bool(win)
+                if win == "learned":
+                    slots.append(slot)
             for contact in new.contacts:
                 self._insert_contact(conn, new.prospect_id, contact, call_id, now)
             big = 1 if outcome.is_big_win else 0
@@ -573,8 +577,10 @@ class Store:
     def _insert_piece(
         self, conn: sqlite3.Connection, prospect_id: int, slot: str, value: str,
         call_id: int | None, learned: str,
-    ) -> bool:  # fmt: skip
-        """Append a piece, superseding the one in force. False when it repeats that value."""
+    ) -> str | bool:  # fmt: skip
+        """Append a piece, superseding the one in force: "learned" (a small win). The same
+        value said again confirms it (see `_confirm`): "confirmed" when that is a small win
+        (it was stale), else False."""
         value = value.strip()
         if not value:
             raise ValueError(f"empty value for slot {slot!r}")
@@ -584,7 +590,7 @@ class Store:
             (prospect_id, slot),
         ).fetchall()
         if current and same_value(current[0][1], value):
-            return False
+            return self._confirm(conn, prospect_id, current, call_id, learned)
         cur = conn.execute(
             "insert into pieces (prospect_id, slot, value, learned_at, call_id) "
             "values (?, ?, ?, ?, ?)",
@@ -595,7 +601,51 @@ class Store:
                 "update pieces set superseded_by = ?, superseded_at = ? where id = ?",
                 (cur.lastrowid, learned, old_id),
             )
-        return True
+        return "learned"
+
+    def _confirm(
+        self, conn: sqlite3.Connection, prospect_id: int, current: list,
+        call_id: int | None, confirmed: str,
+    ) -> bool:  # fmt: skip
+        """The value in force said again: a new row (the value as first written) that keeps
+        when it was learned and records
+        when it was confirmed (so that undoing the call takes the confirmation back). A small
+        win only when it refreshes a piece past its slot's lifetime."""
+        from callbook.freshness import is_stale
+        from callbook.queue import zone_info
+
+        old = rows.piece(
+            conn.execute(
+                f"select {rows.PIECE_COLUMNS} from pieces where id = ?", (current[0][0],)
+            ).fetchone()
+        )
+        template, zone = conn.execute(
+            "select template, zone from prospects where id = ?", (prospect_id,)
+        ).fetchone()
+        slot = self._templates().get(template).slot(old.slot)
+        tz = zone_info(zone) or self._settings().caller_tz
+        stale = slot is not None and is_stale(slot, old, rows.from_db_time(confirmed), tz)
+        cur = conn.execute(
+            "insert into pieces (prospect_id, slot, value, learned_at, call_id, confirmed_at) "
+            "values (?, ?, ?, ?, ?, ?)",
+            (prospect_id, old.slot, old.value, rows.to_db_time(old.learned_at), call_id, confirmed),
+        )
+        for old_id, _ in current:
+            conn.execute(
+                "update pieces set superseded_by = ?, superseded_at = ? where id = ?",
+                (cur.lastrowid, confirmed, old_id),
+            )
+        return "confirmed" if stale else False
+
+    # The templates pieces are read with (slot lifetimes); the Desk sets them, None: built-ins.
+    templates: TemplateSet | None = None
+
+    def _templates(self) -> TemplateSet:
+        if self.templates is None:
+            from callbook.jigsaw import load_templates
+
+            self.templates = load_templates(None)
+        return self.templates
 
     def _insert_contact(
         self, conn: sqlite3.Connection, prospect_id: int, contact: NewContact,
@@ -629,7 +679,7 @@ class Store:
         """Record a piece learned outside a call (an import, an edit). True if it changed."""
         with self._write() as conn:
             self._require_prospect(conn, prospect_id)
-            return self._insert_piece(conn, prospect_id, slot, value, None, self._now())
+            return bool(self._insert_piece(conn, prospect_id, slot, value, None, self._now()))
 
     def undo_call(self, call_id: int) -> Call:
         """Mark a call undone: its pieces and contacts are marked, not deleted; the pieces they
@@ -649,12 +699,14 @@ class Store:
                 raise StoreError(f"call {call_id} was already undone")
             conn.execute("update calls set undone_at = ? where id = ?", (now, call_id))
             found_pieces = conn.execute(
-                "select id, slot from pieces where call_id = ? and undone_at is null", (call_id,)
+                "select id, slot, confirmed_at from pieces where call_id = ? "
+                "and undone_at is null",
+                (call_id,),
             ).fetchall()
-            undone = [piece_id for piece_id, _ in found_pieces]
+            undone = [piece_id for piece_id, _, _ in found_pieces]
             tallies.add_call(
                 conn, started_at, outcome, small or 0, big or 0,
-                [slot for _, slot in found_pieces], sign=-1,
+                [slot for _, slot, confirmed in found_pieces if confirmed is None], sign=-1,
             )  # fmt: skip
             conn.execute("update pieces set undone_at = ? where call_id = ?", (now, call_id))
             for piece_id in undone:
@@ -771,6 +823,24 @@ class Store:
 
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
+
+    def set_attempt_plan(self, prospect_id: int, plan: AttemptPlan | None) -> None:
+        """Give a prospect its own attempt plan (None: back to its template's)."""
+        from callbook.attempts import plan_to_json
+
+        with self._write() as conn:
+            self._require_prospect(conn, prospect_id)
+            conn.execute(
+                "update prospects set attempt_plan = ?, updated_at = ? where id = ?",
+                (plan_to_json(plan) if plan is not None else None, self._now(), prospect_id),
+            )
+
+    def attempt_plan(self, prospect_id: int) -> AttemptPlan | None:
+        """The prospect's own attempt plan; None when it follows its template's."""
+        from callbook.attempts import plan_from_json
+
+        found = self._read("select attempt_plan from prospects where id = ?", (prospect_id,))
+        return plan_from_json(found[0][0]) if found and found[0][0] else None
 
     def zone_key(self, prospect: Prospect) -> str | None:
         """The prospect's zone as the queue keeps it: one name, possible names joined by
@@ -1103,7 +1173,7 @@ class Store:
 _IN_QUEUE = "p.status in ('new', 'active', 'meeting')"
 _ROW_COLUMNS = (
     "p.id, p.priority, p.last_call_at, p.next_call_at, p.zone, p.zone_source, p.phones, "
-    "p.timezone, p.country, p.region"
+    "p.timezone, p.country, p.region, p.template, p.attempt_plan"
 )
 _ORDER = "order by p.priority, p.last_call_at, p.id"
 _BATCH = 64  # rows fetched at a time from a lane
@@ -1198,11 +1268,11 @@ class _QueueReader:
     def _row(self, found: tuple):
         from callbook.queue import Row
 
-        pid, priority, last, next_at, zone, source, phones, tz, country, region = found
+        pid, priority, last, next_at, zone, source, phones, tz, country, region, *plan = found
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        data = (source, phones, country, region)
+        data = (source, phones, country, region, *plan)
         return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
@@ -1293,11 +1363,12 @@ class _QueueReader:
     def resolve(self, row):
         from callbook.queue import Candidate, legal_place
 
-        source, phones, country, region = row.data
+        source, phones, country, region, template, own_plan = row.data
         blocked, every = _blocked_numbers(phones, self.dnc)
         if every:
             return None
         self.seen[row.id] = (source, blocked)
+        plan, preferred = self._history(row, template, own_plan)
         place = None
         if self.settings.legal.stricter:  # only then does the place matter
             numbers = rows.from_json_list(phones)
@@ -1312,7 +1383,37 @@ class _QueueReader:
             rules=self._rules(row.id, row.zone),
             attempts_today=self.attempts.get(row.id, 0),
             skipped_at=self.skips.get(row.id),
+            plan=plan,
+            preferred=preferred,
         )
+
+    def _history(self, row, template: str | None, own_plan: str | None) -> tuple:
+        """(where the prospect is in its attempt plan, whether now is inside the window it
+        is usually reached in), from its own calls; read only for prospects called before."""
+        from callbook.attempts import Attempt, PlanError, plan_from_json, plan_state
+        from callbook.reach import Try, learn
+
+        plan = None
+        if own_plan:
+            try:
+                plan = plan_from_json(own_plan)
+            except PlanError:
+                plan = None  # written only through the store, which checks it: never here
+        plan = plan or self.settings.plan_for(template)
+        tz = self.zone_info(row.zone) or self.settings.caller_tz
+        if row.last_call_at is None:
+            return (plan_state(plan, (), tz) if plan else None), False
+        history = [
+            (rows.from_db_time(at), Outcome(outcome))
+            for at, outcome in self.conn.execute(
+                "select started_at, outcome from calls where prospect_id = ? "
+                "and undone_at is null order by started_at",
+                (row.id,),
+            )
+        ]
+        state = plan_state(plan, [Attempt(a, o) for a, o in history], tz) if plan else None
+        reach = learn([Try(a, o) for a, o in history], tz)
+        return state, reach.inside(self.now, tz)
 
     def _rules(self, prospect_id: int, zone: str | None) -> tuple:
         if prospect_id not in self.rules:
@@ -1328,9 +1429,9 @@ class _QueueReader:
         return self.rules[prospect_id]
 
     def walk(self) -> Iterator:
-        from callbook.queue import walk
+        from callbook.queue import prefer, walk
 
-        return walk(self.now, self.settings, self)
+        return prefer(walk(self.now, self.settings, self), self.settings.prefer_lookahead)
 
     # - entries -
 
@@ -1369,6 +1470,8 @@ class _QueueReader:
             tz = self.zone_info(c.zone)
             source, blocked = self.seen.get(c.id, (None, ()))
             who = names.get(c.id) if p.cause in (Cause.RULE, Cause.AWAY) else None
+            # A call scheduled follows its own time, not the plan; a parked plan says why.
+            plan = c.plan if c.due_at is None and c.plan and not c.plan.parked_until else None
             entries.append(
                 QueueEntry(
                     prospect,
@@ -1385,6 +1488,8 @@ class _QueueReader:
                     availability=tuple(r.text for r in c.rules),
                     not_understood=tuple(r.text for r in c.rules if not r.understood),
                     dnc_numbers=blocked,
+                    attempt=plan.attempt if plan is not None else None,
+                    attempts_max=plan.of if plan is not None else None,
                 )
             )
         return entries

@@ -92,12 +92,13 @@ def contact(row) -> Contact:
 
 
 PIECE_COLUMNS = (
-    "id, prospect_id, slot, value, learned_at, call_id, superseded_by, superseded_at, undone_at"
+    "id, prospect_id, slot, value, learned_at, call_id, superseded_by, superseded_at, undone_at, "
+    "confirmed_at"
 )
 
 
 def piece(row) -> Piece:
-    pid_, pid, slot, value, learned_at, call_id, sup_by, sup_at, undone_at = row
+    pid_, pid, slot, value, learned_at, call_id, sup_by, sup_at, undone_at, confirmed = row
     return Piece(
         id=pid_,
         prospect_id=pid,
@@ -108,6 +109,7 @@ def piece(row) -> Piece:
         superseded_by=sup_by,
         superseded_at=from_db_time(sup_at),
         undone_at=from_db_time(undone_at),
+        confirmed_at=from_db_time(confirmed),
     )
 
 

@@ -280,9 +280,22 @@ def _v8_call_flow(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v9_plans(conn: sqlite3.Connection) -> None:
+    """`pieces.confirmed_at`: when a piece's value was said again (still true then), for
+    freshness. `prospects.attempt_plan`: a per-prospect attempt plan overriding its
+    template's, as JSON with the keys of a template's [plan] table; NULL: the template's."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE pieces ADD COLUMN confirmed_at TEXT;
+        ALTER TABLE prospects ADD COLUMN attempt_plan TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
-    _v7_book_identity, _v8_call_flow,
+    _v7_book_identity, _v8_call_flow, _v9_plans,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -134,12 +134,15 @@ def quarter_tallies(conn: sqlite3.Connection, since: str | None, until: str | No
 
 def quarter_pieces(conn: sqlite3.Connection, since: str | None, until: str | None):
     """(UTC quarter hour, slot, pieces) recorded by the calls started in [since, until),
-    undone calls and pieces left out."""
+    undone calls and pieces and confirmations of a piece already known left out."""
+    # A confirmation learns nothing; books before attempt plans have none (nor the column).
+    columns = {row[1] for row in conn.execute("pragma table_info(pieces)")}
+    learned = "and p.confirmed_at is null " if "confirmed_at" in columns else ""
     return conn.execute(
         "select unixepoch(c.started_at) / 900 * 900 as quarter, p.slot, count(*) "
         "from pieces p join calls c on c.id = p.call_id "
         "where c.started_at >= ? and c.started_at < ? and c.undone_at is null "
-        "and p.undone_at is null group by quarter, p.slot order by quarter",
+        f"and p.undone_at is null {learned}group by quarter, p.slot order by quarter",
         (since or "", until or "\uffff"),
     ).fetchall()
 

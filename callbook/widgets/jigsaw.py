@@ -55,7 +55,9 @@ class ProspectView:
 
         store = desk.store
         pieces = store.pieces(prospect.id)
-        jigsaw = build_jigsaw(desk.template_for(prospect), pieces)
+        jigsaw = build_jigsaw(  # stale pieces are read in the prospect's zone
+            desk.template_for(prospect), pieces, desk.now(), desk.prospect_tz(prospect)
+        )
         calls = [c for c in store.calls(prospect.id, limit=LAST_CALLS * 3) if not c.undone_at]
         return cls(
             prospect=prospect, jigsaw=jigsaw, pieces=pieces,
@@ -230,7 +232,7 @@ class JigsawPane(Vertical):
             out.append(
                 Option(
                     Content.assemble(
-                        ("✔ ", "$success"),
+                        ("⌛ ", "$warning") if known.stale else ("✔ ", "$success"),
                         (cells.fit(known.slot.label, label_w), "bold"),
                         " ",
                         value,

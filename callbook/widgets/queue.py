@@ -101,6 +101,9 @@ def objective(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:
             parts.append("from " + call_time(entry.callable_at, ctx.now, ctx.tz))
         if parts:
             return " · ".join(parts), "italic $text-muted"
+    if entry.attempt is not None and entry.attempt > 1:  # tried before: where in the plan
+        plan = f"attempt {entry.attempt} of {entry.attempts_max}"
+        return " · ".join(filter(None, (plan, entry.prospect.next_objective))), "italic"
     return entry.prospect.next_objective or "", "italic"
 
 

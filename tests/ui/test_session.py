@@ -86,7 +86,7 @@ async def test_an_empty_book_offers_the_demo(tmp_path, open_desk) -> None:
         await pilot.press("d")
         await settle(app, pilot)
         await settle(app, pilot)
-        assert desk.store.count_prospects() == 240
+        assert desk.store.count_prospects() == 243
         assert app.main.queue.window.entries
         assert app.shown is not None
         # Its weeks of calls give a usual day to compare today with.

@@ -280,9 +280,10 @@ def test_the_one_key_path_keeps_the_objective_and_leaves_the_retry_to_the_queue(
     assert rows(desk, "select status, next_call_at, next_objective, call_count from prospects") == [
         ("active", None, IN_FORCE, 1)
     ]
-    # The queue's rules: waiting out the cooldown now, callable on Monday morning.
+    # The queue's rules (the template's attempt plan: the second try a day after the first):
+    # waiting now, callable on Monday morning.
     soon = [e for e in desk.store.queue(NOW + timedelta(minutes=5)) if e.prospect.id == p.id]
-    assert [e.callable for e in soon] == [False] and "cooldown" in soon[0].why
+    assert [e.callable for e in soon] == [False] and soon[0].why == "attempt 2 of 5 due Sat"
     monday = desk.store.queue(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     assert [e.callable for e in monday if e.prospect.id == p.id] == [True]
 

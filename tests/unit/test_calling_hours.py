@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_queue import FakeLanes
 
+from callbook.attempts import Attempt, PlanState, plan_state
 from callbook.availability import parse as read_availability
 from callbook.capture.grammar import parse_when
 from callbook.capture.preview import show_when
@@ -23,6 +24,7 @@ from callbook.cli import main
 from callbook.clock import fixed_clock
 from callbook.config import CallingHours, Config, LegalHours, load_config
 from callbook.desk import Desk
+from callbook.model import AttemptPlan, NewCall, Outcome
 from callbook.queue import (
     Candidate,
     QueueSettings,
@@ -30,6 +32,7 @@ from callbook.queue import (
     order,
     outside_legal_hours,
     place,
+    prefer,
     walk,
     zone_set,
     zones_of,
@@ -275,7 +278,20 @@ def candidates(draw, now: datetime):
         rules=tuple(read_availability(r, date(2026, 1, 1)) for r in rules),
         attempts_today=draw(st.integers(0, 4)),
         place=draw(st.sampled_from([None, "US-FL", "GB"])),
+        plan=draw(st.none() | plan_states(now)),
+        preferred=draw(st.booleans()),
     )  # fmt: skip
+
+
+@st.composite
+def plan_states(draw, now: datetime):
+    """Anywhere in an attempt plan: due any time, due before or after now, parked, ended."""
+    due = st.integers(-5 * 24 * 60, 40 * 24 * 60).map(lambda m: now + timedelta(minutes=m))
+    kind = draw(st.sampled_from(["due", "parked", "ended"]))
+    if kind == "ended":
+        return PlanState(5, 5, None, ended=True)
+    at = draw(due if kind == "parked" else st.none() | due)
+    return PlanState(draw(st.integers(1, 5)), 5, at, parked_until=at if kind == "parked" else None)
 
 
 def _minute(when: datetime) -> int:
@@ -296,6 +312,17 @@ def assert_inside(c: Candidate, at: datetime, s: QueueSettings, *, hours: bool) 
                     assert rule.allows(local.date(), _minute(local))
 
 
+def assert_waited(c: Candidate, at: datetime, s: QueueSettings) -> None:
+    """Out of cooldown and due in its attempt plan at `at` (a callback due skips both)."""
+    if c.due_at is not None:
+        return
+    if c.last_call_at is not None:
+        assert at >= c.last_call_at + s.cooldown, (c, at)
+    if c.plan is not None:
+        assert not c.plan.ended
+        assert c.plan.due_at is None or at >= c.plan.due_at, (c, at)
+
+
 @settings(max_examples=400, deadline=None)
 @given(data=st.data(), now=clocks(), s=queue_settings())
 def test_the_queue_never_offers_a_call_outside_the_window(data, now, s):
@@ -305,8 +332,32 @@ def test_the_queue_never_offers_a_call_outside_the_window(data, now, s):
             # A callback needs only the floor; anyone else the hours and the rules too.
             assert_inside(c, now, s, hours=p.group == 1)
             assert outside_legal_hours(c.zone, c.place, now, s) is None
+            assert_waited(c, now, s)
         if p.callable_at is not None:
             assert_inside(c, p.callable_at, s, hours=p.group != 0 and c.due_at is None)
+            assert_waited(c, p.callable_at, s)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), now=clocks(), s=queue_settings(), lookahead=st.integers(0, 10))
+def test_no_plan_window_or_preference_offers_a_call_outside_hours_or_in_cooldown(
+    data, now, s, lookahead
+):
+    cs = data.draw(st.lists(candidates(now), max_size=12, unique_by=lambda c: c.id))
+    plain = order(cs, now, s)
+    preferred = list(prefer(plain, lookahead))
+    # The preference only reorders: the same placements, callable ones first, the others in
+    # their places.
+    assert sorted(p.key for p in preferred) == [p.key for p in plain]
+    assert [p.key for p in preferred if p.group != 1] == [p.key for p in plain if p.group != 1]
+    groups = [p.group for p in preferred]
+    assert groups == sorted(groups)
+    for p in preferred:
+        if p.callable:
+            assert_inside(p.candidate, now, s, hours=p.group == 1)
+        if p.callable_at is not None:
+            assert_waited(p.candidate, p.callable_at, s)
+    assert all(p.group != 4 for p in preferred)  # an ended plan is never offered
 
 
 @settings(max_examples=150, deadline=None)
@@ -631,3 +682,54 @@ def test_the_stored_queue_never_offers_a_call_outside_the_floor(
             p = entry.prospect
             where = legal_place(p.country, p.region, p.phones, s.region)
             assert outside_legal_hours(key, where, now, s) is None, (p, key, where)
+
+
+OUTCOMES = [Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.GATEKEEPER, Outcome.DECISION_MAKER]
+PLANS = [
+    AttemptPlan((0, 1, 3), 3, 30, True), AttemptPlan((0,), 2, None, True),
+    AttemptPlan((0, 0, 2), 5, 2, False),
+]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    places=st.lists(st.sampled_from(PLACES), min_size=1, max_size=4),
+    histories=st.lists(
+        st.lists(st.tuples(st.integers(1, 20 * 24 * 60), st.sampled_from(OUTCOMES)), max_size=6),
+        min_size=4, max_size=4,
+    ),
+    now=clocks(),
+    s=queue_settings(),
+    plan=st.sampled_from(PLANS),
+)  # fmt: skip
+def test_the_stored_queue_with_plans_and_windows_never_offers_a_call_too_early(
+    shared_store, places, histories, now, s, plan
+):
+    store = shared_store
+    store.queue_settings = replace(s, plans=(("cold_call", plan),))
+    ids = []
+    for place_, history in zip(places, histories, strict=False):
+        p = store.add_prospect("P", **place_)
+        ids.append(p.id)
+        for minutes, outcome in sorted(history, reverse=True):
+            at = now - timedelta(minutes=minutes)
+            store.record_call(NewCall(p.id, at, at + timedelta(minutes=1), outcome))
+    for entry in store.queue(now, limit=10_000):
+        if entry.prospect.id not in ids or entry.callable_at is None:
+            continue
+        p, at = entry.prospect, entry.callable_at
+        key = store.zone_key(p)
+        where = legal_place(p.country, p.region, p.phones, s.region)
+        assert outside_legal_hours(key, where, at, s) is None, (p, key, where)
+        if p.last_call_at is not None:
+            assert at >= p.last_call_at + s.cooldown
+        tz = zones_of(key)[0] if len(zones_of(key)) == 1 else s.caller_tz
+        state = plan_state(
+            plan, [Attempt(c.started_at, c.outcome) for c in store.calls(p.id)], tz
+        )
+        assert state is None or (not state.ended and (state.due_at or at) <= at)
+        in_plan = state is not None and state.parked_until is None
+        assert entry.attempt == (state.attempt if in_plan else None)
+        assert entry.callable == (at == now)

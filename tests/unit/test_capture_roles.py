@@ -50,7 +50,11 @@ def test_the_title_is_committed_as_a_piece_of_the_call(tmp_path: Path) -> None:
         history = [p.value for p in store.pieces(prospect.id) if p.slot == "dm_role"]
         assert history == ["Ops Director", "Chief Operating Officer"]
 
-        # The same title again is no win.
+        # The same title again is no win: it confirms the title (still fresh).
         third = desk.commit(prospect, "dm: Tom Li, Chief Operating Officer; !dm")
         assert third.small_wins == 1  # the decision maker's value changed, the title did not
-        assert [p.slot for p in store.pieces_of_call(third.id)] == ["decision_maker"]
+        dm, role = store.pieces_of_call(third.id)
+        assert (dm.slot, dm.confirmed_at) == ("decision_maker", None)
+        assert (role.slot, role.value, role.confirmed_at) == (
+            "dm_role", "Chief Operating Officer", third.ended_at
+        )  # fmt: skip

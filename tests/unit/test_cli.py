@@ -166,11 +166,11 @@ def test_a_do_not_call_number_is_refused_without_force(db):
 
 def test_demo_builds_a_book_once(db):
     result = run(db, "demo")
-    assert result.output == f"demo book ready: 240 prospects in {db}\n"
+    assert result.output == f"demo book ready: 243 prospects in {db}\n"
     assert rows(db, "select count(distinct country) from prospects")[0][0] >= 5
     assert rows(db, "select count(*) from calls")[0][0] > 300
     again = CliRunner().invoke(main, ["--db", str(db), "demo"])
-    assert again.exit_code == 1 and "already holds 240 prospects" in again.output
+    assert again.exit_code == 1 and "already holds 243 prospects" in again.output
 
 
 def test_demo_is_the_same_every_time(tmp_path, db):

@@ -73,6 +73,14 @@ DATA_AT_VERSION[CALL_FLOW] = [
     "'{\"line\": \"!vm\"}', '2026-01-01T09:07:00Z', 'desk', 4242, 1)",
 ]
 
+# Attempt plans and freshness: a confirmed piece and a prospect's own plan.
+_PLANS = MIGRATIONS.index(schema_module._v9_plans) + 1
+DATA_AT_VERSION[_PLANS] = [
+    *DATA_AT_VERSION[_PLANS - 1],
+    "update pieces set confirmed_at = '2026-01-05T09:00:00Z' where id = 1",
+    "update prospects set attempt_plan = '{\"max\": 3, \"then\": \"end\"}' where id = 2",
+]
+
 
 def book_at_version(path, version: int) -> None:
     conn = connect(path, create=True)

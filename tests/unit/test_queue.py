@@ -197,21 +197,23 @@ def test_dst_change_days(store):
 def test_cooldown_and_daily_cap(store):
     p = store.add_prospect("Acme", timezone="Europe/London")
     other = store.add_prospect("Other", timezone="Europe/London", priority=5)
-    called(store, p, TUESDAY - timedelta(hours=3))  # 12:00-12:02
+    # Both reached the decision maker: their attempt plans are over, the cooldown and cap rule.
+    reached = Outcome.DECISION_MAKER
+    called(store, p, TUESDAY - timedelta(hours=3), reached)  # 12:00-12:02
     [first, second] = whole(store, TUESDAY)
     assert first.prospect.id == other.id
     assert (second.callable, second.why) == (False, "cooldown until 16:02")
     assert second.callable_at == TUESDAY + timedelta(hours=1, minutes=2)
     assert second.attempts_today == 1
     # A cooldown that ends after the hours waits for the next morning.
-    called(store, other, TUESDAY - timedelta(minutes=30))
+    called(store, other, TUESDAY - timedelta(minutes=30), reached)
     entry = whole(store, TUESDAY)[1]
     assert entry.why == "cooldown until 18:32"
     assert entry.callable_at == datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
     # Three attempts today: the cap; back tomorrow when London opens.
-    called(store, p, TUESDAY - timedelta(hours=6))
-    called(store, p, TUESDAY - timedelta(hours=5))
+    called(store, p, TUESDAY - timedelta(hours=6), reached)
+    called(store, p, TUESDAY - timedelta(hours=5), reached)
     evening = TUESDAY + timedelta(hours=2, minutes=10)  # 17:10, out of cooldown
     entry = next(e for e in whole(store, evening) if e.prospect.id == p.id)
     assert (entry.callable, entry.why, entry.attempts_today) == (False, "3 calls today (cap 3)", 3)

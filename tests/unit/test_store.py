@@ -97,9 +97,14 @@ def test_new_value_supersedes_and_history_stays(store):
     same = store.record_call(call(p.id, minutes=5, pieces=(("gatekeeper", " sarah "),)))
     second = store.record_call(call(p.id, minutes=9, pieces=(("gatekeeper", "Sarah Jenkins"),)))
     assert same.small_wins == 0 and second.small_wins == 1
-    old, new = store.pieces(p.id)
-    assert (old.value, old.call_id, old.superseded_by) == ("Sarah", first.id, new.id)
-    assert old.superseded_at == second.ended_at and not old.current
+    # The same value said again is a confirmation: a row that keeps when it was learned.
+    old, confirmed, new = store.pieces(p.id)
+    assert (old.value, old.call_id, old.superseded_by) == ("Sarah", first.id, confirmed.id)
+    assert (confirmed.value, confirmed.call_id, confirmed.superseded_by) == (
+        "Sarah", same.id, new.id
+    )  # fmt: skip
+    assert (confirmed.learned_at, confirmed.confirmed_at) == (old.learned_at, same.ended_at)
+    assert confirmed.superseded_at == second.ended_at and not old.current
     assert new.current and store.current_pieces(p.id)["gatekeeper"].value == "Sarah Jenkins"
 
 

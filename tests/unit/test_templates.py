@@ -213,7 +213,7 @@ BROKEN = [
     (
         'key = "x"\nname = "X"\ncolour = "red"\n' + SLOT,
         3,
-        "unknown key 'colour' (expected one of: key, name, description, slots, talk_tracks)",
+        "unknown key 'colour' (expected one of: key, name, description, slots, talk_tracks, plan)",
     ),
     ('name = "X"\n' + SLOT, 1, "missing 'key'"),
     ('key = "x"\n' + SLOT, 1, "missing 'name'"),
@@ -276,7 +276,7 @@ BROKEN = [
         'key = "x"\nname = "X"\n' + SLOT + 'alias = ["money"]\n',
         7,
         "slot 'budget': unknown key 'alias' (expected one of: "
-        "key, label, question, weight, aliases, role, availability)",
+        "key, label, question, weight, aliases, role, availability, lifetime)",
     ),
     (
         'key = "x"\nname = "X"\n' + SLOT + 'aliases = "money"\n',
