@@ -224,6 +224,53 @@ class Piece:
         return self.superseded_by is None and self.undone_at is None
 
 
+class Answerer(enum.StrEnum):
+    """Who picked up a call: part of the call, with the number dialled."""
+
+    GATEKEEPER = "gatekeeper"
+    DECISION_MAKER = "decision_maker"
+    SOMEONE = "someone"  # someone else: a colleague, a wrong number's owner
+    MACHINE = "machine"  # voicemail, an answering service
+
+    @property
+    def label(self) -> str:
+        return {"someone": "someone else", "decision_maker": "decision maker"}.get(
+            self.value, self.value
+        )
+
+
+@dataclass(frozen=True)
+class ProspectPhone:
+    """One number of a prospect, a row of the `phones` table."""
+
+    id: int
+    prospect_id: int
+    number: str  # E.164 where it parsed, else as typed; no extension
+    e164: str | None
+    typed: str
+    extension: str | None = None
+    label: str = "other"  # direct, mobile, switchboard, company, home, assistant, other
+    source: str | None = None
+    note: str | None = None
+    status: str = "ok"  # ok, wrong, do-not-call
+    position: int = 0
+    last_dialled_at: datetime | None = None
+    dialled: int = 0
+    answered: int = 0
+    reached_dm: int = 0
+    machine: int = 0
+    wrong: int = 0
+
+    @property
+    def stored(self) -> str:
+        """As the book's lists hold it: E.164 with `;ext=`, or as typed."""
+        return f"{self.number};ext={self.extension}" if self.extension else self.number
+
+    @property
+    def dialable(self) -> bool:
+        return self.status == "ok"
+
+
 @dataclass(frozen=True)
 class Call:
     id: int
@@ -240,6 +287,10 @@ class Call:
     small_wins: int = 0
     big_wins: int = 0
     undone_at: datetime | None = None
+    phone_id: int | None = None  # the row of the number dialled
+    dialled: str | None = None  # the number dialled, as stored
+    answered_by: Answerer | None = None  # None: nobody picked up
+    contact_id: int | None = None  # the known person who answered
 
 
 @dataclass(frozen=True)
@@ -315,6 +366,7 @@ class NewCall:
     next_objective: str | None = None
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
+    dialled: str | None = None  # the number dialled; None: the prospect's first to dial
 
 
 # --- a parsed capture line -----------------------------------------------------------------

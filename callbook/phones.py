@@ -344,6 +344,26 @@ def display(stored: str, *, national_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, style)
 
 
+_EXTENSION_RE = re.compile(r"(?:\bext(?:ension)?\.?|\bx|#)\s*(\d{1,10})\b", re.IGNORECASE)
+
+
+def direct_line(text: str, region: str | None = None, base: str | None = None) -> str | None:
+    """The number a "direct line" said on a call gives, as stored: the first valid number in
+    `text` ("Tom: 020 8711 2817 ext 23"), else an extension alone ("ext 23", "x23") on
+    `base` (the number dialled so far, stored). None when it holds neither."""
+    import phonenumbers
+
+    for found in phonenumbers.PhoneNumberMatcher(text, (region or DEFAULT_REGION).upper()):
+        parsed = found.number
+        if phonenumbers.is_valid_number(parsed):
+            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            return f"{e164};ext={parsed.extension}" if parsed.extension else e164
+    extension = _EXTENSION_RE.search(text)
+    if extension and base:
+        return f"{base.split(';ext=')[0]};ext={extension.group(1)}"
+    return None
+
+
 def tel_uri(stored: str) -> str | None:
     """`tel:` link for a normalised number (None for one kept as typed)."""
     return f"tel:{stored}" if is_normalized(stored) else None
