@@ -10,7 +10,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 # Common short forms, both ways. Kept small: a wrong match merges two people.
 _NICKNAMES = {
@@ -32,7 +31,7 @@ _NICKNAMES = {
     "nat": ("natalie", "nathan"), "vicky": ("victoria",), "jo": ("joanna", "joanne"),
 }  # fmt: skip
 
-T = TypeVar("T")
+EXACT = 3
 
 
 def fold(name: str) -> list[str]:
@@ -43,12 +42,13 @@ def fold(name: str) -> list[str]:
     return text.split()
 
 
-def _typo(a: str, b: str) -> bool:
-    """One slip in a word of 4-7 letters, two in a longer one; short words must be exact."""
+def _typo(a: str, b: str, *, shortest_allowed: int = 4) -> bool:
+    """One slip in a word of 4-7 letters, two in a longer one; short words, and words with
+    digits, must be exact."""
     from rapidfuzz.distance import Levenshtein
 
     shortest = min(len(a), len(b))
-    if shortest < 4:
+    if shortest < shortest_allowed or not (a.isalpha() and b.isalpha()):
         return False
     allowed = 1 if shortest < 8 else 2
     return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
@@ -59,7 +59,12 @@ def _same_first(a: str, b: str) -> bool:
 
 
 def _same_last(typed: str, known: str) -> bool:
-    return typed == known or (len(typed) == 1 and known.startswith(typed)) or _typo(typed, known)
+    # Surnames a letter apart are often two people (Kent, Kemp): a slip only in long ones.
+    return (
+        typed == known
+        or (len(typed) == 1 and known.startswith(typed))
+        or _typo(typed, known, shortest_allowed=6)
+    )
 
 
 def score(typed: str, known: str) -> int:
@@ -69,7 +74,7 @@ def score(typed: str, known: str) -> int:
     if not t or not k:
         return 0
     if t == k:
-        return 3
+        return EXACT
     if len(t) == 1 and len(k) >= 2 and 2 <= len(t[0]) <= 3 and t[0] == "".join(w[0] for w in k):
         return 1  # initials: "LP" for Lukas Patel
     if not _same_first(t[0], k[0]):

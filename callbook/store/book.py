@@ -69,7 +69,8 @@ class _People:
 
     matched: set[str] = field(default_factory=set)  # typed names that are known contacts
     ids: dict[str, int] = field(default_factory=dict)  # typed name -> contact id
-    known_pieces: set[tuple[str, str]] = field(default_factory=set)  # not written again
+    # (slot, value) of a piece naming a known person -> the value to write (None: nothing)
+    pieces: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
 # What an outcome does to the prospect's status.
@@ -424,11 +425,13 @@ class Store:
             learned = rows.to_db_time(new.ended_at)
             undo: dict = {}
             people = self._people(conn, new, undo)
-            small = sum(
-                self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
-                for slot, value in new.pieces
-                if (slot, value) not in people.known_pieces
-            )
+            small = 0
+            for slot, value in new.pieces:
+                if (slot, value) in people.pieces:  # names a known person
+                    value = people.pieces[(slot, value)]
+                    if value is None:
+                        continue
+                small += self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
             for contact in new.contacts:
                 if contact.name not in people.matched:
                     people.ids[contact.name] = self._insert_contact(
@@ -495,11 +498,21 @@ class Store:
                 undo.setdefault("renamed", []).append([cid, name])
                 conn.execute("update contacts set name = ? where id = ?", (contact.name, cid))
                 continue
-            found.known_pieces.update(
-                (slot, value)
-                for slot, value in new.pieces
-                if split_name_title(value)[0].casefold() == contact.name.casefold()
-            )
+            for slot, value in new.pieces:
+                typed_name, title = split_name_title(value)
+                if typed_name.casefold() != contact.name.casefold():
+                    continue
+                in_force = conn.execute(
+                    "select value from pieces where prospect_id = ? and slot = ? "
+                    "and superseded_by is null and undone_at is null order by id desc limit 1",
+                    (new.prospect_id, slot),
+                ).fetchone()
+                same_person = in_force is not None and people.score(
+                    split_name_title(in_force[0])[0], name
+                ) == people.EXACT
+                # The piece in force names this person: a new title is news, the name is not.
+                # It names someone else (another shift): it stays; the call says who answered.
+                found.pieces[(slot, value)] = f"{name}, {title}" if same_person and title else None
         return found
 
     def _route(self, conn: sqlite3.Connection, new: NewCall, call_id: int, people: _People,

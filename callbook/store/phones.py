@@ -175,14 +175,14 @@ def _insert_row(conn: sqlite3.Connection, prospect_id: int, spec: NumberSpec, po
         "insert into phones (prospect_id, number, e164, typed, extension, label, source, note, "
         "status, position, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            prospect_id, spec.number, _e164(spec.number), spec.typed, spec.extension,
+            prospect_id, spec.number, e164_of(spec.number), spec.typed, spec.extension,
             label_of(spec.label), spec.source, spec.note, status, position, now,
         ),
     )  # fmt: skip
     return cur.lastrowid
 
 
-def _e164(number: str) -> str | None:
+def e164_of(number: str) -> str | None:
     return number if numbers.is_normalized(number) else None
 
 
@@ -330,7 +330,7 @@ def move_lists(conn: sqlite3.Connection) -> None:
             if status != OK:
                 touched.append(pid)
             batch.append(
-                (pid, spec.number, _e164(spec.number), stored, spec.extension, status, position,
+                (pid, spec.number, e164_of(spec.number), stored, spec.extension, status, position,
                  created)
             )  # fmt: skip
         if len(batch) >= 5000:

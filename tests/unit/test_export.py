@@ -116,7 +116,7 @@ def test_round_trip_gives_back_the_same_book(tmp_path: Path, fmt: str) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"{out}: callbook export ({fmt}); restored 3 prospects, 3 contacts, 6 pieces, 3 calls, "
-        "1 session, 1 do-not-call number, 1 skip\n"
+        "1 session, 1 do-not-call number, 1 skip, 3 phone numbers\n"
     )
     before, after = tables(original), tables(restored)
     assert after == before
@@ -154,7 +154,7 @@ def test_restore_needs_an_empty_book(tmp_path: Path) -> None:
     assert result.stderr == (
         f"callbook: {out}: an export restores into an empty book only; this one holds "
         "3 prospects, 3 contacts, 6 pieces, 3 calls, 1 session, 1 do-not-call number, "
-        "1 skip; import it with --db NEW.db\n"
+        "1 skip, 3 phone numbers; import it with --db NEW.db\n"
     )
     assert tables(original) == before
 
@@ -173,8 +173,9 @@ def test_restore_of_a_damaged_export_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"{out}: contacts #1 (id 1): NOT NULL constraint failed: contacts.name",
+        f"{out}: calls id 1: refers to a missing row of contacts",  # who answered
         f"{out}: pieces id 1: refers to a missing row of prospects",
-        f"callbook: {out}: 2 errors; nothing was imported",
+        f"callbook: {out}: 3 errors; nothing was imported",
     ]
     assert all(not rows for rows in tables(restored).values())
 
@@ -345,6 +346,7 @@ def test_csv_all_writes_a_folder(tmp_path: Path) -> None:
         "calls.csv",
         "contacts.csv",
         "do_not_call_numbers.csv",
+        "phones.csv",
         "pieces.csv",
         "prospects.csv",
         "sessions.csv",
@@ -360,7 +362,7 @@ def test_csv_all_writes_a_folder(tmp_path: Path) -> None:
          "--format csv --what all writes one file per table: give a folder with -o"),
         (["--format", "xml"], "--format 'xml': one of json, jsonl, csv, ics"),
         (["--what", "deals"], "--what 'deals': one of prospects, contacts, pieces, calls, "
-         "sessions, do_not_call_numbers, skips, all"),
+         "sessions, do_not_call_numbers, skips, phones, all"),
         (["--format", "ics", "--what", "calls"],
          "--what does not apply to --format ics (it exports scheduled callbacks)"),
     ],
