@@ -206,6 +206,17 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Answering:
+    """A person who picks up at a prospect (a gatekeeper on one shift or another): how often,
+    when last, and what they gave ("slot: value" of the pieces learned on those calls)."""
+
+    contact: Contact
+    answered: int = 0
+    last_answered_at: datetime | None = None
+    gave: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Piece:
     """One fact filling a slot. Never overwritten: a newer piece supersedes it."""
 

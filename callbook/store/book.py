@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from callbook.clock import Clock, system_clock
 from callbook.model import (
+    Answering,
     Call,
     Contact,
     NewCall,
@@ -329,6 +330,32 @@ class Store:
                 (prospect_id,),
             )
         ]
+
+    def gatekeepers(self, prospect_id: int) -> list[Answering]:
+        """The prospect's gatekeepers (several: shifts), each with the calls they answered,
+        when last, and what they gave."""
+        found = []
+        for contact in self.contacts(prospect_id):
+            if contact.role is not Role.GATEKEEPER:
+                continue
+            (answered, last), = self._read(
+                "select count(*), max(started_at) from calls where contact_id = ? "
+                "and undone_at is null",
+                (contact.id,),
+            )  # fmt: skip
+            gave = self._read(
+                "select p.slot, p.value from pieces p join calls c on c.id = p.call_id "
+                "where c.contact_id = ? and c.undone_at is null and p.undone_at is null "
+                "order by p.id",
+                (contact.id,),
+            )
+            found.append(
+                Answering(
+                    contact, answered, rows.from_db_time(last),
+                    tuple(f"{slot.replace('_', ' ')}: {value}" for slot, value in gave),
+                )
+            )  # fmt: skip
+        return found
 
     def add_contact(self, prospect_id: int, contact: NewContact) -> Contact:
         with self._write() as conn:

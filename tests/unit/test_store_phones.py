@@ -1,0 +1,248 @@
+"""Numbers and people as rows: what a call does to the phones, calls and contacts tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from callbook.clock import fixed_clock
+from callbook.model import NewCall, NewContact, Outcome, Role
+from callbook.store import Store
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+SWITCHBOARD, MOBILE = "+442087112817", "+447400123456"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "book.db", clock=fixed_clock(NOW)) as s:
+        yield s
+
+
+def call(prospect_id, outcome=Outcome.GATEKEEPER, minutes=0, **kw):
+    start = NOW + timedelta(minutes=minutes)
+    return NewCall(prospect_id, start, start + timedelta(minutes=2), outcome, **kw)
+
+
+def table(store, pid):
+    return store.conn.execute(
+        "select number, extension, label, status, position, dialled, answered, reached_dm, "
+        "machine, wrong from phones where prospect_id = ? order by position, id",
+        (pid,),
+    ).fetchall()
+
+
+def route(store, call_id):
+    return store.conn.execute(
+        "select dialled, phone_id is not null, answered_by, contact_id from calls where id = ?",
+        (call_id,),
+    ).fetchone()
+
+
+@pytest.fixture
+def acme(store):
+    return store.add_prospect("Acme", country="GB", phones=[SWITCHBOARD, MOBILE])
+
+
+def test_a_call_records_the_first_number_and_who_answered(store, acme):
+    saved = store.record_call(call(acme.id, Outcome.VOICEMAIL))
+    assert route(store, saved.id) == (SWITCHBOARD, 1, "machine", None)
+    assert (saved.dialled, saved.answered_by.value) == (SWITCHBOARD, "machine")
+    assert table(store, acme.id) == [
+        (SWITCHBOARD, None, "other", "ok", 0, 1, 0, 0, 1, 0),
+        (MOBILE, None, "other", "ok", 1, 0, 0, 0, 0, 0),
+    ]
+    # A number given (as the call flow passes it, in any format) is the one recorded.
+    second = store.record_call(call(acme.id, Outcome.NO_ANSWER, 5, dialled="07400 123456"))
+    assert route(store, second.id) == (MOBILE, 1, None, None)
+    assert store.conn.execute(
+        "select dialled, last_dialled_at from phones where number = ?", (MOBILE,)
+    ).fetchone() == (1, "2026-11-27T15:05:00Z")
+
+
+def test_gatekeeper_named_on_the_line_is_who_answered(store, acme):
+    saved = store.record_call(
+        call(acme.id, Outcome.GATEKEEPER, pieces=(("gatekeeper", "Lukas Patel"),),
+             contacts=(NewContact("Lukas Patel", Role.GATEKEEPER),))
+    )  # fmt: skip
+    lukas = store.contacts(acme.id)[0]
+    assert route(store, saved.id) == (SWITCHBOARD, 1, "gatekeeper", lukas.id)
+    assert table(store, acme.id)[0][5:] == (1, 1, 0, 0, 0)
+
+
+def test_wrong_retires_the_number_and_the_next_is_offered(store, acme):
+    store.record_call(call(acme.id, Outcome.WRONG_NUMBER))
+    assert [r[:4] for r in table(store, acme.id)] == [
+        (SWITCHBOARD, None, "other", "wrong"),
+        (MOBILE, None, "other", "ok"),
+    ]
+    assert store.number_to_dial(acme.id).number == MOBILE
+    assert store.get_prospect(acme.id).phones == (MOBILE, SWITCHBOARD)  # dialable first
+    assert acme.id in {e.prospect.id for e in store.queue(NOW + timedelta(days=1), limit=10)}
+    # The last number wrong too: the prospect leaves the queue, with the reason.
+    last = store.record_call(call(acme.id, Outcome.WRONG_NUMBER, 10))
+    assert last.dialled == MOBILE and last.answered_by.value == "someone"
+    assert [r[3] for r in table(store, acme.id)] == ["wrong", "wrong"]
+    assert store.number_to_dial(acme.id) is None
+    assert store.unreachable(acme.id) == "every number is wrong"
+    later = NOW + timedelta(days=1)
+    assert acme.id not in {e.prospect.id for e in store.queue(later, limit=10)}
+    assert store.queue_size(later) == 0
+    # Undone, the number is back.
+    store.undo_call(last.id)
+    assert [r[3] for r in table(store, acme.id)] == ["wrong", "ok"]
+    assert store.unreachable(acme.id) is None
+    assert store.queue_size(later) == 1
+
+
+def test_dnc_bans_the_prospect_and_every_number_for_everyone(store, acme):
+    other = store.add_prospect("Acme duplicate", phones=[MOBILE])
+    saved = store.record_call(call(acme.id, Outcome.DO_NOT_CALL))
+    assert [n for n, _, _ in store.do_not_call_numbers()] == sorted([SWITCHBOARD, MOBILE])
+    assert [r[3] for r in table(store, acme.id)] == ["do-not-call", "do-not-call"]
+    # The duplicate holding the mobile leaves the queue too.
+    assert [r[3] for r in table(store, other.id)] == ["do-not-call"]
+    assert store.unreachable(other.id) == "every number is on the do-not-call list"
+    assert store.queue_size(NOW + timedelta(days=1)) == 0
+    # A re-import of the number is marked at once.
+    again = store.add_prospect("Acme again", phones=[SWITCHBOARD, MOBILE])
+    assert [r[3] for r in table(store, again.id)] == ["do-not-call", "do-not-call"]
+    # Undo takes the numbers off the list again.
+    store.undo_call(saved.id)
+    assert store.do_not_call_numbers() == []
+    assert [r[3] for r in table(store, other.id)] == ["ok"]
+    assert store.unreachable(other.id) is None
+
+
+def test_a_direct_line_learned_on_a_call_is_dialled_first(store, acme):
+    saved = store.record_call(
+        call(acme.id, Outcome.GATEKEEPER, pieces=(("direct_line", "020 8711 2900 ext 23"),))
+    )
+    rows = table(store, acme.id)
+    assert rows[0][:4] == ("+442087112900", "23", "direct", "ok")
+    assert rows[0][4] < rows[1][4]
+    assert store.number_to_dial(acme.id).stored == "+442087112900;ext=23"
+    source = store.conn.execute("select source from phones where label = 'direct'").fetchone()
+    assert source == (f"call:{saved.id}",)
+    # An extension alone goes with the number dialled first so far.
+    store.record_call(call(acme.id, Outcome.GATEKEEPER, 5, pieces=(("direct_line", "x 41"),)))
+    assert store.number_to_dial(acme.id).stored == "+442087112900;ext=41"
+    # A known number said again moves to the front, labelled direct.
+    moved = store.record_call(
+        call(acme.id, Outcome.GATEKEEPER, 9, pieces=(("direct_line", MOBILE),))
+    )
+    assert store.number_to_dial(acme.id).label == "direct"
+    assert store.number_to_dial(acme.id).number == MOBILE
+    assert len(table(store, acme.id)) == 4
+    # Undone, the mobile goes back to its place and label.
+    store.undo_call(moved.id)
+    assert store.number_to_dial(acme.id).stored == "+442087112900;ext=41"
+    assert table(store, acme.id)[-1][:3] == (MOBILE, None, "other")
+
+
+def test_undo_takes_back_a_number_only_its_call_added(store, acme):
+    saved = store.record_call(call(acme.id, pieces=(("direct_line", "020 8711 2900"),)))
+    assert len(table(store, acme.id)) == 3
+    store.undo_call(saved.id)
+    assert [r[0] for r in table(store, acme.id)] == [SWITCHBOARD, MOBILE]
+    assert store.get_prospect(acme.id).phones == (SWITCHBOARD, MOBILE)
+
+
+def test_a_known_person_by_first_name_is_that_person(store, acme):
+    first = store.record_call(
+        call(acme.id, Outcome.GATEKEEPER, pieces=(("gatekeeper", "Lukas Patel"),),
+             contacts=(NewContact("Lukas Patel", Role.GATEKEEPER),))
+    )  # fmt: skip
+    assert first.small_wins == 1
+    for minutes, name in ((5, "Lukas"), (10, "lucas"), (15, "LP")):
+        again = store.record_call(
+            call(acme.id, Outcome.GATEKEEPER, minutes, pieces=(("gatekeeper", name),),
+                 contacts=(NewContact(name, Role.GATEKEEPER),))
+        )  # fmt: skip
+        assert again.small_wins == 0, name
+        assert store.current_pieces(acme.id)["gatekeeper"].value == "Lukas Patel"
+        assert [c.name for c in store.contacts(acme.id)] == ["Lukas Patel"]
+        assert route(store, again.id)[3] == store.contacts(acme.id)[0].id
+    assert [p.value for p in store.pieces(acme.id)] == ["Lukas Patel"]  # nothing superseded
+
+
+def test_a_new_person_is_a_new_contact_and_shifts_keep_both(store, acme):
+    def gk(name, minutes):
+        return store.record_call(
+            call(acme.id, Outcome.GATEKEEPER, minutes, pieces=(("gatekeeper", name),),
+                 contacts=(NewContact(name, Role.GATEKEEPER),))
+        )  # fmt: skip
+
+    gk("Lukas Patel", 0)
+    maria = gk("Maria Gomez", 5)
+    assert maria.small_wins == 1
+    assert [c.name for c in store.contacts(acme.id)] == ["Lukas Patel", "Maria Gomez"]
+    # The morning shift again: Lukas answered; Maria stays the gatekeeper in force, no win.
+    morning = gk("Lukas", 10)
+    assert morning.small_wins == 0
+    assert store.current_pieces(acme.id)["gatekeeper"].value == "Maria Gomez"
+    lukas = store.contacts(acme.id)[0]
+    assert route(store, morning.id)[2:] == ("gatekeeper", lukas.id)
+    assert [(g.contact.name, g.answered) for g in store.gatekeepers(acme.id)] == [
+        ("Lukas Patel", 2),
+        ("Maria Gomez", 1),
+    ]
+
+
+def test_a_surname_learned_for_a_known_first_name(store, acme):
+    store.record_call(
+        call(acme.id, pieces=(("gatekeeper", "Lukas"),),
+             contacts=(NewContact("Lukas", Role.GATEKEEPER),))
+    )  # fmt: skip
+    fuller = store.record_call(
+        call(acme.id, minutes=5, pieces=(("gatekeeper", "Lukas Patel"),),
+             contacts=(NewContact("Lukas Patel", Role.GATEKEEPER),))
+    )  # fmt: skip
+    assert fuller.small_wins == 1
+    assert [c.name for c in store.contacts(acme.id)] == ["Lukas Patel"]
+    store.undo_call(fuller.id)
+    assert [c.name for c in store.contacts(acme.id)] == ["Lukas"]
+
+
+def test_a_number_put_on_and_off_the_list_by_hand(store, acme):
+    assert store.add_do_not_call_number(SWITCHBOARD + ";ext=9")
+    assert [r[3] for r in table(store, acme.id)] == ["do-not-call", "ok"]  # by position
+    assert store.blocked_numbers(store.get_prospect(acme.id)) == (SWITCHBOARD,)
+    assert store.number_to_dial(acme.id).number == MOBILE
+    assert store.remove_do_not_call_number(SWITCHBOARD)
+    assert [r[0] for r in table(store, acme.id) if r[3] == "ok"] == [SWITCHBOARD, MOBILE]
+
+
+def test_editing_the_list_keeps_the_rows_history(store, acme):
+    store.record_call(call(acme.id, Outcome.WRONG_NUMBER))
+    store.update_prospect(acme.id, phones=[MOBILE, SWITCHBOARD, "+442087112999"])
+    rows = table(store, acme.id)
+    assert [(r[0], r[3]) for r in rows] == [
+        (MOBILE, "ok"), (SWITCHBOARD, "wrong"), ("+442087112999", "ok"),
+    ]  # fmt: skip
+    assert rows[1][9] == 1  # the wrong tally stays
+    store.update_prospect(acme.id, phones=[MOBILE])
+    # The switchboard was dialled: kept for its history; the other goes.
+    assert [(r[0], r[3]) for r in table(store, acme.id)] == [(MOBILE, "ok"), (SWITCHBOARD, "wrong")]
+
+
+def test_phone_details_give_labels_and_sources(store):
+    p = store.add_prospect(
+        "Detailed",
+        phones=[SWITCHBOARD, MOBILE],
+        phone_details=[
+            {"number": MOBILE, "typed": "07400 123456", "label": "Mobile", "source": "import:Cell"},
+            {"number": SWITCHBOARD, "typed": "020 8711 2817", "label": "main",
+             "source": "import:Phone", "note": "reception"},
+        ],
+    )  # fmt: skip
+    assert store.conn.execute(
+        "select number, typed, label, source, note from phones where prospect_id = ? "
+        "order by position",
+        (p.id,),
+    ).fetchall() == [
+        (MOBILE, "07400 123456", "mobile", "import:Cell", None),
+        (SWITCHBOARD, "020 8711 2817", "switchboard", "import:Phone", "reception"),
+    ]
+    assert store.get_prospect(p.id).phones == (MOBILE, SWITCHBOARD)
