@@ -431,6 +431,25 @@ class CallbookApp(App[int]):
         self.main.capture.input.focus()
         self._preview()
         self._save_draft_soon()
+        if started_at is None:  # a call begun now, not one brought back
+            self._hand_off(prospect)
+
+    def _hand_off(self, prospect: Prospect) -> None:
+        """Give the number to dial to the configured dialer (see callbook.dial)."""
+        from callbook.dial import launch, plan
+
+        number = self.store.number_to_dial(prospect.id)
+        dial = plan(self.desk.config.dial, number.stored if number else None)
+        if dial is None:
+            return
+        if dial.clipboard is not None:
+            self.copy_to_clipboard(dial.clipboard)
+            return
+        failed = launch(
+            dial.argv, lambda line: self.call_from_thread(self.notify, line, severity="warning")
+        )
+        if failed:
+            self.notify(failed, severity="warning")
 
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from callbook import toml_errors
 from callbook.clock import zone
+from callbook.dial import HANDOFFS, DialSettings
 from callbook.paths import Paths
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,6 +42,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     backups_keep: int = 7
     wrap_up: bool = True  # after a line with no `> objective`, offer one for the next call
+    dial: DialSettings = field(default_factory=DialSettings)  # the number handed to a dialer
     templates_dir: Path | None = None
     errors: tuple[str, ...] = ()
 
@@ -105,6 +107,8 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
             changes["calling_hours"] = _hours(value, bad)
         elif key == "queue" and isinstance(value, dict):
             changes["queue"] = _queue(value, bad)
+        elif key == "dial" and isinstance(value, dict):
+            changes["dial"] = _dial(value, bad)
         elif key == "keys" and isinstance(value, dict):
             changes["keys"] = {str(k): str(v) for k, v in value.items()}
         else:
@@ -137,6 +141,27 @@ def _hours(value: dict, bad) -> CallingHours:
         else:
             bad("days", "weekday names like ['mon', 'tue']")
     return hours
+
+
+def _dial(value: dict, bad) -> DialSettings:
+    dial = DialSettings()
+    for key, given in value.items():
+        if key == "handoff":
+            if given in HANDOFFS:
+                dial = replace(dial, handoff=given)
+            else:
+                bad(key, f"one of {', '.join(HANDOFFS)}, not {given!r}")
+        elif key == "command":
+            if isinstance(given, str) and ("{number}" in given or "{tel}" in given):
+                dial = replace(dial, command=given)
+            else:
+                bad(key, "a command with {number} (or {tel}) where the number goes")
+        else:
+            bad(key, "unknown dial setting (handoff, command)")
+    if dial.handoff == "command" and dial.command is None:
+        bad("handoff", 'handoff = "command" needs command = "... {number}"')
+        dial = DialSettings()
+    return dial
 
 
 def _queue(value: dict, bad) -> QueueRules:
