@@ -301,6 +301,7 @@ class CallbookApp(App[int]):
             now=self.desk.now(),
             tz=self.desk.config.tz,
             zone=self.store.zone_of(prospect),
+            dial=self.store.number_to_dial(prospect.id),
         )
 
     def _show(self, view: ProspectView | None) -> None:
@@ -860,6 +861,7 @@ class CallbookApp(App[int]):
             now=self.desk.now(),
             tz=self.desk.config.tz,
             zone=self.store.zone_of(prospect),
+            dial=self.store.number_to_dial(prospect.id),
         )
         self.push_screen(DetailScreen(data, slot))
 

@@ -364,6 +364,19 @@ def direct_line(text: str, region: str | None = None, base: str | None = None) -
     return None
 
 
+def display_parts(stored: str, country: str | None = None) -> tuple[str, str | None]:
+    """A stored number for dialling by hand: (the number, national format when it is of the
+    prospect's `country` (name or code), international otherwise; its extension or None)."""
+    number, _, extension = stored.partition(";ext=")
+    return display(number, national_region=country_code(country)), extension or None
+
+
+def displayed(stored: str, country: str | None = None) -> str:
+    """`display_parts` on one line: "020 8711 2817 ext. 23"."""
+    number, extension = display_parts(stored, country)
+    return f"{number} ext. {extension}" if extension else number
+
+
 def tel_uri(stored: str) -> str | None:
     """`tel:` link for a normalised number (None for one kept as typed)."""
     return f"tel:{stored}" if is_normalized(stored) else None

@@ -288,10 +288,15 @@ def refresh(conn: sqlite3.Connection, prospect_ids: Iterable[int]) -> None:
         held = of_prospect(conn, pid)
         cached = rows.to_json_list(dict.fromkeys(p.stored for p in held))
         reason = unreachable_reason([p.status for p in held])
+        # Apart: an update naming `phones` sets the zone back to be read again (a trigger),
+        # even when the list comes out the same.
         conn.execute(
-            "update prospects set phones = ?1, unreachable = ?2 where id = ?3 "
-            "and (phones is not ?1 or unreachable is not ?2)",
-            (cached, reason, pid),
+            "update prospects set phones = ? where id = ? and phones is not ?",
+            (cached, pid, cached),
+        )
+        conn.execute(
+            "update prospects set unreachable = ? where id = ? and unreachable is not ?",
+            (reason, pid, reason),
         )
 
 

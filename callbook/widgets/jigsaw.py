@@ -14,13 +14,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from callbook.clock import zone
-from callbook.jigsaw import Jigsaw
+from callbook.jigsaw import Jigsaw, current_pieces
 from callbook.keymap import bind
 from callbook.messages import OpenProspect
-from callbook.model import Call, Contact, Piece, Prospect, Role
+from callbook.model import Call, Contact, Piece, Prospect, ProspectPhone, Role
+from callbook.phones import display_parts
 from callbook.timefmt import ago, call_time, clock_time, zone_note
 
 LAST_CALLS = 4
+ROUTE_SLOT = "route"  # how to get through: "press 3, ask for accounts"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,30 @@ class ProspectView:
     now: datetime
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
+    dial: ProspectPhone | None = None  # the number to dial first; None: none left (or none)
+
+    def who(self, call: Call) -> str | None:
+        """Who answered a call: the known person by name (and role), else the kind."""
+        if call.answered_by is None:
+            return None
+        person = next((c for c in self.contacts if c.id == call.contact_id), None)
+        if person is not None:
+            return f"{person.name} ({person.role.label})"
+        return call.answered_by.label
+
+    @property
+    def route(self) -> str | None:
+        """How to get through the switchboard, when a piece says ("press 3, ask for ...")."""
+        piece = current_pieces(self.pieces).get(ROUTE_SLOT)
+        return piece.value if piece else None
+
+    @property
+    def last_conversation(self) -> Call | None:
+        """The last call in which someone picked up and something was noted."""
+        return next(
+            (c for c in self.calls if c.answered_by is not None and c.notes and not c.undone_at),
+            None,
+        )
 
     def learned_by(self, call_id: int) -> list[str]:
         """Labels of the slots a call filled or changed."""
@@ -192,9 +218,26 @@ class JigsawPane(Vertical):
         else:
             when = "their time ?"
         where = ", ".join(filter(None, (p.city, p.country)))
-        phone = f"☎ {p.phones[0]}" if p.phones else None
-        second = "  ·  ".join(filter(None, (phone, where, when)))
-        return Content.assemble(*first, "\n", (second, "$text-muted"))
+        second = "  ·  ".join(filter(None, (where, when)))
+        return Content.assemble(*first, "\n", *self._number(view), "\n", (second, "$text-muted"))
+
+    def _number(self, view: ProspectView) -> list:
+        """The number to dial first, formatted for the prospect's country, its extension in
+        bold, and the route through the switchboard when one is known."""
+        if view.dial is None:
+            if view.prospect.phones:
+                return [("☎ no number left to dial", "bold $text-warning")]
+            return [("☎ no number", "$text-muted")]
+        number, extension = display_parts(view.dial.stored, view.prospect.country)
+        parts: list = [("☎ ", "$text-muted"), (number, "bold")]
+        if extension:
+            parts.append((f" ext {extension}", "bold $accent"))
+        if view.dial.label != "other":
+            parts.append((f" {view.dial.label}", "$text-muted"))
+        route = view.route
+        if route:
+            parts.append((f"  ▸ {route}", "$accent"))
+        return parts
 
     def _rows(self, view: ProspectView) -> list[Option | None]:
         # Less the scrollbar, always: rows made before it comes would otherwise wrap after.
@@ -247,13 +290,24 @@ class JigsawPane(Vertical):
                 )
             )
         out.append(None)
+        talk = view.last_conversation
+        if talk is not None:
+            said = f"“{' '.join(talk.notes.split())}” — {view.who(talk)}, "
+            said += call_time(talk.started_at, now, view.tz)
+            out.append(
+                Option(Content.styled(clip(said, width), "italic"), id=f"call:{talk.id}:said")
+            )
         if not view.calls:
             out.append(Option(Content.styled("never called", "$text-muted"), disabled=True))
         for call in view.calls[:LAST_CALLS]:
             learned = view.learned_by(call.id)
             what = f"learned {', '.join(learned)}" if learned else "learned nothing"
             when = call_time(call.started_at, now, view.tz)
-            line = f"{when}  {call.outcome.label}  · {what}"
+            who = view.who(call)
+            line = f"{when}  {call.outcome.label}" + (f" ({who})" if who else "")
+            if call.dialled and call.dialled != (view.dial.stored if view.dial else None):
+                line += f" on {display_parts(call.dialled, view.prospect.country)[0]}"
+            line += f"  · {what}"
             style = "strike $text-muted" if call.undone_at else ""
             out.append(
                 Option(
