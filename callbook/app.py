@@ -861,7 +861,7 @@ class CallbookApp(App[int]):
             now=self.desk.now(),
             tz=self.desk.config.tz,
             zone=self.store.zone_of(prospect),
-            dial=self.store.number_to_dial(prospect.id),
+            phones=self.store.phones(prospect.id),
         )
         self.push_screen(DetailScreen(data, slot))
 

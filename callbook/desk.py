@@ -6,7 +6,7 @@ way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from callbook.capture.apply import to_new_call
@@ -117,6 +117,7 @@ class Desk:
         session_id: int | None = None,
         objective: str | None = None,
         clear_draft: str | None = None,
+        dialled: str | None = None,
     ) -> Call:
         """Record the call a capture line describes: on disk when this returns, with the
         draft `clear_draft` deleted in the same transaction.
@@ -134,6 +135,8 @@ class Desk:
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
+        # The number dialled; None: the store records the prospect's first to dial.
+        new = replace(new, dialled=dialled)
         return self.store.record_call(new, clear_draft=clear_draft)
 
     # --- the queue ----------------------------------------------------------------------

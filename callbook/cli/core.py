@@ -179,8 +179,19 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
         return
     now, tz = desk.now(), desk.config.tz
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
-    if target.phones:
-        click.echo("  " + "  ".join(target.phones))
+    numbers = desk.store.phones(target.id)
+    if numbers:
+        from callbook.phones import displayed
+
+        shown = [
+            displayed(n.stored, target.country)
+            + "".join(f" ({note})" for note in (n.label, n.status) if note not in ("other", "ok"))
+            for n in numbers
+        ]
+        click.echo("  ☎ " + "  ".join(shown))
+    unreachable = desk.store.unreachable(target.id)
+    if unreachable:
+        click.echo(f"  not in the queue: {unreachable}")
     for contact in contacts:
         title = f", {contact.title}" if contact.title else ""
         click.echo(f"  {contact.role.label}: {contact.name}{title}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from textual.app import ComposeResult
@@ -14,7 +14,8 @@ from textual.widgets import Footer, Static
 
 from callbook.clock import zone
 from callbook.keymap import bind
-from callbook.model import Call, Contact, Piece, Prospect, Template
+from callbook.model import Call, Contact, Piece, Prospect, ProspectPhone, Template
+from callbook.phones import displayed
 from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
 
 
@@ -28,6 +29,13 @@ class DetailData:
     now: datetime
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
+    phones: list[ProspectPhone] = field(default_factory=list)  # dialling order first
+
+
+def _number_note(number: ProspectPhone) -> str:
+    """" (mobile, wrong)": what a number is, and why it is not dialled."""
+    notes = [n for n in (number.label, number.status) if n not in ("other", "ok")]
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def _widget_id(slot: str) -> str:
@@ -109,7 +117,10 @@ class DetailScreen(Screen):
         else:
             place += "  ·  time zone unknown"
         lines.append(Content(place.strip(" ·")))
-        reach = "  ".join(filter(None, (*p.phones, p.email, p.website)))
+        numbers = [
+            displayed(n.stored, p.country) + _number_note(n) for n in self.data.phones
+        ] or [displayed(n, p.country) for n in p.phones]
+        reach = "  ".join(filter(None, (*numbers, p.email, p.website)))
         if reach:
             lines.append(Content(reach))
         facts = [
