@@ -246,3 +246,18 @@ def test_phone_details_give_labels_and_sources(store):
         (SWITCHBOARD, "020 8711 2817", "switchboard", "import:Phone", "reception"),
     ]
     assert store.get_prospect(p.id).phones == (MOBILE, SWITCHBOARD)
+
+
+@pytest.mark.parametrize(
+    "query", ["020 8711 2900", "02087112900", "+44 20 8711 2900", "0044 20 8711 2900", "87112900"]
+)
+def test_recall_finds_a_number_learned_on_a_call_in_any_format(store, query):
+    from callbook.search import search
+
+    other = store.add_prospect("Somebody else", phones=[MOBILE])
+    acme = store.add_prospect("Acme", country="GB", phones=[SWITCHBOARD])
+    store.record_call(call(acme.id, pieces=(("direct_line", "020 8711 2900"),)))
+    store.record_call(call(other.id, Outcome.WRONG_NUMBER))  # a wrong number is still found
+    found = {(h.kind, h.prospect_id) for h in search(store, query)}
+    assert ("prospect", acme.id) in found
+    assert {h.prospect_id for h in search(store, "07400 123456")} == {other.id}
