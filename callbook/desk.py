@@ -106,7 +106,34 @@ class Desk:
         self, prospect: Prospect, line: str, known: dict[str, str] | None = None
     ) -> Preview:
         known = self.known_values(prospect) if known is None else known
-        return preview(self.parse(prospect, line), self.template_for(prospect), known)
+        capture = self._known_people(prospect, self.parse(prospect, line), known)
+        return preview(capture, self.template_for(prospect), known)
+
+    def _known_people(self, prospect: Prospect, capture: Capture, known: dict[str, str]):
+        """The capture as the store will record it: a piece naming a known person ("gk:
+        Lukas" for Lukas Patel) shows their name as known, or the piece in force when it
+        will leave that alone (no change, no win)."""
+        from callbook import people
+        from callbook.capture.apply import split_name_title
+
+        template = self.template_for(prospect)
+        roles = {p.slot: s.role for p in capture.pieces if (s := template.slot(p.slot)) and s.role}
+        if not roles:
+            return capture
+        contacts = self.store.contacts(prospect.id)
+        pieces = []
+        for piece in capture.pieces:
+            role = roles.get(piece.slot)
+            same_role = [c.name for c in contacts if role is not None and c.role is role]
+            name, title = split_name_title(piece.value)
+            found = people.match(name, same_role) if same_role else None
+            if found is not None and not found.fuller:
+                in_force = known.get(piece.slot)
+                in_force_name = split_name_title(in_force)[0] if in_force else None
+                value = people.settled_value(same_role[found.index], title, in_force_name)
+                piece = replace(piece, value=value if value is not None else in_force)
+            pieces.append(piece)
+        return replace(capture, pieces=tuple(pieces))
 
     def commit(
         self,

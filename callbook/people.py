@@ -103,3 +103,16 @@ def match(typed: str, known: Sequence[str]) -> Match | None:
     if best is None:
         return None
     return Match(best, len(fold(typed)) > len(fold(known[best])))
+
+
+def settled_value(known_name: str, title: str | None, in_force_name: str | None) -> str | None:
+    """What a piece naming the known person `known_name` (typed with `title`, or none) writes,
+    given the name in the piece in force for its slot: None for nothing (that piece names them
+    already and no new title is said; or it names someone else, whose shift it stays), else
+    the value with their name as known."""
+    value = f"{known_name}, {title}" if title else known_name
+    if in_force_name is None:
+        return value
+    if score(in_force_name, known_name) != EXACT:
+        return None
+    return value if title else None

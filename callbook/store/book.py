@@ -534,12 +534,8 @@ class Store:
                     "and superseded_by is null and undone_at is null order by id desc limit 1",
                     (new.prospect_id, slot),
                 ).fetchone()
-                same_person = in_force is not None and people.score(
-                    split_name_title(in_force[0])[0], name
-                ) == people.EXACT
-                # The piece in force names this person: a new title is news, the name is not.
-                # It names someone else (another shift): it stays; the call says who answered.
-                found.pieces[(slot, value)] = f"{name}, {title}" if same_person and title else None
+                in_force_name = split_name_title(in_force[0])[0] if in_force else None
+                found.pieces[(slot, value)] = people.settled_value(name, title, in_force_name)
         return found
 
     def _route(self, conn: sqlite3.Connection, new: NewCall, call_id: int, people: _People,

@@ -261,3 +261,23 @@ def test_recall_finds_a_number_learned_on_a_call_in_any_format(store, query):
     found = {(h.kind, h.prospect_id) for h in search(store, query)}
     assert ("prospect", acme.id) in found
     assert {h.prospect_id for h in search(store, "07400 123456")} == {other.id}
+
+
+@pytest.mark.parametrize(
+    ("line", "shown", "small"),
+    [
+        ("gk: Lukas; !gk", [("gatekeeper", "Lukas Patel", "same")], 0),
+        ("gk: LP, receptionist; !gk", [("gatekeeper", "Lukas Patel, receptionist", "changed")], 1),
+        ("gk: Maria; !gk", [("gatekeeper", "Maria", "changed")], 1),
+    ],
+)
+def test_the_preview_promises_what_the_commit_records(store, acme, line, shown, small):
+    from callbook.desk import Desk
+
+    desk = Desk.around(store)
+    desk.commit(acme, "gk: Lukas Patel; !gk")
+    preview = desk.preview(acme, line)
+    assert [(p.slot.key, p.value, p.change.value) for p in preview.pieces] == shown
+    assert preview.wins.small == small
+    assert desk.commit(acme, line).small_wins == small
+    assert store.current_pieces(acme.id)["gatekeeper"].value == shown[0][1]
