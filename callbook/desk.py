@@ -93,6 +93,8 @@ class Desk:
         prospect = self.store.get_prospect(call.prospect_id)
         if prospect is None or not prospect.status.in_queue:
             return None
+        if self.store.unreachable(prospect.id):  # no number left: no next call to plan
+            return None
         slot = self.jigsaw(prospect).most_important_missing
         return ObjectiveOffer(slot.question, slot) if slot is not None else None
 

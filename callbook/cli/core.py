@@ -118,7 +118,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     if target.do_not_call and not force:
         fail(f"#{target.id} {target.name} is marked do-not-call; nothing recorded (--force)")
     blocked = desk.store.blocked_numbers(target)
-    if target.phones and set(blocked) >= set(target.phones) and not force:
+    if blocked and desk.store.number_to_dial(target.id) is None and not force:
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip

@@ -281,3 +281,65 @@ def test_the_preview_promises_what_the_commit_records(store, acme, line, shown, 
     assert preview.wins.small == small
     assert desk.commit(acme, line).small_wins == small
     assert store.current_pieces(acme.id)["gatekeeper"].value == shown[0][1]
+
+
+def test_an_import_writes_rows_from_phone_details_and_honours_the_list(store):
+    from callbook.store import bulk
+
+    store.add_do_not_call_number(MOBILE)
+    records = [
+        bulk.NewProspect({
+            "name": "Imported", "phones": [MOBILE, SWITCHBOARD],
+            "phone_details": [
+                {"number": MOBILE, "typed": "07400 123456", "label": "cell",
+                 "source": "import:Mobile Phone"},
+                {"number": SWITCHBOARD, "typed": "020 8711 2817", "label": "switchboard",
+                 "source": "import:Phone", "note": "ask for accounts"},
+            ],
+        }),
+        bulk.NewProspect({"name": "Plain", "phones": [SWITCHBOARD + ";ext=4"]}),
+        bulk.NewProspect({"name": "Banned", "phones": [MOBILE]}),
+    ]  # fmt: skip
+    with bulk.writing(store) as conn:
+        ids, errors = bulk.add_many(store, conn, records, "2026-11-27T15:00:00Z")
+    assert errors == []
+    imported, plain, banned = ids
+    assert store.conn.execute(
+        "select prospect_id, number, typed, extension, label, source, note, status, position "
+        "from phones order by id"
+    ).fetchall() == [
+        (imported, MOBILE, "07400 123456", None, "mobile", "import:Mobile Phone", None,
+         "do-not-call", 0),
+        (imported, SWITCHBOARD, "020 8711 2817", None, "switchboard", "import:Phone",
+         "ask for accounts", "ok", 1),
+        (plain, SWITCHBOARD, SWITCHBOARD + ";ext=4", "4", "other", "import", None, "ok", 0),
+        (banned, MOBILE, MOBILE, None, "other", "import", None, "do-not-call", 0),
+    ]  # fmt: skip
+    assert store.get_prospect(imported).phones == (SWITCHBOARD, MOBILE)  # dialable first
+    assert store.unreachable(banned) == "every number is on the do-not-call list"
+    assert store.number_to_dial(imported).number == SWITCHBOARD
+    # A merge into a known prospect (bulk.update_prospect) keeps the rows' statuses.
+    with bulk.writing(store) as conn:
+        bulk.update_prospect(store, conn, plain, {"phones": [MOBILE, SWITCHBOARD + ";ext=4"]},
+                             "2026-11-27T15:00:00Z")  # fmt: skip
+    assert [(p.number, p.status) for p in store.phones(plain)] == [
+        (SWITCHBOARD, "ok"), (MOBILE, "do-not-call"),
+    ]  # fmt: skip
+
+
+def test_an_export_from_before_the_phones_table_restores_its_numbers_as_rows(tmp_path):
+    from callbook.store import bulk
+
+    data = {
+        "prospects": [
+            {"id": 7, "name": "Old", "phones": [SWITCHBOARD, MOBILE],
+             "created_at": "2026-01-01T09:00:00Z", "updated_at": "2026-01-01T09:00:00Z"},
+        ],
+        "do_not_call_numbers": [{"number": MOBILE, "added_at": "2026-01-01T09:00:00Z"}],
+    }  # fmt: skip
+    with Store.open(tmp_path / "restored.db", clock=fixed_clock(NOW)) as fresh:
+        counts = bulk.restore(fresh, data)
+        assert counts["phones"] == 2
+        assert [(p.number, p.status) for p in fresh.phones(7)] == [
+            (SWITCHBOARD, "ok"), (MOBILE, "do-not-call"),
+        ]  # fmt: skip
