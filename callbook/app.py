@@ -862,6 +862,7 @@ class CallbookApp(App[int]):
             tz=self.desk.config.tz,
             zone=self.store.zone_of(prospect),
             phones=self.store.phones(prospect.id),
+            gatekeepers=self.store.gatekeepers(prospect.id),
         )
         self.push_screen(DetailScreen(data, slot))
 

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from callbook.clock import zone
 from callbook.keymap import bind
-from callbook.model import Call, Contact, Piece, Prospect, ProspectPhone, Template
+from callbook.model import Answering, Call, Contact, Piece, Prospect, ProspectPhone, Template
 from callbook.phones import displayed
 from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
 
@@ -30,6 +30,7 @@ class DetailData:
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
     phones: list[ProspectPhone] = field(default_factory=list)  # dialling order first
+    gatekeepers: list[Answering] = field(default_factory=list)  # who answered, shift by shift
 
 
 def _number_note(number: ProspectPhone) -> str:
@@ -149,6 +150,12 @@ class DetailScreen(Screen):
         lines = []
         for c in self.data.contacts:
             extra = "  ".join(filter(None, (c.title, c.phone, c.email)))
+            answering = next((a for a in self.data.gatekeepers if a.contact.id == c.id), None)
+            if answering is not None and answering.answered:
+                extra += f"  answered {answering.answered}×, last "
+                extra += call_time(answering.last_answered_at, self.data.now, self.data.tz)
+                if answering.gave:
+                    extra += f"; gave {', '.join(answering.gave)}"
             source = f"call #{c.call_id}" if c.call_id else "added"
             lines.append(
                 Content.assemble(

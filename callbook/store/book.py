@@ -352,7 +352,12 @@ class Store:
             found.append(
                 Answering(
                     contact, answered, rows.from_db_time(last),
-                    tuple(f"{slot.replace('_', ' ')}: {value}" for slot, value in gave),
+                    tuple(
+                        f"{slot.replace('_', ' ')}: {value}"
+                        for slot, value in gave
+                        # their own name is not something they gave
+                        if not value.casefold().startswith(contact.name.casefold())
+                    ),
                 )
             )  # fmt: skip
         return found

@@ -184,10 +184,18 @@ def test_a_new_person_is_a_new_contact_and_shifts_keep_both(store, acme):
     assert store.current_pieces(acme.id)["gatekeeper"].value == "Maria Gomez"
     lukas = store.contacts(acme.id)[0]
     assert route(store, morning.id)[2:] == ("gatekeeper", lukas.id)
-    assert [(g.contact.name, g.answered) for g in store.gatekeepers(acme.id)] == [
-        ("Lukas Patel", 2),
-        ("Maria Gomez", 1),
+    assert [(g.contact.name, g.answered, g.gave) for g in store.gatekeepers(acme.id)] == [
+        ("Lukas Patel", 2, ()),
+        ("Maria Gomez", 1, ()),
     ]
+    told = store.record_call(
+        call(acme.id, Outcome.GATEKEEPER, 20, pieces=(("gatekeeper", "Maria"),
+             ("dm_availability", "not Tuesdays")), contacts=(NewContact("Maria", Role.GATEKEEPER),))
+    )  # fmt: skip
+    maria = store.gatekeepers(acme.id)[1]
+    assert (maria.answered, maria.last_answered_at, maria.gave) == (
+        2, told.started_at, ("dm availability: not Tuesdays",),
+    )  # fmt: skip
 
 
 def test_a_surname_learned_for_a_known_first_name(store, acme):
