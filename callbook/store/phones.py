@@ -313,41 +313,44 @@ def unreachable_reason(statuses: Sequence[str]) -> str | None:
 
 
 def move_lists(conn: sqlite3.Connection) -> None:
-    """The migration's step: a row per number of every prospect's JSON list, in its order,
-    marked do-not-call where the list holds it; then the caches and reasons of those that had
-    a do-not-call number."""
-    dnc = {r[0] for r in conn.execute("select number from do_not_call_numbers")}
-    touched: list[int] = []
-    batch: list[tuple] = []
-    for pid, listed, created in conn.execute(
-        "select id, phones, created_at from prospects "
-        "where phones is not null and phones not in ('', '[]')"
-    ):
-        seen: set[str] = set()
-        for position, stored in enumerate(rows.from_json_list(listed)):
-            stored = stored.strip()
-            if not stored or stored in seen:
-                touched.append(pid)  # its list loses a repeat or a blank
-                continue
-            seen.add(stored)
-            spec = NumberSpec(stored, stored, source="book")
-            status = DO_NOT_CALL if spec.number in dnc else OK
-            if status != OK:
-                touched.append(pid)
-            batch.append(
-                (pid, spec.number, e164_of(spec.number), stored, spec.extension, status, position,
-                 created)
-            )  # fmt: skip
-        if len(batch) >= 5000:
-            _insert_batch(conn, batch)
-            batch = []
-    _insert_batch(conn, batch)
-    refresh(conn, touched)
-
-
-def _insert_batch(conn: sqlite3.Connection, batch: list[tuple]) -> None:
-    conn.executemany(
-        "insert into phones (prospect_id, number, e164, typed, extension, status, position, "
-        "source, created_at) values (?, ?, ?, ?, ?, ?, ?, 'book', ?)",
-        batch,
+    """The migration's step: a row per number of every prospect's JSON list, in its order
+    (a repeat once), marked do-not-call where the list holds it; then the caches and reasons
+    of the prospects whose rows say otherwise than their list. In SQL, one pass: a book of a
+    million prospects is upgraded in seconds, not minutes."""
+    listed = "CASE WHEN json_valid(p.phones) THEN p.phones ELSE json_array(p.phones) END"
+    conn.execute(
+        f"""INSERT INTO phones (prospect_id, number, e164, typed, extension, status, position,
+                                source, created_at)
+        SELECT pid, number,
+            CASE WHEN number GLOB '+[1-9]*' AND length(number) BETWEEN 3 AND 16
+                AND substr(number, 2) NOT GLOB '*[^0-9]*' THEN number END,
+            typed, extension,
+            CASE WHEN number IN (SELECT d.number FROM do_not_call_numbers d)
+                THEN 'do-not-call' ELSE 'ok' END,
+            position, 'book', created
+        FROM (
+            SELECT pid, typed, position, created,
+                CASE WHEN cut > 0 THEN substr(typed, 1, cut - 1) ELSE typed END AS number,
+                CASE WHEN cut > 0 THEN substr(typed, cut + 5) END AS extension,
+                row_number() OVER (PARTITION BY pid, typed ORDER BY position) AS nth
+            FROM (
+                SELECT p.id AS pid, p.created_at AS created, coalesce(j.key, 0) AS position,
+                    trim(CAST(j.value AS TEXT)) AS typed,
+                    instr(trim(CAST(j.value AS TEXT)), ';ext=') AS cut
+                FROM prospects p, json_each({listed}) AS j
+                WHERE p.phones IS NOT NULL AND p.phones NOT IN ('', '[]')
+            )
+            WHERE typed != ''
+        )
+        WHERE nth = 1
+        ORDER BY pid, position"""
     )
+    touched = conn.execute(
+        f"""SELECT prospect_id FROM phones WHERE status = 'do-not-call'
+        UNION
+        SELECT p.id FROM prospects p
+        WHERE p.phones IS NOT NULL AND p.phones NOT IN ('', '[]')
+            AND (SELECT count(*) FROM phones h WHERE h.prospect_id = p.id)
+                != (SELECT count(*) FROM json_each({listed}))"""
+    ).fetchall()
+    refresh(conn, [pid for (pid,) in touched])
