@@ -40,13 +40,13 @@ class ProspectView:
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
     dial: ProspectPhone | None = None  # the number to dial first; None: none left (or none)
 
-    def who(self, call: Call) -> str | None:
+    def who(self, call: Call, *, role: bool = False) -> str | None:
         """Who answered a call: the known person by name (and role), else the kind."""
         if call.answered_by is None:
             return None
         person = next((c for c in self.contacts if c.id == call.contact_id), None)
         if person is not None:
-            return f"{person.name} ({person.role.label})"
+            return f"{person.name} ({person.role.label})" if role else person.name
         return call.answered_by.label
 
     @property
@@ -291,11 +291,16 @@ class JigsawPane(Vertical):
             )
         out.append(None)
         talk = view.last_conversation
-        if talk is not None:
-            said = f"“{' '.join(talk.notes.split())}” — {view.who(talk)}, "
-            said += call_time(talk.started_at, now, view.tz)
+        if talk is not None:  # what was said last, by whom, when: read before dialling
+            by = f"{view.who(talk, role=True)}, {call_time(talk.started_at, now, view.tz)}:"
+            said = f"“{' '.join(talk.notes.split())}”"
             out.append(
-                Option(Content.styled(clip(said, width), "italic"), id=f"call:{talk.id}:said")
+                Option(
+                    Content.assemble(
+                        (clip(by, width), "$text-muted"), "\n", (clip(said, width), "italic")
+                    ),
+                    id=f"said:{talk.id}",
+                )
             )
         if not view.calls:
             out.append(Option(Content.styled("never called", "$text-muted"), disabled=True))
