@@ -14,7 +14,7 @@ from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
 from callbook.config import Config, load_config
 from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
-from callbook.model import Call, Capture, Prospect, QueueEntry, Slot, Template
+from callbook.model import Call, Capture, Outcome, Prospect, QueueEntry, Slot, Template
 from callbook.paths import Paths
 from callbook.store import Store
 
@@ -167,6 +167,29 @@ class Desk:
         # The number dialled; None: the store records the prospect's first to dial.
         new = replace(new, dialled=dialled)
         return self.store.record_call(new, clear_draft=clear_draft)
+
+    def number_effect(self, prospect: Prospect, outcome: Outcome | None,
+                      dialled: str | None = None) -> str | None:  # fmt: skip
+        """What an outcome will do to the prospect's numbers, in one line for the preview and
+        the command line (None: nothing): `!wrong` retires the number dialled, `!dnc` puts
+        the prospect and every number of it on the do-not-call list."""
+        from callbook.phones import displayed
+
+        numbers = [n for n in self.store.phones(prospect.id) if n.dialable]
+        if outcome is Outcome.DO_NOT_CALL:
+            held = [n for n in self.store.phones(prospect.id) if n.status != "do-not-call"]
+            if not held:
+                return "do not call: the prospect (its numbers are on the list already)"
+            shown = ", ".join(displayed(n.stored, prospect.country) for n in held)
+            return f"do not call: the prospect and {shown}"
+        if outcome is not Outcome.WRONG_NUMBER or not numbers:
+            return None
+        wrong = next((n for n in numbers if dialled and n.stored == dialled), numbers[0])
+        rest = [n for n in numbers if n.id != wrong.id]
+        said = f"wrong number: {displayed(wrong.stored, prospect.country)} retired"
+        if rest:
+            return f"{said}; next {displayed(rest[0].stored, prospect.country)}"
+        return f"{said}; no number left, it leaves the queue"
 
     # --- the queue ----------------------------------------------------------------------
 

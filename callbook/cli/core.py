@@ -122,6 +122,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip
+    effect = desk.number_effect(target, desk.parse(target, line).outcome)
     try:
         call = desk.commit(target, line)
     except CaptureRejected as exc:
@@ -136,6 +137,8 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
     if call.next_call_at:
         parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
     click.echo(" · ".join(parts))
+    if effect:
+        click.echo(effect)
     offer = desk.wrap_up_offer(call)
     if offer is not None:  # the line planned nothing: say what the next call could be for
         click.echo(

@@ -351,3 +351,44 @@ def test_an_export_from_before_the_phones_table_restores_its_numbers_as_rows(tmp
         assert [(p.number, p.status) for p in fresh.phones(7)] == [
             (SWITCHBOARD, "ok"), (MOBILE, "do-not-call"),
         ]  # fmt: skip
+
+
+def test_what_an_outcome_will_do_to_the_numbers_is_said_before(store, acme):
+    from callbook.desk import Desk
+
+    desk = Desk.around(store)
+    assert desk.number_effect(acme, Outcome.GATEKEEPER) is None
+    assert desk.number_effect(acme, Outcome.WRONG_NUMBER) == (
+        "wrong number: 020 8711 2817 retired; next 07400 123456"
+    )
+    assert desk.number_effect(acme, Outcome.DO_NOT_CALL) == (
+        "do not call: the prospect and 020 8711 2817, 07400 123456"
+    )
+    desk.commit(acme, "!wrong")
+    assert desk.number_effect(acme, Outcome.WRONG_NUMBER) == (
+        "wrong number: 07400 123456 retired; no number left, it leaves the queue"
+    )
+
+
+def test_callbook_log_says_what_it_did_to_the_numbers(tmp_path):
+    from click.testing import CliRunner
+
+    from callbook.cli import main
+
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    runner.invoke(main, ["--db", db, "add", "Acme Ltd", "--phone", "+44 20 8711 2817",
+                         "--phone", "+44 7400 123456", "--country", "GB"])  # fmt: skip
+    result = runner.invoke(main, ["--db", db, "log", "acme", "!wrong"])
+    assert result.output.splitlines()[1] == (
+        "wrong number: 020 8711 2817 retired; next 07400 123456"
+    )
+    result = runner.invoke(main, ["--db", db, "log", "acme", "!dnc"])
+    assert result.output.splitlines()[1] == (
+        "do not call: the prospect and 07400 123456, 020 8711 2817"
+    )
+    listed = runner.invoke(main, ["--db", db, "dnc"]).output.splitlines()
+    assert [(n, why) for n, _, why in (line.split("  ") for line in listed)] == [
+        ("+442087112817", "!dnc on call 2"),
+        ("+447400123456", "!dnc on call 2"),
+    ]
