@@ -85,9 +85,23 @@ def latest(contacts: list[Contact], role: Role) -> Contact | None:
     return found[-1] if found else None
 
 
-def ask_for(contacts: list[Contact]) -> Content:
-    """'ask for Tom Li (Ops Director)' over 'gatekeeper Sarah Jenkins'."""
-    dm, gk = latest(contacts, Role.DECISION_MAKER), latest(contacts, Role.GATEKEEPER)
+def gatekeepers(contacts: list[Contact], calls: list[Call] = ()) -> list[Contact]:
+    """The gatekeepers (one a shift), whoever answered last first, then the newest."""
+    found = [c for c in contacts if c.role is Role.GATEKEEPER]
+    answered = [c.contact_id for c in calls if c.contact_id and not c.undone_at]  # newest first
+
+    def recency(contact: Contact) -> tuple[int, int]:
+        where = answered.index(contact.id) if contact.id in answered else len(answered)
+        return where, -contact.id
+
+    return sorted(found, key=recency)
+
+
+def ask_for(contacts: list[Contact], calls: list[Call] = ()) -> Content:
+    """'ask for Tom Li (Ops Director)' over 'gatekeeper Sarah Jenkins' (and the others on
+    other shifts)."""
+    shifts = gatekeepers(contacts, calls)
+    dm, gk = latest(contacts, Role.DECISION_MAKER), (shifts[0] if shifts else None)
     parts: list = []
     if dm is not None:
         title = f" ({dm.title})" if dm.title else ""
@@ -97,6 +111,9 @@ def ask_for(contacts: list[Contact]) -> Content:
     parts.append("\n")
     if gk is not None:
         parts += ["gatekeeper ", (gk.name, "bold")]
+        if len(shifts) > 1:  # one more by name, so the line stays one line
+            more = f" +{len(shifts) - 2}" if len(shifts) > 2 else ""
+            parts.append((f"  also {shifts[1].name}{more}", "$text-muted"))
     else:
         parts += [("gatekeeper unknown", "$text-muted")]
     return Content.assemble(*parts)
@@ -173,7 +190,7 @@ class JigsawPane(Vertical):
         self.border_subtitle = f"#{p.id} · {view.jigsaw.template.name}"
         # Fixed heights (see callbook.tcss): no layout pass for a new prospect.
         head.update(self._head(view), layout=False)
-        ask.update(ask_for(view.contacts), layout=False)
+        ask.update(ask_for(view.contacts, view.calls), layout=False)
         objective.update(
             Content.assemble(
                 ("this call  ", "$text-muted"), (view.objective or "—", "bold $accent")

@@ -62,3 +62,19 @@ async def test_no_number_left_says_so(tmp_path: Path, open_desk, now) -> None:
 
 def store_prospect(app, pid):
     return app.store.get_prospect(pid)
+
+
+def test_the_gatekeeper_who_answered_last_comes_first() -> None:
+    from datetime import UTC, datetime
+
+    from callbook.model import Call, Contact
+    from callbook.widgets.jigsaw import ask_for, gatekeepers
+
+    lukas = Contact(1, 1, "Lukas Patel", Role.GATEKEEPER)
+    maria = Contact(2, 1, "Maria", Role.GATEKEEPER)
+    at = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    calls = [Call(9, 1, at, at, Outcome.GATEKEEPER, contact_id=1)]  # newest first
+    assert gatekeepers([lukas, maria], calls) == [lukas, maria]
+    assert gatekeepers([lukas, maria]) == [maria, lukas]  # the newest when none answered
+    shown = str(ask_for([lukas, maria], calls)).splitlines()
+    assert shown[1] == "gatekeeper Lukas Patel  also Maria"
