@@ -175,6 +175,8 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
                     for s in jigsaw.missing
                 ],
                 "contacts": contacts,
+                "phones": desk.store.phones(target.id),
+                "unreachable": desk.store.unreachable(target.id),
                 "calls": calls,
                 "next_objective": target.next_objective or jigsaw.suggested_objective,
             }

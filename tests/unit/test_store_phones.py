@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -387,6 +388,11 @@ def test_callbook_log_says_what_it_did_to_the_numbers(tmp_path):
     assert result.output.splitlines()[1] == (
         "do not call: the prospect and 07400 123456, 020 8711 2817"
     )
+    shown = json.loads(runner.invoke(main, ["--db", db, "show", "acme", "--json"]).output)
+    assert [(p["number"], p["status"], p["wrong"]) for p in shown["phones"]] == [
+        ("+442087112817", "do-not-call", 1), ("+447400123456", "do-not-call", 0),
+    ]  # fmt: skip
+    assert shown["unreachable"] == "every number is on the do-not-call list"
     listed = runner.invoke(main, ["--db", db, "dnc"]).output.splitlines()
     assert [(n, why) for n, _, why in (line.split("  ") for line in listed)] == [
         ("+442087112817", "!dnc on call 2"),
