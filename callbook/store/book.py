@@ -1065,13 +1065,19 @@ class Store:
         """Every number of a prospect: those to dial first, in dialling order, then the wrong
         ones and those on the do-not-call list."""
         with self._lock:
-            return phone_rows.of_prospect(self.conn, prospect_id)
+            try:
+                return phone_rows.of_prospect(self.conn, prospect_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
 
     def number_to_dial(self, prospect_id: int) -> ProspectPhone | None:
         """The number to dial first: a direct line learned on a call, else the first of the
         prospect's numbers still dialable. None when none is left."""
         with self._lock:
-            return phone_rows.first_dialable(self.conn, prospect_id)
+            try:
+                return phone_rows.first_dialable(self.conn, prospect_id)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
 
     def unreachable(self, prospect_id: int) -> str | None:
         """Why the prospect has no number left to dial; None while it has one (or none)."""
