@@ -446,11 +446,14 @@ class CallbookApp(App[int]):
         if dial.clipboard is not None:
             self.copy_to_clipboard(dial.clipboard)
             return
-        failed = launch(
-            dial.argv, lambda line: self.call_from_thread(self.notify, line, severity="warning")
-        )
+        failed = launch(dial.argv, self._dial_failed)
         if failed:
             self.notify(failed, severity="warning")
+
+    def _dial_failed(self, line: str) -> None:
+        """From the thread that reaps the dialer: one line, unless the app has gone."""
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self.notify, line, severity="warning")
 
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""

@@ -32,3 +32,23 @@ async def test_the_clipboard_handoff_emits_osc_52_with_the_number(demo_app) -> N
         written.clear()
         app.start_call(prospect, started_at=app.call.started_at)
         assert not any(w.startswith("\x1b]52;") for w in written)
+
+
+async def test_a_failing_dialer_is_one_line_and_the_call_goes_on(demo_app, tmp_path) -> None:
+    app = demo_app()
+    dialer = tmp_path / "dialer"
+    dialer.write_text("#!/bin/sh\nexit 3\n")
+    dialer.chmod(0o755)
+    app.desk.config = replace(app.desk.config, dial=DialSettings("command", f"{dialer} {{number}}"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert app.call is not None  # started at once, the dialer not waited for
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app._notifications:
+                break
+        assert [n.message for n in app._notifications] == [
+            f"dial handoff: {dialer} exited with status 3"
+        ]
+        assert app.call is not None and app.focused is app.main.capture.input
