@@ -335,8 +335,8 @@ def move_lists(conn: sqlite3.Connection) -> None:
                 row_number() OVER (PARTITION BY pid, typed ORDER BY position) AS nth
             FROM (
                 SELECT p.id AS pid, p.created_at AS created, coalesce(j.key, 0) AS position,
-                    trim(CAST(j.value AS TEXT)) AS typed,
-                    instr(trim(CAST(j.value AS TEXT)), ';ext=') AS cut
+                    trim(CAST(j.value AS TEXT), char(32, 9, 10, 13)) AS typed,
+                    instr(trim(CAST(j.value AS TEXT), char(32, 9, 10, 13)), ';ext=') AS cut
                 FROM prospects p, json_each({listed}) AS j
                 WHERE p.phones IS NOT NULL AND p.phones NOT IN ('', '[]')
             )
@@ -350,7 +350,9 @@ def move_lists(conn: sqlite3.Connection) -> None:
         UNION
         SELECT p.id FROM prospects p
         WHERE p.phones IS NOT NULL AND p.phones NOT IN ('', '[]')
-            AND (SELECT count(*) FROM phones h WHERE h.prospect_id = p.id)
-                != (SELECT count(*) FROM json_each({listed}))"""
+            AND ((SELECT count(*) FROM phones h WHERE h.prospect_id = p.id)
+                    != (SELECT count(*) FROM json_each({listed}))
+                OR EXISTS (SELECT 1 FROM json_each({listed}) AS j WHERE j.type != 'text'
+                    OR j.value != trim(j.value, char(32, 9, 10, 13))))"""
     ).fetchall()
     refresh(conn, [pid for (pid,) in touched])

@@ -7,6 +7,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from callbook.model import NewCall, Outcome
 from callbook.store import Store
@@ -222,3 +224,43 @@ def test_the_phones_migration_moves_every_number_of_every_list(tmp_path):
         assert store.unreachable(13) is None and store.phones(13) == []
         assert 12 not in {e.prospect.id for e in store.queue(limit=100)}
         assert store.integrity_check() == []
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["+442079460000", "+442079460001;ext=7", "n/a", " ", ""]),
+                st.text(alphabet=st.sampled_from("+0123456789 ;ext=abc\t"), max_size=16),
+            ),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_phones_migration_keeps_every_number_of_any_list(tmp_path_factory, lists):
+    path = tmp_path_factory.mktemp("lists") / "book.db"
+    book_at_version(path, PHONES_VERSION - 1)
+    conn = connect(path, create=False)
+    conn.execute("delete from prospects")
+    for pid, listed in enumerate(lists, 100):
+        conn.execute(
+            "insert into prospects (id, name, phones, created_at, updated_at) values "
+            "(?, 'P', ?, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z')",
+            (pid, json.dumps(listed)),
+        )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        for pid, listed in enumerate(lists, 100):
+            kept = [n.strip() for n in listed if n.strip()]
+            rows = store.phones(pid)
+            assert sorted(p.stored for p in rows) == sorted(set(kept))
+            assert list(store.get_prospect(pid).phones) == [p.stored for p in rows]
+            assert [p.stored for p in rows if p.dialable] == list(dict.fromkeys(
+                n for n in kept if n.split(";ext=")[0] != "+442079460001"
+            ))  # fmt: skip
