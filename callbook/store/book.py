@@ -627,19 +627,26 @@ class Store:
         """Take back what a call did to numbers and people (see `_route` and `_people`)."""
         for number in undo.get("banned", ()):
             phone_rows.unban(conn, number)
+        # Rows of this prospect only (ids are never reused, but a row may have gone since).
+        mine = {r[0] for r in conn.execute(
+            "select id from phones where prospect_id = ?", (prospect_id,)
+        )}  # fmt: skip
         for phone_id, status in undo.get("status", ()):
-            phone_rows.set_status(conn, phone_id, status)
+            if phone_id in mine:
+                phone_rows.set_status(conn, phone_id, status)
         for phone_id, position, label in undo.get("moved", ()):
-            conn.execute(
-                "update phones set position = ?, label = ? where id = ?",
-                (position, label, phone_id),
-            )
+            if phone_id in mine:
+                conn.execute(
+                    "update phones set position = ?, label = ? where id = ?",
+                    (position, label, phone_id),
+                )
         for phone_id in undo.get("added", ()):
-            conn.execute(
-                "delete from phones where id = ?1 and not exists (select 1 from calls "
-                "where phone_id = ?1 and id != ?2)",
-                (phone_id, call_id),
-            )
+            if phone_id in mine:
+                conn.execute(
+                    "delete from phones where id = ?1 and not exists (select 1 from calls "
+                    "where phone_id = ?1 and id != ?2)",
+                    (phone_id, call_id),
+                )
         for contact_id, name in undo.get("renamed", ()):
             conn.execute("update contacts set name = ? where id = ?", (name, contact_id))
         dialled = conn.execute("select phone_id from calls where id = ?", (call_id,)).fetchone()

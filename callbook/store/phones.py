@@ -240,7 +240,12 @@ def move_first(conn: sqlite3.Connection, phone_id: int, prospect_id: int,
 
 
 def set_status(conn: sqlite3.Connection, phone_id: int, status: str) -> None:
-    conn.execute("update phones set status = ? where id = ?", (status, phone_id))
+    """Mark a number ok or wrong; one on the do-not-call list stays marked so."""
+    conn.execute(
+        "update phones set status = case when number in (select d.number from "
+        "do_not_call_numbers d) then 'do-not-call' else ? end where id = ?",
+        (status, phone_id),
+    )
 
 
 def ban(conn: sqlite3.Connection, number: str, now: str, note: str | None = None) -> bool:

@@ -180,7 +180,8 @@ def _v4_phones(conn: sqlite3.Connection) -> None:
         conn,
         """
         CREATE TABLE phones (
-            id INTEGER PRIMARY KEY,
+            -- Never reused: a call's undo names the rows it added or changed.
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
             number TEXT NOT NULL,                   -- E.164 where it parsed, else as typed;
                                                     -- no extension: the do-not-call key

@@ -398,3 +398,40 @@ def test_callbook_log_says_what_it_did_to_the_numbers(tmp_path):
         ("+442087112817", "!dnc on call 2"),
         ("+447400123456", "!dnc on call 2"),
     ]
+
+
+def test_the_list_and_the_reason_follow_the_rows_through_any_sequence(store):
+    """Random calls, undos, bans and edits: each prospect's list is its rows, dialable first,
+    and its reason to be out of the queue says what its rows say."""
+    import random
+
+    from callbook.store import phones as phone_rows
+
+    rnd = random.Random(14)
+    pool = [f"+4420871128{i:02d}" for i in range(12)]
+    ids = [store.add_prospect(f"P{i}", phones=rnd.sample(pool, 2)).id for i in range(5)]
+    calls = []
+    for step in range(120):
+        pid = rnd.choice(ids)
+        action = rnd.random()
+        if action < 0.45:
+            outcome = rnd.choice([Outcome.WRONG_NUMBER, Outcome.DO_NOT_CALL, Outcome.NO_ANSWER])
+            pieces = (("direct_line", rnd.choice(pool)),) if rnd.random() < 0.2 else ()
+            calls.append(store.record_call(call(pid, outcome, step, pieces=pieces)).id)
+        elif action < 0.6 and calls:
+            undone = calls.pop(rnd.randrange(len(calls)))
+            store.undo_call(undone)
+        elif action < 0.75:
+            store.add_do_not_call_number(rnd.choice(pool))
+        elif action < 0.9:
+            store.remove_do_not_call_number(rnd.choice(pool))
+        else:
+            store.update_prospect(pid, phones=rnd.sample(pool, rnd.randint(1, 3)))
+        for each in ids:
+            held = store.phones(each)
+            assert store.get_prospect(each).phones == tuple(p.stored for p in held), step
+            statuses = [p.status for p in held]
+            assert store.unreachable(each) == phone_rows.unreachable_reason(statuses), step
+            banned = {n for n, _, _ in store.do_not_call_numbers()}
+            assert all((p.number in banned) == (p.status == "do-not-call") for p in held), step
+    assert store.integrity_check() == []
