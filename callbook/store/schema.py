@@ -212,6 +212,7 @@ def _v4_phones(conn: sqlite3.Connection) -> None:
         ALTER TABLE calls ADD COLUMN answered_by TEXT;
         ALTER TABLE calls ADD COLUMN contact_id INTEGER REFERENCES contacts (id);
         CREATE INDEX calls_phone ON calls (phone_id) WHERE phone_id IS NOT NULL;
+        CREATE INDEX calls_contact ON calls (contact_id) WHERE contact_id IS NOT NULL;
 
         -- Why a prospect with numbers has none left to dial (every one wrong or do-not-call);
         -- NULL while one is. Kept by the writes that change its numbers.
