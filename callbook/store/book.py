@@ -209,6 +209,14 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
+    def _reading(self, read: Callable, *args):
+        """`read(conn, *args)`: a read by a store module, its errors in the store's words."""
+        with self._lock:
+            try:
+                return read(self.conn, *args)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
     def _now(self) -> str:
         return rows.to_db_time(self.clock())
 
@@ -1071,20 +1079,12 @@ class Store:
     def phones(self, prospect_id: int) -> list[ProspectPhone]:
         """Every number of a prospect: those to dial first, in dialling order, then the wrong
         ones and those on the do-not-call list."""
-        with self._lock:
-            try:
-                return phone_rows.of_prospect(self.conn, prospect_id)
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
+        return self._reading(phone_rows.of_prospect, prospect_id)
 
     def number_to_dial(self, prospect_id: int) -> ProspectPhone | None:
         """The number to dial first: a direct line learned on a call, else the first of the
         prospect's numbers still dialable. None when none is left."""
-        with self._lock:
-            try:
-                return phone_rows.first_dialable(self.conn, prospect_id)
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
+        return self._reading(phone_rows.first_dialable, prospect_id)
 
     def unreachable(self, prospect_id: int) -> str | None:
         """Why the prospect has no number left to dial; None while it has one (or none)."""
