@@ -173,9 +173,12 @@ class Desk:
         """What an outcome will do to the prospect's numbers, in one line for the preview and
         the command line (None: nothing): `!wrong` retires the number dialled, `!dnc` puts
         the prospect and every number of it on the do-not-call list."""
-        from callbook.phones import displayed
+        from callbook.phones import country_code, displayed, normalize
 
         numbers = [n for n in self.store.phones(prospect.id) if n.dialable]
+        if dialled:  # as typed: in the prospect's country unless it says otherwise
+            region = country_code(prospect.country) or self.config.region
+            dialled = normalize(dialled.replace(";ext=", " ext. "), region).stored
         if outcome is Outcome.DO_NOT_CALL:
             held = [n for n in self.store.phones(prospect.id) if n.status != "do-not-call"]
             if not held:

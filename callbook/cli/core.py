@@ -105,9 +105,14 @@ def _find(ctx: Context, query: str):
 @click.argument("prospect")
 @click.argument("line")
 @click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
+@click.option(
+    "--number", "dialled", metavar="NUMBER",
+    help="The number dialled (any format; default: the prospect's first to dial).",
+)
 @json_option
 @pass_context
-def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> None:
+def log(ctx: Context, prospect: str, line: str, force: bool, dialled: str | None,
+        as_json: bool) -> None:  # fmt: skip
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
@@ -122,9 +127,9 @@ def log(ctx: Context, prospect: str, line: str, force: bool, as_json: bool) -> N
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip
-    effect = desk.number_effect(target, desk.parse(target, line).outcome)
+    effect = desk.number_effect(target, desk.parse(target, line).outcome, dialled)
     try:
-        call = desk.commit(target, line)
+        call = desk.commit(target, line, dialled=dialled)
     except CaptureRejected as exc:
         fail(str(exc))
     if as_json:

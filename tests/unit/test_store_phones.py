@@ -384,19 +384,26 @@ def test_callbook_log_says_what_it_did_to_the_numbers(tmp_path):
     assert result.output.splitlines()[1] == (
         "wrong number: 020 8711 2817 retired; next 07400 123456"
     )
+    result = runner.invoke(main, ["--db", db, "log", "acme", "!vm", "--number", "07400 123456"])
+    assert result.exit_code == 0
     result = runner.invoke(main, ["--db", db, "log", "acme", "!dnc"])
     assert result.output.splitlines()[1] == (
         "do not call: the prospect and 07400 123456, 020 8711 2817"
     )
     shown = json.loads(runner.invoke(main, ["--db", db, "show", "acme", "--json"]).output)
+    assert [(c["dialled"], c["answered_by"]) for c in shown["calls"]] == [
+        ("+447400123456", "someone"), ("+447400123456", "machine"), ("+442087112817", "someone"),
+    ]  # fmt: skip
     assert [(p["number"], p["status"], p["wrong"]) for p in shown["phones"]] == [
         ("+442087112817", "do-not-call", 1), ("+447400123456", "do-not-call", 0),
     ]  # fmt: skip
+    wrong = runner.invoke(main, ["--db", db, "log", "acme", "!wrong", "--number", "+1 415"])
+    assert wrong.exit_code == 1  # the prospect is do-not-call now: refused, nothing written
     assert shown["unreachable"] == "every number is on the do-not-call list"
     listed = runner.invoke(main, ["--db", db, "dnc"]).output.splitlines()
     assert [(n, why) for n, _, why in (line.split("  ") for line in listed)] == [
-        ("+442087112817", "!dnc on call 2"),
-        ("+447400123456", "!dnc on call 2"),
+        ("+442087112817", "!dnc on call 3"),
+        ("+447400123456", "!dnc on call 3"),
     ]
 
 
