@@ -78,7 +78,7 @@ def plan(settings: DialSettings, stored: str | None, platform: str = sys.platfor
         except ValueError:  # an unclosed quote
             return None
         argv = tuple(_fill(part, number, extension or "", uri) for part in parts)
-        return Dial(number, extension, argv)
+        return Dial(number, extension, argv) if argv else None
     return None
 
 

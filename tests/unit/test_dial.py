@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callbook.config import load_config
 from callbook.dial import DialSettings, launch, plan, tel_uri
@@ -62,3 +64,9 @@ def test_launch_does_not_wait_and_a_failure_is_one_line(tmp_path):
     assert launch((str(missing), "+44"), said.append) == (
         f"dial handoff: cannot run {missing}: No such file or directory"
     )
+
+
+@given(st.text(max_size=60), st.text(max_size=30))
+def test_a_command_of_any_text_gives_an_argv_or_nothing(command, stored):
+    dial = plan(DialSettings("command", command), stored)
+    assert dial is None or (dial.argv and all(isinstance(part, str) for part in dial.argv))

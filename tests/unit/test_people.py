@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callbook.model import Answerer, Outcome, Role
 from callbook.people import Match, match
@@ -52,3 +54,9 @@ def test_more_words_than_known_is_a_fuller_name():
 )
 def test_answered_by(outcome, named, expected):
     assert answered_by(outcome, named) == expected
+
+
+@given(st.text(max_size=40), st.lists(st.text(max_size=40), max_size=5))
+def test_match_takes_any_text(typed, known):
+    found = match(typed, known)
+    assert found is None or 0 <= found.index < len(known)
