@@ -251,6 +251,8 @@ class JigsawPane(Vertical):
             parts.append((f" ext {extension}", "bold $accent"))
         if view.dial.label != "other":
             parts.append((f" {view.dial.label}", "$text-muted"))
+        if view.dial.dialled:  # how this line has gone: which route works
+            parts.append((f"  {view.dial.answered}/{view.dial.dialled} answered", "$text-muted"))
         route = view.route
         if route:
             parts.append((f"  ▸ {route}", "$accent"))

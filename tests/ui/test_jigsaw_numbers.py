@@ -37,6 +37,15 @@ async def test_the_number_route_and_last_conversation(tmp_path: Path, open_desk,
         await settle(app, pilot)
         head = str(app.main.jigsaw.query_one("#jigsaw-head").render()).splitlines()
         assert head[1] == "☎ 020 8711 2817 ext 23 direct  ▸ press 3, ask for accounts"
+        # A line dialled before says how it went.
+        app.store.record_call(
+            NewCall(p.id, now - timedelta(hours=1), now - timedelta(hours=1), Outcome.VOICEMAIL)
+        )
+        app._show(app.view_of(app.store.get_prospect(p.id)))
+        head = str(app.main.jigsaw.query_one("#jigsaw-head").render()).splitlines()
+        assert head[1] == (
+            "☎ 020 8711 2817 ext 23 direct  0/1 answered  ▸ press 3, ask for accounts"
+        )
         rows = rows_text(app)
         assert "Lukas Patel (gatekeeper), Wed 25 Nov 15:00:\n“Tom is in on Thursdays”" in rows
         assert rows[-1] == "☎ Wed 25 Nov 15:00 blocked at gatekeeper (Lukas Pa…"  # clipped
