@@ -189,10 +189,10 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
         return
     now, tz = desk.now(), desk.config.tz
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
+    from callbook.phones import displayed
+
     numbers = desk.store.phones(target.id)
     if numbers:
-        from callbook.phones import displayed
-
         shown = [
             displayed(n.stored, target.country)
             + "".join(f" ({note})" for note in (n.label, n.status) if note not in ("other", "ok"))
@@ -218,7 +218,14 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
         for call in calls:
             undone = " (undone)" if call.undone_at else ""
             wins = f", {call.small_wins} small win(s)" if call.small_wins else ""
-            click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
+            who = next((c.name for c in contacts if c.id == call.contact_id), None)
+            who = who or (call.answered_by.label if call.answered_by else None)
+            route = f" ({who})" if who else ""
+            if call.dialled:
+                route += f" on {displayed(call.dialled, target.country)}"
+            click.echo(
+                f"  {ago(call.started_at, now)}: {call.outcome.label}{route}{wins}{undone}"
+            )
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
         click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")

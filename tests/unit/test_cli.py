@@ -69,6 +69,7 @@ def test_add_log_show(db):
     ]
     shown = run(db, "show", "#1").output
     assert "  ☎ +44 20 7946 0000\n" in shown  # formatted: no country, so international
+    assert "  just now: blocked at gatekeeper (Sarah Jenkins) on +44 20 7946 0000, 4 small" in shown
     assert "✔ Gatekeeper: Sarah Jenkins  (just now, call #1)" in shown
     assert "? Direct line — " in shown
     assert "objective: ask Sarah for Tom's direct line" in shown
