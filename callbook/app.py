@@ -302,6 +302,7 @@ class CallbookApp(App[int]):
             tz=self.desk.config.tz,
             zone=self.store.zone_of(prospect),
             dial=self.store.number_to_dial(prospect.id),
+            conversation=self.store.last_conversation(prospect.id),
         )
 
     def _show(self, view: ProspectView | None) -> None:

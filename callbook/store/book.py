@@ -403,6 +403,18 @@ class Store:
             )
         ]
 
+    def last_conversation(self, prospect_id: int) -> Call | None:
+        """The newest call (not undone) in which a person picked up and something was noted:
+        what was said last, by whom, when."""
+        found = self._read(
+            f"select {rows.CALL_COLUMNS} from calls where prospect_id = ? "
+            "and answered_by in ('gatekeeper', 'decision_maker', 'someone') "
+            "and undone_at is null and trim(coalesce(notes, '')) != '' "
+            "order by started_at desc, id desc limit 1",
+            (prospect_id,),
+        )
+        return rows.call(found[0]) if found else None
+
     def get_call(self, call_id: int) -> Call | None:
         found = self._read(f"select {rows.CALL_COLUMNS} from calls where id = ?", (call_id,))
         return rows.call(found[0]) if found else None

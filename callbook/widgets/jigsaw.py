@@ -39,6 +39,7 @@ class ProspectView:
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
     dial: ProspectPhone | None = None  # the number to dial first; None: none left (or none)
+    conversation: Call | None = None  # the last call where someone answered and said something
 
     def who(self, call: Call, *, role: bool = False) -> str | None:
         """Who answered a call: the known person by name (and role), else the kind."""
@@ -55,13 +56,6 @@ class ProspectView:
         piece = current_pieces(self.pieces).get(ROUTE_SLOT)
         return piece.value if piece else None
 
-    @property
-    def last_conversation(self) -> Call | None:
-        """The last call in which someone picked up and something was noted."""
-        return next(
-            (c for c in self.calls if c.answered_by is not None and c.notes and not c.undone_at),
-            None,
-        )
 
     def learned_by(self, call_id: int) -> list[str]:
         """Labels of the slots a call filled or changed."""
@@ -309,7 +303,7 @@ class JigsawPane(Vertical):
                 )
             )
         out.append(None)
-        talk = view.last_conversation
+        talk = view.conversation
         if talk is not None:  # what was said last, by whom, when: read before dialling
             by = f"{view.who(talk, role=True)}, {call_time(talk.started_at, now, view.tz)}:"
             said = f"“{' '.join(talk.notes.split())}”"

@@ -442,3 +442,13 @@ def test_the_list_and_the_reason_follow_the_rows_through_any_sequence(store):
             banned = {n for n, _, _ in store.do_not_call_numbers()}
             assert all((p.number in banned) == (p.status == "do-not-call") for p in held), step
     assert store.integrity_check() == []
+
+
+def test_the_last_conversation_is_found_past_any_number_of_unanswered_calls(store, acme):
+    said = store.record_call(call(acme.id, Outcome.GATEKEEPER, notes="Tom is in on Thursdays"))
+    for minutes in range(10, 80, 10):
+        store.record_call(call(acme.id, Outcome.NO_ANSWER, minutes, notes="rang out"))
+    store.record_call(call(acme.id, Outcome.VOICEMAIL, 90, notes="left a message"))  # a machine
+    assert store.last_conversation(acme.id).id == said.id
+    store.undo_call(said.id)
+    assert store.last_conversation(acme.id) is None
