@@ -152,6 +152,8 @@ class CallbookApp(App[int]):
         self.highlighted: QueueEntry | None = None
         self.shown: ProspectView | None = None
         self.last_saved: tuple[Call, Prospect] | None = None
+        # (prospect id, line) refused once as outside the legal hours: enter again forces it.
+        self._outside_hours_line: tuple[int, str] | None = None
         self.wrap_up: WrapUp | None = None
         self.planned: tuple[Prospect, str] | None = None  # the objective the last wrap-up set
         self.book_empty = False
@@ -433,7 +435,10 @@ class CallbookApp(App[int]):
         self.main.capture.input.focus()
         self._preview()
         self._save_draft_soon()
-        if started_at is None:  # a call begun now, not one brought back
+        outside = self.desk.outside_legal_hours(prospect, self.call.started_at)
+        if outside:
+            self.notify(f"{prospect.name}: {outside}", title="outside hours", severity="error")
+        if started_at is None and not outside:  # begun now (not brought back), and lawful
             self._hand_off(prospect)
 
     def _hand_off(self, prospect: Prospect) -> None:
@@ -462,6 +467,8 @@ class CallbookApp(App[int]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._drafts.discard()
+        # Outside the legal hours, enter records only the second time: the explicit force.
+        forced = self._outside_hours_line == (call.prospect.id, capture.value)
         try:
             saved = self.desk.commit(
                 call.prospect,
@@ -470,9 +477,14 @@ class CallbookApp(App[int]):
                 session_id=self.session.id if self.session else None,
                 objective=call.objective,
                 clear_draft=DRAFT_KEY,  # in the call's own transaction
+                outside_hours=forced,
             )
         except (CaptureRejected, StoreError, ValueError) as exc:
-            self._error, self._error_line = str(exc), capture.value
+            message = str(exc)
+            if not forced and self.desk.outside_legal_hours(call.prospect, call.started_at):
+                self._outside_hours_line = (call.prospect.id, capture.value)
+                message = message.replace("force it to call anyway", "enter again to force it")
+            self._error, self._error_line = message, capture.value
             self._preview()
             self._save_draft_soon()  # the line stays the draft
             return
@@ -555,7 +567,10 @@ class CallbookApp(App[int]):
     def _preview_ctx(self, prospect: Prospect) -> PreviewContext:
         found = self.store.zone_of(prospect)
         tz = zone(found[0]) if found else None
-        return PreviewContext(self.desk.now(), self.desk.config.tz, tz)
+        config = self.desk.config
+        return PreviewContext(
+            self.desk.now(), config.tz, tz, config.calling_hours, config.legal_hours
+        )
 
     def _preview(self) -> None:
         """Redraw the preview under the capture line."""
@@ -944,7 +959,6 @@ class CallbookApp(App[int]):
 
     def action_snooze(self) -> None:
         """z: out of the queue until a time the caller types."""
-        from callbook.capture.grammar import parse_when
         from callbook.screens.dialogs import SnoozeScreen
 
         prospect = self._target()
@@ -952,7 +966,7 @@ class CallbookApp(App[int]):
             return
 
         def parse(text: str) -> datetime:
-            return parse_when(text, self.desk.now(), self.desk.config.tz)
+            return self.desk.read_when(prospect, text)
 
         def answered(when: datetime | None) -> None:
             if when is None:
@@ -962,11 +976,13 @@ class CallbookApp(App[int]):
             except StoreError as exc:
                 self.notify(str(exc), title="not snoozed", severity="error")
                 return
-            shown = call_time(when, self.desk.now(), self.desk.config.tz)
-            self.notify(f"{prospect.name}: snoozed until {shown}")
+            shown = self.desk.show_when(prospect, when)
+            self.notify(f"{prospect.name}: snoozed until {shown.text}")
             self.reload_queue(position=self.main.queue.position)
 
-        self.push_screen(SnoozeScreen(prospect.name, parse), answered)
+        self.push_screen(
+            SnoozeScreen(prospect.name, parse, partial(self.desk.show_when, prospect)), answered
+        )
 
     def action_stats(self) -> None:
         """w: the stats screen; the calling screen and its capture line stay as they are."""

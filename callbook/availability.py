@@ -7,9 +7,15 @@ with `understood=False` and its text kept, to be shown as it was written, never 
 guessed. Pure: no I/O, no clock (relative dates are read from the day the piece was learned).
 
 Reading conventions (the places where a phrase could mean two things):
-- A bare hour without am/pm is a business hour: 1-7 is afternoon ("after 3" is 15:00), 8-12 is
-  morning or noon, 13-23 is itself.
+- Words for days, months, parts of the day and dates are `callbook.when`'s, and so is the one
+  rule for a bare hour: next to a part of the day it is read in it ("evenings before 8" is
+  17:00-20:00), alone 1-7 is afternoon ("after 3" is 15:00), 8-12 morning or noon.
 - "morning" is before 12:00, "afternoon" from 12:00, "evening" from 17:00.
+- Limits narrow: in a clause, parts of the day add up, as do ranges, ranges fall within the
+  parts ("evenings 6-8" is 18:00-20:00), and "after"/"before" cut them all ("mornings before
+  10" is 00:00-10:00, "mornings after 10" 10:00-12:00); across clauses a
+  clause of limits alone cuts the others too ("mornings, after 10") unless it follows "or".
+  A phrase whose limits leave no time at all is not understood.
 - "until Monday", "back on 12 Jan", "away till the 3rd": callable again on that date. "through"
   or "thru" a date: the day after. A weekday means the next one after the day it was learned;
   "next Tue" is the Tuesday of the next calendar week (as `@next tue` in a capture line).
@@ -23,11 +29,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-DAY = 24 * 60  # minutes
-Window = tuple[int, int]  # [start, end) in minutes from local midnight
+from callbook import when as when_words
+from callbook.when import DAY, Window
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -170,54 +176,11 @@ def describe_when(when: When) -> str:
 
 
 # --- reading a phrase ----------------------------------------------------------------------
+# Day, month and part-of-day words, bare hours and dates are `callbook.when`'s: one vocabulary.
 
-_DAY_WORDS = {
-    0: "mon monday mondays mons",
-    1: "tue tues tuesday tuesdays tu",
-    2: "wed weds wednesday wednesdays",
-    3: "thu thur thurs thursday thursdays",
-    4: "fri friday fridays fris",
-    5: "sat saturday saturdays",
-    6: "sun sunday sundays",
-}
-DAYS = {word: day for day, words in _DAY_WORDS.items() for word in words.split()}
-_DAY_GROUPS = {
-    "weekdays": frozenset(range(5)),
-    "weekday": frozenset(range(5)),
-    "weekends": frozenset({5, 6}),
-    "weekend": frozenset({5, 6}),
-}
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ),  # fmt: skip
-        start=1,
-    )
-    for name in names.split()
-}
-_PARTS = {
-    "morning": (0, 12 * 60),
-    "mornings": (0, 12 * 60),
-    "am": (0, 12 * 60),
-    "afternoon": (12 * 60, DAY),
-    "afternoons": (12 * 60, DAY),
-    "pm": (12 * 60, DAY),
-    "evening": (17 * 60, DAY),
-    "evenings": (17 * 60, DAY),
-}
+DAYS = when_words.WEEKDAYS
+_DAY_GROUPS = when_words.DAY_GROUPS
+_PARTS = when_words.PARTS
 # Words that carry no rule, wherever they stand in a clause.
 _FILLER = frozenset(
     """best usually normally generally typically mostly often try call calls calling ring reach
@@ -242,6 +205,7 @@ _UNTIL = frozenset({"until", "till", "til", "untill"})
 _THROUGH = frozenset({"through", "thru"})
 _BACK = frozenset({"back", "returns", "return", "returning"})
 _RANGE_JOINERS = frozenset({"-", "to", "until", "till", "til", "and"})
+_SEPARATORS = (",", ";", "but", "and", "or", "+", "&", ".")
 
 _TOKEN_RE = re.compile(
     r"\d{4}-\d{2}-\d{2}"  # ISO date
@@ -277,10 +241,42 @@ def _tokens(text: str) -> list[str] | None:
 @dataclass
 class _Clause:
     negative: bool = False
+    alternative: bool = False  # follows "or": it adds hours, never cuts the others
     days: frozenset[int] | None = None
-    windows: list[Window] | None = None
+    parts: list[Window] = field(default_factory=list)  # parts of the day named: they add up
+    ranges: list[tuple[str, str]] = field(default_factory=list)  # "2-4pm", as typed: add up,
+    # within the parts when there are some
+    afters: list[str] = field(default_factory=list)  # "after 3": limits, they narrow
+    befores: list[str] = field(default_factory=list)
     back_on: date | None = None
     anytime: bool = False
+
+    @property
+    def has_hours(self) -> bool:
+        return bool(self.parts or self.ranges or self.afters or self.befores)
+
+    @property
+    def limits_only(self) -> bool:
+        return not (self.parts or self.ranges) and bool(self.afters or self.befores)
+
+    def windows(self) -> list[Window] | None:
+        """The hours this clause names (None: all day): its parts and ranges together, cut by
+        its limits. A bare hour is read in the clause's part of the day, if it names one."""
+        if not self.has_hours:
+            return None
+        part = self.parts[0] if len(set(self.parts)) == 1 else None
+        ranges = union([], [_range(a, b, part) for a, b in self.ranges])
+        if ranges and self.parts:  # "evenings 6-8": those hours of that part
+            windows = intersect(union([], list(self.parts)), ranges)
+        else:
+            windows = ranges or union([], list(self.parts)) or [(0, DAY)]
+        for word in self.afters:
+            windows = intersect(windows, [(_minutes(word, part), DAY)])
+        for word in self.befores:
+            windows = intersect(windows, [(0, _minutes(word, part))])
+        if not windows:
+            raise _Unknown  # "mornings after 4pm": nothing left, surely misread
+        return union([], windows)
 
 
 class _Unknown(Exception):
@@ -312,17 +308,22 @@ class _Reader:
         return self.at >= len(self.tokens)
 
     def at_separator(self) -> bool:
-        return self.peek() in (None, ",", ";", "but", "and", "or", "+", "&", ".")
+        return self.peek() in (None, *_SEPARATORS)
 
     # - the phrase -
 
     def phrase(self) -> list[_Clause]:
         clauses = []
+        alternative = False
         while not self.done():
-            if self.peek() in (",", ";", "but", "and", "or", "+", "&", "."):
+            if self.peek() in _SEPARATORS:
+                alternative = alternative or self.peek() == "or"
                 self.at += 1
                 continue
-            clauses.append(self.clause())
+            clause = self.clause()
+            clause.alternative = alternative
+            alternative = False
+            clauses.append(clause)
         return clauses
 
     def clause(self) -> _Clause:
@@ -335,7 +336,7 @@ class _Reader:
         if self.take("not", "before") or self.take("no", "earlier", "than"):
             return self.after_not_before(clause)
         if self.take("not", "after") or self.take("no", "later", "than"):
-            clause.windows = [(0, self.time())]
+            clause.befores.append(self.time())
             return self.end(clause)
         for words in _NEGATIONS:
             if self.take(*words):
@@ -351,9 +352,8 @@ class _Reader:
     def at_separator_of(self, clause: _Clause) -> bool:
         if (
             self.peek() == "and"
-            and self.peek(1) in ("before", "by", *_UNTIL)
-            and clause.windows
-            and clause.windows[-1][1] == DAY
+            and self.peek(1) in ("before", "by", "after", *_UNTIL)
+            and clause.has_hours
         ):
             return False  # "after 2 and before 4" is one window
         return self.at_separator()
@@ -365,8 +365,9 @@ class _Reader:
         self.skip_filler()
         if not self.at_separator():
             raise _Unknown
-        if not (clause.days or clause.windows is not None or clause.back_on or clause.anytime):
+        if not (clause.days or clause.has_hours or clause.back_on or clause.anytime):
             raise _Unknown
+        clause.windows()  # hours that leave nothing: not understood
         return clause
 
     def skip_filler(self, keep: frozenset[str] | set[str] = frozenset()) -> None:
@@ -392,29 +393,29 @@ class _Reader:
             return True
         if word in _PARTS:
             self.at += 1
-            clause.windows = (clause.windows or []) + [_PARTS[word]]
+            clause.parts.append(_PARTS[word])
+            return True
+        if word == "from" and self.peek(2) in _RANGE_JOINERS:  # "from 8 to 10am"
+            self.at += 1
+            clause.ranges.append(self.range())
             return True
         if word in ("after", "from", "since"):
             self.at += 1
-            clause.windows = (clause.windows or []) + [(self.time(), DAY)]
+            clause.afters.append(self.time())
             return True
         if word == "and":
             self.at += 1
             return True
         if word in ("before", "by") or word in _UNTIL:
             self.at += 1
-            end = self.time()
-            if clause.windows and clause.windows[-1][1] == DAY and clause.windows[-1][0] < end:
-                clause.windows[-1] = (clause.windows[-1][0], end)  # after 2 (and) before 4
-            else:
-                clause.windows = (clause.windows or []) + [(0, end)]
+            clause.befores.append(self.time())
             return True
         if word == "between":
             self.at += 1
-            clause.windows = (clause.windows or []) + [self.range()]
+            clause.ranges.append(self.range())
             return True
         if _is_time(word) or word in ("noon", "midday"):
-            clause.windows = (clause.windows or []) + [self.range()]
+            clause.ranges.append(self.range())
             return True
         return False
 
@@ -437,37 +438,27 @@ class _Reader:
             self.at += 1
         return frozenset(found)
 
-    # - times -
+    # - times: kept as typed, read when the clause is whole (its part of the day known) -
 
-    def time(self, suffix: str | None = None) -> int:
+    def time(self) -> str:
         word = self.peek()
-        if word in ("noon", "midday"):
+        if word in ("noon", "midday", "midnight"):
             self.at += 1
-            return 12 * 60
+            return word
         if word is None or not _is_time(word):
             raise _Unknown
         self.at += 1
         if self.peek() in ("am", "pm") and not word.endswith(("am", "pm")):
             word += self.tokens[self.at]
             self.at += 1
-        return _minutes(word, suffix)
+        return word
 
-    def range(self) -> Window:
-        start_word = self.peek()
+    def range(self) -> tuple[str, str]:
         start = self.time()
         if self.peek() not in _RANGE_JOINERS:
             raise _Unknown
         self.at += 1
-        end_word = self.peek() or ""
-        end = self.time()
-        if start_word and not start_word.endswith(("am", "pm")) and end_word[-2:] in ("am", "pm"):
-            # "2-4pm": the suffix of the end belongs to the start too, when that keeps the order
-            with_suffix = _minutes(start_word, end_word[-2:])
-            if with_suffix < end:
-                start = with_suffix
-        if end <= start:
-            raise _Unknown
-        return (start, end)
+        return start, self.time()
 
     # - special clauses -
 
@@ -476,14 +467,14 @@ class _Reader:
         if day is not None:
             clause.back_on = day
         else:
-            clause.windows = [(self.time(), DAY)]
+            clause.afters.append(self.time())
         return self.end(clause)
 
     def lunch(self, clause: _Clause) -> _Clause:
         # "lunch 12-1", "lunch 12-1, avoid", "lunch 12-1 avoid": at lunch then, so not callable.
         self.at += 1
         self.skip_filler()
-        clause.windows = [self.range()]
+        clause.ranges.append(self.range())
         clause.negative = True
         if self.peek() == "," and self.peek(1) == "avoid":
             self.at += 1
@@ -507,9 +498,7 @@ class _Reader:
         word = self.peek()
         if word in _BACK:
             self.at += 1
-            self.take("on")
-            self.take("in")
-            clause.back_on = self.date_or_fail()
+            clause.back_on = self.date_or_fail(skip=("on", "in"))
         elif word in _UNTIL:
             self.at += 1
             clause.back_on = self.date_or_fail()
@@ -517,135 +506,99 @@ class _Reader:
             self.at += 1
             clause.back_on = self.date_or_fail() + timedelta(days=1)
         elif self.take("this", "week"):
-            clause.back_on = _next_monday(self.learned)
+            clause.back_on = when_words.next_monday(self.learned)
         elif self.take("today"):
             clause.back_on = self.learned + timedelta(days=1)
         else:
             raise _Unknown
         return self.end(clause)
 
-    def date_or_fail(self) -> date:
+    def date_or_fail(self, skip: tuple[str, ...] = ()) -> date:
         day = self.date()
+        if day is None and self.peek() in skip:
+            self.at += 1
+            day = self.date()
         if day is None:
             raise _Unknown
         return day
 
     def date(self) -> date | None:
-        """A date phrase at the cursor, read from the day the piece was learned."""
-        learned = self.learned
-        word = self.peek()
-        if word is None:
-            return None
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
-            self.at += 1
-            try:
-                return date.fromisoformat(word)
-            except ValueError:
-                raise _Unknown from None
-        if word == "tomorrow":
-            self.at += 1
-            return learned + timedelta(days=1)
-        if self.take("next", "week"):
-            return _next_monday(learned)
-        if word == "next" and self.peek(1) in DAYS:
-            self.at += 2
-            return _next_monday(learned) + timedelta(days=DAYS[self.tokens[self.at - 1]])
-        if word in DAYS:
-            self.at += 1
-            ahead = (DAYS[word] - learned.weekday() - 1) % 7 + 1
-            return learned + timedelta(days=ahead)
-        self.take("the")
-        word = self.peek()
-        number = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", word or "")
-        if number and self.peek(1) in MONTHS:  # 12 jan
-            self.at += 2
-            self.take("of")
-            return self.calendar(MONTHS[self.tokens[self.at - 1]], int(number[1]))
-        if word in MONTHS:  # jan 12
-            match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", self.peek(1) or "")
-            if not match:
-                raise _Unknown
-            self.at += 2
-            return self.calendar(MONTHS[word], int(match[1]))
-        if number and word != number[1]:  # "the 12th": the next such day of a month
-            self.at += 1
-            day = int(number[1])
-            for months in range(0, 3):
-                year, month = divmod(learned.month - 1 + months, 12)
-                try:
-                    when = date(learned.year + year, month + 1, day)
-                except ValueError:
-                    continue
-                if when >= learned:
-                    return when
-            raise _Unknown
-        return None
-
-    def calendar(self, month: int, day: int) -> date:
-        year_word = self.peek()
-        if year_word and re.fullmatch(r"\d{4}", year_word):
-            self.at += 1
-            try:
-                return date(int(year_word), month, day)
-            except ValueError:
-                raise _Unknown from None
-        for year in range(self.learned.year, self.learned.year + 5):
-            try:
-                when = date(year, month, day)
-            except ValueError:
+        """The longest run of tokens at the cursor that `when.read_day` reads as a day, read
+        from the day the piece was learned."""
+        for size in range(min(5, len(self.tokens) - self.at), 0, -1):
+            words = self.tokens[self.at : self.at + size]
+            if words[-1] in _SEPARATORS:
                 continue
-            if when >= self.learned:
-                return when
-        raise _Unknown
-
-
-def _next_monday(day: date) -> date:
-    return day + timedelta(days=7 - day.weekday())
+            text = " ".join(words).replace(" ,", ",")
+            try:
+                day = when_words.read_day(text, self.learned)
+            except when_words.WhenError:
+                raise _Unknown from None
+            if day is not None:
+                self.at += size
+                return day
+        return None
 
 
 def _is_time(word: str) -> bool:
     return bool(re.fullmatch(r"\d{1,2}(?:[:.]\d{2})?(?:am|pm)?", word))
 
 
-def _minutes(word: str, suffix: str | None = None) -> int:
-    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm)?", word)
-    if not match:
+def _minutes(word: str, part: Window | None = None) -> int:
+    try:
+        at = when_words.read_time(word, part)
+    except when_words.WhenError:
+        raise _Unknown from None
+    if at is None:
         raise _Unknown
-    hour, minute = int(match[1]), int(match[2] or 0)
-    half = match[3] or suffix
-    if minute > 59:
+    return when_words.minutes(at)
+
+
+def _range(start_word: str, end_word: str, part: Window | None) -> Window:
+    start, end = _minutes(start_word, part), _minutes(end_word, part)
+    if not start_word.endswith(("am", "pm")) and end_word[-2:] in ("am", "pm"):
+        # "2-4pm": the suffix of the end belongs to the start too, when that keeps the order
+        with_suffix = _minutes(start_word + end_word[-2:])
+        if with_suffix < end:
+            start = with_suffix
+    if end == 0 and start > 0:
+        end = DAY  # "10pm-midnight"
+    if end <= start:
         raise _Unknown
-    if half:
-        if not 1 <= hour <= 12:
-            raise _Unknown
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif 1 <= hour <= 7:
-        hour += 12  # a business hour: "after 3" is 15:00
-    elif hour > 23 or hour == 0:
-        raise _Unknown
-    return hour * 60 + minute
+    return (start, end)
 
 
 def _combine(text: str, clauses: list[_Clause]) -> Availability:
     blocked: list[When] = []
     pure_days: list[frozenset[int]] = []
     pure_windows: list[Window] = []
+    limits: list[list[Window]] = []  # clauses of limits alone: they cut the others
     mixed: list[When] = []
     back_on: date | None = None
     for clause in clauses:
         if clause.back_on is not None:
             back_on = max(back_on, clause.back_on) if back_on else clause.back_on
-            if clause.days is None and clause.windows is None:
+            if clause.days is None and not clause.has_hours:
                 continue
-        windows = tuple(union([], clause.windows)) if clause.windows is not None else None
+        windows = clause.windows()
+        hours = tuple(windows) if windows is not None else None
         if clause.negative:
-            blocked.append(When(clause.days, windows))
-        elif clause.days is not None and windows is not None:
-            mixed.append(When(clause.days, windows))
+            blocked.append(When(clause.days, hours))
+        elif clause.days is not None and hours is not None:
+            mixed.append(When(clause.days, hours))
         elif clause.days is not None:
             pure_days.append(clause.days)
+        elif windows is not None and clause.limits_only and not clause.alternative:
+            limits.append(windows)
         elif windows is not None:
             pure_windows.extend(windows)
+    if limits:
+        cut = union([], pure_windows) if pure_windows else [(0, DAY)]
+        for windows in limits:
+            cut = intersect(cut, windows)
+        if not cut:
+            return unknown(text)
+        pure_windows = cut
     allowed: list[When] = []
     days = frozenset().union(*pure_days) if pure_days else None
     if mixed:
@@ -672,8 +625,6 @@ def parse(text: str, learned: date) -> Availability:
     reader = _Reader(tokens, learned)
     try:
         clauses = reader.phrase()
+        return _combine(text, clauses) if clauses else unknown(text)
     except (_Unknown, IndexError, KeyError):
         return unknown(text)
-    if not clauses:
-        return unknown(text)
-    return _combine(text, clauses)

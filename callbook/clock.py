@@ -11,7 +11,6 @@ import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
 
@@ -53,21 +52,20 @@ def as_utc(when: datetime) -> datetime:
 
 
 def zone(name: str | None) -> tzinfo:
-    """An IANA zone by name; None or an unknown name gives the machine's local zone."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return local_zone()
+    """An IANA zone by name (read by `when.zone`); None or an unknown name gives the machine's
+    local zone."""
+    from callbook.when import zone as named_zone
+
+    return named_zone(name) or local_zone()
 
 
 def local_zone() -> tzinfo:
     tz_env = os.environ.get("TZ")
     if tz_env:
-        try:
-            return ZoneInfo(tz_env.lstrip(":"))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+        from callbook.when import zone as named_zone
+
+        found = named_zone(tz_env.lstrip(":"))
+        if found is not None:
+            return found
     local = datetime.now().astimezone().tzinfo
     return local if local is not None else UTC

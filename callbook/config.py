@@ -6,6 +6,7 @@ A broken or unknown setting never stops callbook: it is reported (file, line, re
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import time, tzinfo
@@ -15,6 +16,7 @@ from callbook import toml_errors
 from callbook.clock import zone
 from callbook.dial import HANDOFFS, DialSettings
 from callbook.paths import Paths
+from callbook.when import resolve_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -24,6 +26,36 @@ class CallingHours:
     start: time = time(9, 0)
     end: time = time(17, 30)
     days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+
+
+@dataclass(frozen=True)
+class LegalHours:
+    """The legal floor: no call outside it, in the prospect's local time, whatever else says
+    so. `stricter` narrows it for a country ("US") or a state ("US-FL"): (place, start, end)."""
+
+    start: time = time(8, 0)
+    end: time = time(21, 0)
+    stricter: tuple[tuple[str, time, time], ...] = ()
+
+    @property
+    def widest(self) -> tuple[int, int]:
+        """The floor in minutes of the local day, before any stricter window."""
+        return _minute(self.start), _minute(self.end) or 24 * 60
+
+    def window(self, place: str | None) -> tuple[int, int]:
+        """The floor for a prospect in `place` ("US-FL", "US" or None): the widest one cut by
+        the stricter windows of its country and its state."""
+        start, end = self.widest
+        if place and self.stricter:
+            country = place.split("-")[0]
+            for where, a, b in self.stricter:
+                if where in (place, country):
+                    start, end = max(start, _minute(a)), min(end, _minute(b) or 24 * 60)
+        return start, max(start, end)
+
+
+def _minute(at: time) -> int:
+    return at.hour * 60 + at.minute
 
 
 @dataclass(frozen=True)
@@ -38,6 +70,7 @@ class Config:
     region: str = "US"  # default region for phone numbers without a country code
     default_template: str = "cold_call"
     calling_hours: CallingHours = field(default_factory=CallingHours)
+    legal_hours: LegalHours = field(default_factory=LegalHours)
     queue: QueueRules = field(default_factory=QueueRules)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     backups_keep: int = 7
@@ -82,8 +115,8 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
     changes: dict = {}
     for key, value in data.items():
         if key == "timezone":
-            if isinstance(value, str) and _valid_zone(value):
-                changes["timezone"] = value
+            if isinstance(value, str) and resolve_zone(value):
+                changes["timezone"] = resolve_zone(value)
             else:
                 bad(key, f"unknown time zone {value!r}")
         elif key == "region":
@@ -105,6 +138,8 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
                 bad(key, "true or false")
         elif key == "calling_hours" and isinstance(value, dict):
             changes["calling_hours"] = _hours(value, bad)
+        elif key == "legal_hours" and isinstance(value, dict):
+            changes["legal_hours"] = _legal(value, bad)
         elif key == "queue" and isinstance(value, dict):
             changes["queue"] = _queue(value, bad)
         elif key == "dial" and isinstance(value, dict):
@@ -116,28 +151,60 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
     return replace(config, **changes, errors=tuple(errors))
 
 
-def _valid_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+def _legal(value: dict, bad) -> LegalHours:
+    """[legal_hours] start/end, and [legal_hours.stricter] "US-FL" = "08:00-20:00"."""
+    legal = LegalHours()
+    for key in ("start", "end"):
+        if key in value:
+            try:
+                legal = replace(legal, **{key: _time(value[key])})
+            except ValueError:
+                bad(key, f"a time like '08:00', not {value[key]!r}")
+    stricter = []
+    for place, span in (value.get("stricter") or {}).items():
+        where = str(place).strip().upper()
+        parts = str(span).replace("–", "-").split("-")
+        try:
+            if not re.fullmatch(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", where) or len(parts) != 2:
+                raise ValueError
+            a, b = (_time(p.strip()) for p in parts)
+        except ValueError:
+            bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}")
+            continue
+        stricter.append((where, a, b))
+    return replace(legal, stricter=tuple(stricter))
+
+
+def _time(text: object) -> time:
+    """A time of day in `callbook.when`'s words ('09:00', '9am', '5:30pm'); ValueError if not."""
+    from callbook.when import WhenError, read_time
 
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        found = read_time(str(text))
+    except WhenError:
+        found = None
+    if found is None:
+        raise ValueError(text)
+    return found
 
 
 def _hours(value: dict, bad) -> CallingHours:
+    from callbook.when import DAY_GROUPS
+    from callbook.when import WEEKDAYS as DAY_WORDS
+
     hours = CallingHours()
     for key in ("start", "end"):
         if key in value:
             try:
-                hours = replace(hours, **{key: time.fromisoformat(str(value[key]))})
+                hours = replace(hours, **{key: _time(value[key])})
             except ValueError:
                 bad(key, f"a time like '09:00', not {value[key]!r}")
     if "days" in value:
-        days = [str(d).lower()[:3] for d in value["days"]]
-        if all(d in WEEKDAYS for d in days):
-            hours = replace(hours, days=tuple(sorted(WEEKDAYS.index(d) for d in days)))
+        words = [str(d).strip().casefold() for d in value["days"]]
+        if all(w in DAY_WORDS or w in DAY_GROUPS for w in words):
+            days = {DAY_WORDS[w] for w in words if w in DAY_WORDS}
+            days.update(*(DAY_GROUPS[w] for w in words if w in DAY_GROUPS))
+            hours = replace(hours, days=tuple(sorted(days)))
         else:
             bad("days", "weekday names like ['mon', 'tue']")
     return hours

@@ -7,9 +7,9 @@ way.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from callbook.capture.apply import to_new_call
+from callbook.capture.apply import CaptureRejected, to_new_call
 from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
 from callbook.config import Config, load_config
@@ -102,7 +102,47 @@ class Desk:
         return {slot: p.value for slot, p in self.store.current_pieces(prospect.id).items()}
 
     def parse(self, prospect: Prospect, line: str) -> Capture:
-        return parse(line, self.template_for(prospect), self.now(), self.config.tz)
+        return parse(
+            line, self.template_for(prospect), self.now(), self.config.tz,
+            prospect_tz=self.prospect_zone(prospect),
+        )  # fmt: skip
+
+    # --- times said on the phone (calling hours) ----------------------------------------
+
+    def prospect_zone(self, prospect: Prospect) -> tzinfo | None:
+        """The zone a time said on the phone is in: the prospect's, when one is known."""
+        from callbook.when import zone
+
+        found = self.store.zone_of(prospect)
+        return zone(found[0]) if found else None
+
+    def read_when(self, prospect: Prospect, text: str) -> datetime:
+        """A next-call time typed for `prospect` (snooze, `@when`): in their zone when known,
+        the caller's after `mine`. Raises ValueError with one line for the caller."""
+        from callbook.capture.grammar import parse_when
+
+        tz = self.config.tz
+        return parse_when(text, self.now(), self.prospect_zone(prospect) or tz, mine_tz=tz)
+
+    def outside_legal_hours(self, prospect: Prospect, at: datetime | None = None) -> str | None:
+        """Why calling `prospect` at `at` (now) would break the legal floor, or None. Calling
+        then needs an explicit force, and the call is recorded as forced."""
+        from callbook.queue import legal_place, outside_legal_hours
+
+        settings = self.store.queue_settings  # set from the config when the desk opened
+        place = legal_place(prospect.country, prospect.region, prospect.phones, settings.region)
+        return outside_legal_hours(
+            self.store.zone_key(prospect), place, at or self.now(), settings
+        )
+
+    def show_when(self, prospect: Prospect, when: datetime):
+        """`preview.show_when` for this prospect: both times, and a warning outside hours."""
+        from callbook.capture.preview import show_when
+
+        return show_when(
+            when, self.now(), self.config.tz, self.prospect_zone(prospect),
+            self.config.calling_hours, self.config.legal_hours,
+        )  # fmt: skip
 
     def preview(
         self, prospect: Prospect, line: str, known: dict[str, str] | None = None
@@ -146,24 +186,33 @@ class Desk:
         session_id: int | None = None,
         objective: str | None = None,
         clear_draft: str | None = None,
+        outside_hours: bool = False,
         dialled: str | None = None,
     ) -> Call:
         """Record the call a capture line describes: on disk when this returns, with the
         draft `clear_draft` deleted in the same transaction.
 
-        Raises CaptureRejected (one line) when the line has an error or no outcome.
+        Raises CaptureRejected (one line) when the line has an error or no outcome, or when
+        the call began outside the prospect's legal hours and `outside_hours` (the caller's
+        explicit force, kept with the call) is not given.
         """
         ended = self.now()
+        started = min(started_at or ended, ended)
+        outside = self.outside_legal_hours(prospect, started)
+        if outside and not outside_hours:
+            raise CaptureRejected(f"{outside}; nothing recorded (force it to call anyway)")
         capture = self.parse(prospect, line)
         new = to_new_call(
             capture,
             self.template_for(prospect),
             prospect_id=prospect.id,
-            started_at=min(started_at or ended, ended),
+            started_at=started,
             ended_at=ended,
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
+        if outside:
+            new = replace(new, outside_hours=True)
         # The number dialled; None: the store records the prospect's first to dial.
         new = replace(new, dialled=dialled)
         return self.store.record_call(new, clear_draft=clear_draft)

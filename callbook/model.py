@@ -302,6 +302,7 @@ class Call:
     dialled: str | None = None  # the number dialled, as stored
     answered_by: Answerer | None = None  # None: nobody picked up
     contact_id: int | None = None  # the known person who answered
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,7 @@ class NewCall:
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
     dialled: str | None = None  # the number dialled; None: the prospect's first to dial
+    outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
 # --- a parsed capture line -----------------------------------------------------------------

@@ -543,9 +543,10 @@ def _regions(rows: str) -> dict[str, str]:
     return table
 
 
-# States and provinces of the countries whose zones differ widely, by their principal zone.
-_REGION_ZONES: dict[str, dict[str, str]] = {
-    "US": _regions(
+# States and provinces of the countries whose zones differ widely, by their principal zone:
+# each code followed by its names.
+_REGION_ROWS: dict[str, str] = {
+    "US": (
         """
         America/New_York: CT,Connecticut,DE,Delaware,DC,District of Columbia,FL,Florida,GA
         America/New_York: Georgia,ME,Maine,MD,Maryland,MA,Massachusetts,NH,New Hampshire,NJ
@@ -566,7 +567,7 @@ _REGION_ZONES: dict[str, dict[str, str]] = {
         America/Puerto_Rico: PR,Puerto Rico
         """
     ),
-    "CA": _regions(
+    "CA": (
         """
         America/St_Johns: NL,Newfoundland and Labrador,Newfoundland
         America/Halifax: NS,Nova Scotia,PE,Prince Edward Island
@@ -581,7 +582,7 @@ _REGION_ZONES: dict[str, dict[str, str]] = {
         America/Iqaluit: NU,Nunavut
         """
     ),
-    "AU": _regions(
+    "AU": (
         """
         Australia/Sydney: NSW,New South Wales,ACT,Australian Capital Territory
         Australia/Melbourne: VIC,Victoria
@@ -593,19 +594,43 @@ _REGION_ZONES: dict[str, dict[str, str]] = {
         """
     ),
 }
-
-
-def valid_timezone(name: str | None) -> str | None:
-    """The canonical spelling of an IANA zone name (any case; HubSpot's
-    "america_slash_new_york" too), or None when it is not one."""
-    if not name or not name.strip():
-        return None
-    text = name.strip().replace("_slash_", "/")
-    return _zone_names().get(text.casefold())
+_REGION_ZONES: dict[str, dict[str, str]] = {c: _regions(t) for c, t in _REGION_ROWS.items()}
 
 
 @functools.cache
-def _zone_names() -> dict[str, str]:
-    import zoneinfo
+def _region_codes(country: str) -> dict[str, str]:
+    """Folded state or province name (or code) -> its code, for the countries above."""
+    codes: dict[str, str] = {}
+    code = None
+    for row in _REGION_ROWS.get(country, "").strip().splitlines():
+        for name in row.split(":", 1)[1].split(","):
+            name = name.strip()
+            if re.fullmatch(r"[A-Z]{2,3}", name):
+                code = name
+            if code:
+                codes[_fold(name)] = code
+    return codes
 
-    return {z.casefold(): z for z in zoneinfo.available_timezones()}
+
+def region_code(country: str | None, region: str | None) -> str | None:
+    """A state's or province's short code ("Florida" -> "FL") in a country (ISO code) that
+    lists them; the text itself when it is already short; None when unknown."""
+    if not region or not region.strip():
+        return None
+    found = _region_codes((country or "").upper()).get(_fold(region))
+    if found:
+        return found
+    short = region.strip().upper()
+    return short if short.isalnum() and len(short) <= 3 else None
+
+
+def valid_timezone(name: str | None) -> str | None:
+    """The canonical spelling of an IANA zone name: `when.resolve_zone`, the one reader."""
+    from callbook.when import resolve_zone
+
+    return resolve_zone(name)
+
+
+def country_timezones(code: str) -> tuple[str, ...]:
+    """Every zone of a country (ISO code), as the tz database lists them."""
+    return tuple(name for name, _ in _zones_by_country().get(code.upper(), ()))

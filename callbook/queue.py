@@ -4,11 +4,17 @@
 yields the same order lazily from lanes that the store reads in index order, so that a window
 of 50 costs about 50 prospects, not the whole book. Pure: no SQL, no clock.
 
+The legal floor (`LegalHours`, default 08:00-21:00 in the prospect's local time, narrowed per
+country or state in the config) is crossed by nothing: no callback, grace, rule or filter.
+Calling hours are the caller's own hours, always inside the floor.
+
 The order, in four groups:
 
-0. Callbacks due. From their time, for `callback_grace`, whatever the hours and the rules (the
-   prospect asked for that time); after that, when the prospect's hours and rules allow.
-   Cooldown and the daily cap do not apply. By due time, then priority, then id.
+0. Callbacks due. From their time, for `callback_grace`, whenever the legal floor allows (the
+   prospect asked for that time, so the caller's own hours and the rules do not apply); after
+   that, or when the floor is closed (a callback due at night), when the prospect's hours and
+   rules next allow: they wait for that opening, and say so. Cooldown and the daily cap do not
+   apply. By due time, then priority, then id.
 1. Everyone else callable now: inside their local calling hours, allowed by their availability
    pieces, out of cooldown and under the daily cap. By priority (1 first), then longest since
    the last attempt (never called first), then id.
@@ -16,9 +22,11 @@ The order, in four groups:
    priority, last attempt, id; those with no callable time in the coming year last.
 3. Skipped today (the caller's day): at the back, by when they were skipped.
 
-A prospect's zone is its own time zone, else its phone number's, else its country/region's;
-when none is known it is callable at any hour (its availability read in the caller's zone).
-Closed prospects (do not call, won, lost), those scheduled for later and those whose every
+A prospect's zone is its own time zone, else its phone number's, else its country/region's.
+When none pins one zone down, the zone is unknown and read conservatively, never as "any time":
+with several possible zones (those of its number's area code, or of its country), it is
+callable only when every one of them is within hours; with none, in the caller's own zone (shown
+`?`). Closed prospects (do not call, won, lost), those scheduled for later and those whose every
 number is on the do-not-call list are never in the queue (the store leaves them out).
 """
 
@@ -32,10 +40,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from callbook import when as when_words
 from callbook.availability import DAY, Availability, describe_days, describe_when, intersect
-from callbook.config import CallingHours, Config
+from callbook.config import CallingHours, Config, LegalHours
 
 FAR = datetime.max.replace(tzinfo=UTC)  # "never": sorts after every real time
 EARLIEST = datetime.min.replace(tzinfo=UTC)  # "never called": longest since the last attempt
@@ -54,6 +63,7 @@ class QueueSettings:
     region: str = "US"  # for numbers written without a country code
     availability_slots: tuple[str, ...] = ("dm_availability",)
     callback_grace: timedelta = CALLBACK_GRACE
+    legal: LegalHours = field(default_factory=LegalHours)
 
     @classmethod
     def from_config(cls, config: Config, templates: Iterable[Any] | None = None) -> QueueSettings:
@@ -70,6 +80,7 @@ class QueueSettings:
             caller_tz=config.tz,
             region=config.region,
             availability_slots=tuple(slots),
+            legal=config.legal_hours,
         )
 
     def day_start(self, now: datetime) -> datetime:
@@ -85,25 +96,29 @@ class QueueSettings:
 # --- zones ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
 def zone_info(name: str | None) -> ZoneInfo | None:
-    """The zone of an IANA name (any case); None for None or a name that is not a zone."""
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        from callbook.phones import valid_timezone
+    """The zone of an IANA name (any case); None for None or a name that is not a zone (a set
+    of possible zones included)."""
+    return when_words.zone(name)
 
-        canonical = valid_timezone(name)
-        return ZoneInfo(canonical) if canonical else None
+
+@functools.lru_cache(maxsize=4096)
+def zones_of(key: str | None) -> tuple[ZoneInfo, ...]:
+    """The zones a `zone` column value stands for: one zone, the possible zones of a set
+    (names joined by spaces), or none (unknown)."""
+    if not key:
+        return ()
+    found = tuple(z for z in map(when_words.zone, key.split()) if z is not None)
+    return found
 
 
 def derive_zone(
     phones: Sequence[str], country: str | None, region: str | None, default_region: str
 ) -> tuple[str | None, str | None]:
     """(zone, source) from the first number that pins a zone down ("phone"), else from the
-    country and state/province ("place"), else (None, None)."""
+    country and state/province ("place"). When neither pins one down: the set of zones the
+    first number's area code may be in ("area") or the prospect's country spans ("country"),
+    as their names joined by spaces; else (None, None)."""
     from callbook import phones as phone_numbers
 
     for number in phones:
@@ -113,7 +128,52 @@ def derive_zone(
     found = phone_numbers.timezone_for_place(country, region)
     if found:
         return found, "place"
+    for number in phones:
+        possible = phone_numbers.normalize(number.replace(";ext=", " ext. "), default_region)
+        if len(possible.timezones) > 1:
+            return zone_set(possible.timezones), "area"
+    code = phone_numbers.country_code(country) if country else None
+    if code and len(possible := phone_numbers.country_timezones(code)) > 1:
+        return zone_set(possible), "country"
     return None, None
+
+
+def legal_place(
+    country: str | None, region: str | None, phones: Sequence[str], default_region: str
+) -> str | None:
+    """"US-FL", "US" or None: where a prospect is, for the config's stricter legal windows.
+    The country from the prospect (else its first number); the state by its code ("Florida"
+    and "FL" are both "FL")."""
+    from callbook import phones as phone_numbers
+
+    code = phone_numbers.country_code(country) if country else None
+    for number in phones if code is None else ():
+        code = phone_numbers.normalize(number.split(";ext=")[0], default_region).region
+        if code:
+            break
+    if code is None:
+        return None
+    state = phone_numbers.region_code(code, region)
+    return f"{code}-{state}" if state else code
+
+
+def zone_set(names: Iterable[str]) -> str:
+    """The possible zones as the `zone` column keeps them: one name for each distinct local
+    clock (zones that keep the same time all year are one), sorted, joined by spaces."""
+    kept: dict[tuple, str] = {}
+    for name in sorted(set(names)):
+        if when_words.zone(name) is not None:
+            kept.setdefault(_clock_shape(name), name)
+    return " ".join(sorted(kept.values()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _clock_shape(name: str) -> tuple:
+    """A zone's offsets through two years, twice a week: zones with the same shape keep the
+    same local time."""
+    tz = when_words.zone(name)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    return tuple((start + timedelta(days=d)).astimezone(tz).utcoffset() for d in range(0, 730, 3))
 
 
 def instant(day: date, minute: int, tz: tzinfo) -> datetime:
@@ -129,16 +189,16 @@ def _minute(t: time) -> int:
 
 
 def day_windows(
-    day: date, hours: CallingHours | None, rules: Sequence[Availability]
-) -> list[tuple[int, int]]:
-    """The callable windows of local `day`: calling hours (all day when None), less what the
-    rules rule out."""
-    if hours is None:
-        windows = [(0, DAY)]
-    elif day.weekday() not in hours.days:
-        return []
-    else:
-        windows = intersect([(0, DAY)], [(_minute(hours.start), _minute(hours.end) or DAY)])
+    day: date, hours: CallingHours | None, rules: Sequence[Availability],
+    floor: tuple[int, int] | None = None,
+) -> list[tuple[int, int]]:  # fmt: skip
+    """The callable windows of local `day`: calling hours (all day when None) inside the legal
+    `floor` (none when None), less what the rules rule out."""
+    windows = [floor] if floor is not None else [(0, DAY)]
+    if hours is not None:
+        if day.weekday() not in hours.days:
+            return []
+        windows = intersect(windows, [(_minute(hours.start), _minute(hours.end) or DAY)])
     for rule in rules:
         if not windows:
             break
@@ -147,10 +207,11 @@ def day_windows(
 
 
 def next_callable(
-    start: datetime, tz: tzinfo, hours: CallingHours | None, rules: Sequence[Availability] = ()
-) -> datetime | None:
-    """The first moment at or after `start` inside the calling hours (in `tz`) that every rule
-    allows; None when there is none in the coming year."""
+    start: datetime, tz: tzinfo, hours: CallingHours | None, rules: Sequence[Availability] = (),
+    floor: tuple[int, int] | None = None,
+) -> datetime | None:  # fmt: skip
+    """The first moment at or after `start` inside the calling hours and the legal `floor` (in
+    `tz`) that every rule allows; None when there is none in the coming year."""
     local = start.astimezone(tz)
     day = local.date()
     back = max((r.back_on for r in rules if r.back_on is not None), default=None)
@@ -161,12 +222,37 @@ def next_callable(
         if back is not None and day < back:
             day = back
             continue
-        for a, b in day_windows(day, hours, rules):
+        for a, b in day_windows(day, hours, rules, floor):
             if instant(day, b, tz) <= start:
                 continue
             begins = instant(day, a, tz)
             return begins if begins > start else start
         day += timedelta(days=1)
+    return None
+
+
+def next_callable_all(
+    start: datetime, zones: Sequence[tzinfo], hours: CallingHours | None,
+    rules: Sequence[Availability] = (), floor: tuple[int, int] | None = None,
+) -> datetime | None:  # fmt: skip
+    """`next_callable` in every one of `zones` at once: the first moment callable in all."""
+    if len(zones) == 1:
+        return next_callable(start, zones[0], hours, rules, floor)
+    at: datetime | None = start
+    # The week repeats: two weeks past the start (or the latest "back on") with no time that
+    # suits every zone means none.
+    back = max((r.back_on for r in rules if r.back_on is not None), default=None)
+    limit = start + timedelta(days=2 * LOOKAHEAD_DAYS)
+    if back is not None:
+        limit = max(limit, instant(back, 0, UTC) + timedelta(days=2 * LOOKAHEAD_DAYS))
+    while at is not None and at <= limit:
+        found = [next_callable(at, tz, hours, rules, floor) for tz in zones]
+        if any(f is None for f in found):
+            return None
+        latest = max(found)  # type: ignore[type-var]
+        if latest == at:
+            return at
+        at = latest  # callable there in one zone: no earlier time suits them all
     return None
 
 
@@ -195,8 +281,9 @@ class Candidate:
     priority: int = 3
     last_call_at: datetime | None = None
     due_at: datetime | None = None  # a callback due (its next call is at or before now)
-    zone: str | None = None  # IANA name; None: unknown
+    zone: str | None = None  # IANA name, or possible names joined by spaces; None: unknown
     rules: tuple[Availability, ...] = ()  # its availability pieces, understood or not
+    place: str | None = None  # "US" or "US-FL": for the config's stricter legal windows
     attempts_today: int = 0
     skipped_at: datetime | None = None  # skipped today
 
@@ -214,20 +301,22 @@ class Placement:
 
 def place(c: Candidate, now: datetime, s: QueueSettings) -> Placement:
     """Where one prospect goes in the queue at `now`: the rule of the module docstring."""
-    tz = zone_info(c.zone)
-    eval_tz, hours = (tz, s.hours) if tz is not None else (s.caller_tz, None)
+    zones = zones_of(c.zone) or (s.caller_tz,)
+    floor = s.legal.window(c.place)
     rules = tuple(r for r in c.rules if r.understood and r.has_rules)
     last = c.last_call_at or EARLIEST
     cause, rule = Cause.READY, None
     if c.due_at is not None:
-        if now - c.due_at <= s.callback_grace:
-            at = now
+        # Within its grace a callback needs only the legal floor; past it, or at night, it
+        # waits for the hours like the rest.
+        if now - c.due_at <= s.callback_grace and _inside(now, zones, floor):
+            at: datetime | None = now
         else:
-            at = next_callable(now, eval_tz, hours, rules)
+            at = next_callable_all(now, zones, s.hours, rules, floor)
         if at == now:
             cause, group, key = Cause.CALLBACK, 0, (0, c.due_at, c.priority, c.id)
         else:
-            cause, rule = _blocker(now, eval_tz, hours, rules, at)
+            cause, rule = _blocker(now, zones[0], s.hours, rules, at)
             group, key = 2, (2, at or FAR, 0, c.priority, last, c.id)
     else:
         start = now
@@ -235,16 +324,48 @@ def place(c: Candidate, now: datetime, s: QueueSettings) -> Placement:
             start, cause = c.last_call_at + s.cooldown, Cause.COOLDOWN
         if c.attempts_today >= s.daily_attempts:
             start, cause = max(start, s.next_day_start(now)), Cause.CAP
-        at = next_callable(start, eval_tz, hours, rules)
+        at = next_callable_all(start, zones, s.hours, rules, floor)
         if at == now:
             group, key = 1, (1, c.priority, last, c.id)
         else:
             if cause is Cause.READY:
-                cause, rule = _blocker(now, eval_tz, hours, rules, at)
+                cause, rule = _blocker(now, zones[0], s.hours, rules, at)
             group, key = 2, (2, at or FAR, 1, c.priority, last, c.id)
     if c.skipped_at is not None:
         cause, group, key = Cause.SKIPPED, 3, (3, c.skipped_at, c.id)
     return Placement(c, group, key, at == now, at, cause, rule)
+
+
+def _inside(now: datetime, zones: Sequence[tzinfo], floor: tuple[int, int]) -> bool:
+    """Whether `now` is inside the legal floor in every one of `zones`."""
+    for tz in zones:
+        local = now.astimezone(tz)
+        if not floor[0] <= local.hour * 60 + local.minute < floor[1]:
+            return False
+    return True
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def outside_legal_hours(
+    zone: str | None, place: str | None, at: datetime, s: QueueSettings
+) -> str | None:
+    """Why a call at `at` to a prospect in `zone` (as the queue keeps it) and `place` would be
+    outside the legal floor ("03:30 their time ..."), or None when it is inside. An unknown zone
+    is tested in every zone it may be in, else in the caller's."""
+    zones = zones_of(zone)
+    floor = s.legal.window(place)
+    for tz in zones or (s.caller_tz,):
+        if not _inside(at, (tz,), floor):
+            local = at.astimezone(tz)
+            whose = "their time" if len(zones) == 1 else (
+                f"in {tz} (their zone is unknown)" if zones else "your time (their zone is unknown)"
+            )  # fmt: skip
+            span = f"{_hhmm(floor[0])}–{_hhmm(floor[1])}"
+            return f"{local:%H:%M} {whose} is outside the legal calling hours ({span})"
+    return None
 
 
 def _blocker(
@@ -300,7 +421,11 @@ class Lanes(Protocol):
 
     def waiting(self, zone: str | None) -> Sequence[Iterable[Row]]:
         """Prospects in `zone` without a next call, each stream by (priority, last attempt,
-        id). For None: those whose zone is unknown or not read yet (each row has its own)."""
+        id). For None: those whose zone is unknown (read in the caller's)."""
+
+    def unread(self) -> Iterable[Row]:
+        """Prospects without a next call whose zone is not read yet (a read-only book), by
+        (priority, last attempt, id): each row has its own zone."""
 
     def skipped(self) -> Iterable[Candidate]:
         """The candidates skipped today."""
@@ -323,11 +448,12 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
 
     def opening(zone: str | None) -> datetime | None:
         if zone not in openings:
-            tz = zone_info(zone)
-            openings[zone] = now if tz is None else next_callable(now, tz, s.hours)
+            zones = zones_of(zone) or (s.caller_tz,)
+            # The widest floor: a stricter window of a country or state only opens later.
+            openings[zone] = next_callable_all(now, zones, s.hours, (), s.legal.widest)
         return openings[zone]
 
-    names = list(lanes.zones())
+    names: list[str | None] = [*lanes.zones(), None]  # None: unknown zones, the caller's
     closed = {name: opening(name) for name in names if opening(name) != now}
     seq = itertools.count()
     # (key, seq, row to resolve or None, placement or None, (opening, lane) the row came from)
@@ -341,7 +467,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
         heapq.heappush(waiting, (p.key, next(seq), None, p, None))
 
     # 0: callbacks due.
-    for row in lanes.callbacks(frozenset(closed)):
+    for row in lanes.callbacks(frozenset(n for n in closed if n is not None)):
         if now - row.due_at > s.callback_grace:
             at = opening(row.zone)
             if at != now:
@@ -356,7 +482,7 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
         elif p.group == 2:
             wait_placed(p)
 
-    # 1: callable now, from the lanes of open zones and of unknown ones.
+    # 1: callable now, from the lanes of open zones, and rows whose zone is not read yet.
     ready: list[tuple] = []
 
     def push_ready(lane: Iterator[Row]) -> None:
@@ -365,9 +491,11 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
             key = (1, row.priority, row.last_call_at or EARLIEST, row.id)
             heapq.heappush(ready, (key, next(seq), row, lane))
 
-    for name in [*(n for n in names if n not in closed), None]:
-        for rows in lanes.waiting(name):
-            push_ready(iter(rows))
+    for name in names:
+        if name not in closed:
+            for rows in lanes.waiting(name):
+                push_ready(iter(rows))
+    push_ready(iter(lanes.unread()))
     while ready:
         _, _, row, lane = heapq.heappop(ready)
         push_ready(lane)
@@ -386,7 +514,9 @@ def walk(now: datetime, s: QueueSettings, lanes: Lanes) -> Iterator[Placement]:
 
     # 2: waiting, by when each becomes callable.
     for name, at in closed.items():
-        for kind, rows in ((0, lanes.late_callbacks(name)), *((1, r) for r in lanes.waiting(name))):
+        # Late callbacks of unknown zones came with the callbacks due: none wait here.
+        late = lanes.late_callbacks(name) if name is not None else ()
+        for kind, rows in ((0, late), *((1, r) for r in lanes.waiting(name))):
             rows_left = iter(rows)
             row = next(rows_left, None)
             if row is not None:
@@ -449,28 +579,36 @@ def reason_line(p: Placement, now: datetime, s: QueueSettings, who: str | None =
     from callbook.timefmt import clock_time
 
     c = p.candidate
-    tz = zone_info(c.zone)
+    zones = zones_of(c.zone)
+    tz = zones[0] if len(zones) == 1 else None
     if p.cause is Cause.SKIPPED:
         return "skipped today"
     if p.cause in (Cause.CALLBACK, Cause.READY):
         return ""  # callable; a callback's time is shown with it already
+    waits = "callback waits: " if c.due_at is not None else ""
     if p.cause is Cause.COOLDOWN:
         return f"cooldown until {clock_time(c.last_call_at + s.cooldown, s.caller_tz)}"
     if p.cause is Cause.CAP:
         return f"{c.attempts_today} calls today (cap {s.daily_attempts})"
     if p.cause in (Cause.RULE, Cause.AWAY) and p.rule is not None:
-        return rule_reason(p.rule, now, tz or s.caller_tz, who)
+        return waits + rule_reason(p.rule, now, tz or s.caller_tz, who)
     if p.cause is Cause.NEVER:
         if p.rule is not None:
-            return f"no time in calling hours fits “{p.rule.text}”"
-        return "no time in calling hours"
+            return f"{waits}no time in calling hours fits “{p.rule.text}”"
+        if len(zones) > 1:
+            return f"zone unknown: no hour is within calling hours in all {len(zones)} of its zones"
+        return f"{waits}no time in calling hours"
+    if len(zones) > 1:
+        return f"{waits}zone unknown: outside hours in one of its {len(zones)} possible zones"
     local = now.astimezone(tz or s.caller_tz)
+    mark = " local" if tz is not None else " your time ? (zone unknown)"
     if local.weekday() not in s.hours.days:
-        return f"{local:%a %H:%M} local"
-    return f"{local:%H:%M} local"
+        return f"{waits}{local:%a %H:%M}{mark}"
+    return f"{waits}{local:%H:%M}{mark}"
 
 
 __all__ = [
-    "Candidate", "Cause", "Lanes", "Placement", "QueueSettings", "Row", "derive_zone",
-    "next_callable", "order", "place", "reason_line", "rule_reason", "walk", "zone_info",
+    "Candidate", "Cause", "Lanes", "Placement", "QueueSettings", "Row", "outside_legal_hours",
+    "derive_zone", "next_callable", "next_callable_all", "order", "place", "reason_line",
+    "rule_reason", "walk", "zone_info", "zone_set", "zones_of",
 ]  # fmt: skip

@@ -24,15 +24,16 @@ a space or ends the clause; otherwise it is a note ("ratio 3:1", "https://...", 
 `parse` never raises: control characters become spaces in values and notes, and any line,
 however long or strange, comes back as a `Capture`.
 
-`@when` is read in the caller's zone and returned in UTC, to the minute:
+`@when` is a time said on the phone: read in the prospect's zone when it is known (else in the
+caller's), or in the caller's own when it ends in `mine` (`@thu 9:30 mine`); returned in UTC, to
+the minute. Its words are `callbook.when`'s, shared with availability, snooze and imports:
 - `+30m`, `+2h`, `in 2 hours`: that long after now.
-- a day: `today`, `tomorrow`, a weekday (the next one strictly after today), `next week` (the next
-  Monday), `next tue` (Tuesday of next calendar week), `+3d`/`+1w`/`in 3 days` (calendar days),
-  `2026-12-01`, `dec 1`/`1 dec` with an optional year (without one, the next such date from
-  today on). Followed or preceded by a time (`9:30`, `9.30`, `3pm`, `3:30 pm`, `noon`, `at 14:00`),
-  else at `default_hour`:00 local.
+- a day (`tomorrow`, `tmrw`, `thu`, `next tue`, `next week`, `in a fortnight`, `+3d`, `dec 1`,
+  `2026-12-01` ...), followed or preceded by a time (`9:30`, `3pm`, `at 14:00`, `3` by the
+  bare-hour rule, `morning`, `eod`), else at `default_hour`:00.
 - a time alone: today if it is still ahead, else tomorrow.
-Anything not after now is an error ("... is in the past"), as are impossible dates and times.
+Anything not after now is an error ("... is in the past"), as are impossible dates and times and
+dates past the horizon (`when.HORIZON_YEARS`).
 A local time that does not exist (the spring-forward gap) moves forward by the length of the gap
 (02:30 -> 03:30); a local time that happens twice (fall back) is the first of the two.
 """
@@ -43,15 +44,16 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
+from callbook import when as when_words
 from callbook.capture.apply import split_name_title
 from callbook.clock import as_utc
 from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
 from callbook.model import Capture, CapturedPiece, CaptureError, Outcome, Role, Slot, Template
 
 OUTCOME_HELP = "  ".join(f"!{o.code} {o.label}" for o in Outcome)
-WHEN_HELP = "try @tomorrow 9:30, @thu, @+3d, @2026-12-01 14:30"
+WHEN_HELP = when_words.WHEN_HELP
 
 _CODES = " ".join(f"!{o.code}" for o in Outcome)
 _NOTE_NAMES = ("note", "notes")
@@ -115,8 +117,9 @@ def _clauses(line: str) -> Iterator[_Clause]:
 class _Builder:
     template: Template
     now: datetime
-    tz: tzinfo
+    tz: tzinfo  # the caller's zone
     default_hour: int
+    prospect_tz: tzinfo | None = None  # the zone `@when` is read in, when known
     pieces: list[CapturedPiece] = field(default_factory=list)
     slot_clause: dict[str, int] = field(default_factory=dict)
     outcome: Outcome | None = None
@@ -171,7 +174,10 @@ class _Builder:
 
     def take_when(self, clause: _Clause, body: str) -> None:
         try:
-            when = parse_when(body[1:], self.now, self.tz, default_hour=self.default_hour)
+            when = parse_when(
+                body[1:], self.now, self.prospect_tz or self.tz,
+                default_hour=self.default_hour, mine_tz=self.tz,
+            )  # fmt: skip
         except ValueError as exc:
             self.error(clause, str(exc))
             return
@@ -271,10 +277,12 @@ _TAG = re.compile(r"\+([^\W_][\w-]*)")
 
 
 def parse(
-    line: str, template: Template, now: datetime, tz: tzinfo, *, default_hour: int = 9
+    line: str, template: Template, now: datetime, tz: tzinfo, *, default_hour: int = 9,
+    prospect_tz: tzinfo | None = None,
 ) -> Capture:
-    """Read one capture line. Never raises on any `line`; problems are in `Capture.errors`."""
-    builder = _Builder(template, as_utc(now), tz, default_hour)
+    """Read one capture line. Never raises on any `line`; problems are in `Capture.errors`.
+    `tz` is the caller's zone; `prospect_tz` the prospect's, when known."""
+    builder = _Builder(template, as_utc(now), tz, default_hour, prospect_tz)
     for clause in _clauses(line):
         builder.take(clause)
     return builder.capture(line)
@@ -282,176 +290,14 @@ def parse(
 
 # --- @when ---------------------------------------------------------------------------------
 
-_WEEKDAYS = {
-    **dict.fromkeys(("mon", "monday"), 0),
-    **dict.fromkeys(("tue", "tues", "tuesday"), 1),
-    **dict.fromkeys(("wed", "weds", "wednesday"), 2),
-    **dict.fromkeys(("thu", "thur", "thurs", "thursday"), 3),
-    **dict.fromkeys(("fri", "friday"), 4),
-    **dict.fromkeys(("sat", "saturday"), 5),
-    **dict.fromkeys(("sun", "sunday"), 6),
-}
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
-# English names whatever the locale: the grammar is the same on every machine.
-_MONTHS = (
-    {name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}
-    | {name: n for n, name in enumerate(_MONTH_NAMES, 1)}
-    | {"sept": 9}
-)
 
-_NUM = r"(\d{1,4}|an?|one)"
-_SHORT_OFFSET = re.compile(rf"(?:\+|in )\s*{_NUM}\s*(m|mins?|minutes?|h|hrs?|hours?)", re.ASCII)
-_DAY_OFFSET = re.compile(rf"(?:\+|in )\s*{_NUM}\s*(d|days?|w|wks?|weeks?)", re.ASCII)
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTH_DAY = re.compile(rf"({_MONTH}) {_DAY}(?:,? (\d{{4}}))?", re.ASCII)
-_DAY_MONTH = re.compile(rf"{_DAY}(?: of)? ({_MONTH})(?:,? (\d{{4}}))?", re.ASCII)
-_TIME = (
-    r"(?:(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"  # 3pm, 3:30 pm
-    r"|(\d{1,2})[:.](\d{2})"  # 9:30, 09:30, 9.30
-    r"|noon|midday|midnight)"
-)
-_TIME_AT_END = re.compile(rf"(?:^|\s|(?<=\d)t)(?:at\s+)?({_TIME})$", re.ASCII)
-_TIME_AT_START = re.compile(rf"^(?:at\s+)?({_TIME})(?:\s+|$)", re.ASCII)
-
-
-def _count(word: str) -> int:
-    return 1 if word in ("a", "an", "one") else int(word)
-
-
-def _time_of(match: re.Match[str], text: str) -> time:
-    """The time matched by `_TIME` (groups 2..6 of a `_TIME_AT_*` match)."""
-    word = match[1]
-    if word in ("noon", "midday"):
-        return time(12)
-    if word == "midnight":
-        return time(0)
-    if match[4]:
-        hour, minute = int(match[2]), int(match[3] or 0)
-        if not 1 <= hour <= 12 or minute > 59:
-            raise ValueError(f"no such time: {text}")
-        pm = match[4].startswith("p")
-        return time(hour % 12 + (12 if pm else 0), minute)
-    hour, minute = int(match[5]), int(match[6])
-    if hour > 23 or minute > 59:
-        raise ValueError(f"no such time: {text}")
-    return time(hour, minute)
-
-
-def _split_time(text: str) -> tuple[str, time | None]:
-    """Peel a time of day off the end (or the start) of `text`: ("tomorrow", 09:30)."""
-    for pattern in (_TIME_AT_END, _TIME_AT_START):
-        match = pattern.search(text)
-        if match is not None:
-            rest = (text[: match.start()] + " " + text[match.end() :]).strip()
-            rest = re.sub(r"(?:^|\s)at$", "", rest).strip()
-            return rest, _time_of(match, match[1])
-    return text, None
-
-
-def _make_date(year: int, month: int, day: int, text: str) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"no such date: {text}") from None
-
-
-def _next_date(month: int, day: int, today: date, text: str) -> date:
-    """The first `month`/`day` on or after today (looking a few years ahead for 29 Feb)."""
-    for year in range(today.year, today.year + 9):
-        try:
-            when = date(year, month, day)
-        except ValueError:
-            continue
-        if when >= today:
-            return when
-    raise ValueError(f"no such date: {text}")
-
-
-def _date_of(text: str, today: date) -> date | None:
-    """A date phrase ("tomorrow", "thu", "next tue", "+3d", "dec 1") as a local date."""
-    if text == "today":
-        return today
-    if text in ("tomorrow", "tmrw", "tmr"):
-        return today + timedelta(days=1)
-    if text in _WEEKDAYS:
-        ahead = (_WEEKDAYS[text] - today.weekday() - 1) % 7 + 1
-        return today + timedelta(days=ahead)
-    next_monday = today + timedelta(days=7 - today.weekday())
-    if text == "next week":
-        return next_monday
-    if text.startswith("next ") and text[5:] in _WEEKDAYS:
-        return next_monday + timedelta(days=_WEEKDAYS[text[5:]])
-    if match := _DAY_OFFSET.fullmatch(text):
-        days = _count(match[1]) * (7 if match[2].startswith("w") else 1)
-        return today + timedelta(days=days)
-    if match := _ISO_DATE.fullmatch(text):
-        return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
-    for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
-        if match := pattern.fullmatch(text):
-            month, day = _MONTHS[match[month_group]], int(match[day_group])
-            if match[3]:
-                return _make_date(int(match[3]), month, day, text)
-            return _next_date(month, day, today, text)
-    return None
-
-
-def _instant(day: date, at: time, tz: tzinfo) -> datetime:
-    # fold=0: a time in the spring-forward gap uses the offset before the change, which lands
-    # it after the gap; a repeated fall-back time is its first occurrence.
-    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def parse_when(text: str, now: datetime, tz: tzinfo, *, default_hour: int = 9) -> datetime:
-    """Read a next-call time ("tomorrow 9:30", "@thu", "+3d"...) as an aware UTC datetime.
-
-    Raises ValueError with a message fit to show the caller.
-    """
-    raw = _clean(text)
-    if raw.startswith("@"):
-        raw = raw[1:].strip()
-    if not raw:
-        raise ValueError(f"no date after '@'; {WHEN_HELP}")
-    now = as_utc(now)
-    try:
-        when = _when(" ".join(raw.casefold().split()), now, tz, default_hour)
-    except OverflowError:
-        raise ValueError(f"'{raw}' is out of range") from None
-    if when is None:
-        raise ValueError(f"cannot read the date '{raw}'; {WHEN_HELP}")
-    return when
-
-
-def _when(text: str, now: datetime, tz: tzinfo, default_hour: int) -> datetime | None:
-    minute_now = now.replace(second=0, microsecond=0)
-    if match := _SHORT_OFFSET.fullmatch(text):
-        unit = 60 if match[2].startswith("h") else 1
-        when = minute_now + timedelta(minutes=_count(match[1]) * unit)
-        if when <= now:
-            raise ValueError(f"{when.astimezone(tz):%Y-%m-%d %H:%M} is in the past")
-        return when
-
-    today = now.astimezone(tz).date()
-    rest, at = _split_time(text)
-    if not rest:
-        if at is None:
-            return None
-        # A time alone: today if it is still ahead, else tomorrow.
-        when = _instant(today, at, tz)
-        return when if when > now else _instant(today + timedelta(days=1), at, tz)
-
-    day = _date_of(rest, today)
-    if day is None:
-        return None
-    hint = "; add a later time" if at is None and day == today else ""
-    at = at if at is not None else time(default_hour)
-    when = _instant(day, at, tz)
-    if when <= now:
-        raise ValueError(f"{day.isoformat()} {at:%H:%M} is in the past{hint}")
-    return when
+def parse_when(
+    text: str, now: datetime, tz: tzinfo, *, default_hour: int = 9, mine_tz: tzinfo | None = None
+) -> datetime:
+    """`when.parse_when` on the cleaned text: read in `tz`, or `mine_tz` after `mine`."""
+    return when_words.parse_when(
+        _clean(text), as_utc(now), tz, default_hour=default_hour, mine_tz=mine_tz
+    )
 
 
 # --- completion ----------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
+from callbook.config import CallingHours, LegalHours
 from callbook.model import Capture, Change, Slot, Template, Wins, same_value
 
 NUDGE = "what did you learn?"
@@ -69,3 +71,51 @@ def preview(capture: Capture, template: Template, known: Mapping[str, str]) -> P
     connected = capture.outcome is not None and capture.outcome.connected
     nudge = NUDGE if connected and not learned else None
     return Preview(capture, tuple(pieces), wins, nudge)
+
+
+# --- a next call, as the caller reads it ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhenShown:
+    """A next call's time as the preview and snooze show it, and a warning when it falls
+    outside the prospect's calling hours (shown in the error colour)."""
+
+    text: str  # "Thu 3 Dec 09:30 their time · 15:30 yours"
+    warning: str | None = None
+
+
+def show_when(
+    when: datetime, now: datetime, caller_tz: tzinfo, prospect_tz: tzinfo | None,
+    hours: CallingHours | None = None, legal: LegalHours | None = None,
+) -> WhenShown:  # fmt: skip
+    """Both times (theirs first: what was said on the phone), or the caller's marked `?` when
+    the prospect's zone is unknown; warned outside the legal floor or the calling hours."""
+    from callbook.timefmt import call_time
+
+    hours = hours or CallingHours()
+    legal = legal or LegalHours()
+    if prospect_tz is None:
+        text = f"{call_time(when, now, caller_tz)} your time · their zone unknown ?"
+    else:
+        theirs, mine = when.astimezone(prospect_tz), when.astimezone(caller_tz)
+        text = f"{call_time(when, now, prospect_tz)} their time"
+        if theirs.utcoffset() == mine.utcoffset():
+            text += " and yours"
+        elif theirs.date() == mine.date():
+            text += f" · {mine:%H:%M} yours"
+        else:
+            text += f" · {call_time(when, now, caller_tz)} yours"
+    local = when.astimezone(prospect_tz or caller_tz)
+    minute = local.hour * 60 + local.minute
+    whose = "their" if prospect_tz is not None else "your"
+    start, end = legal.widest
+    hours_start = hours.start.hour * 60 + hours.start.minute
+    hours_end = hours.end.hour * 60 + hours.end.minute or 24 * 60
+    if not start <= minute < end:
+        warning = f"outside the legal hours ({legal.start:%H:%M}–{legal.end:%H:%M} {whose} time)"
+    elif local.weekday() not in hours.days or not hours_start <= minute < hours_end:
+        warning = f"outside calling hours ({hours.start:%H:%M}–{hours.end:%H:%M} {whose} time)"
+    else:
+        warning = None
+    return WhenShown(text, warning)

@@ -68,10 +68,11 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         known = ", ".join(desk.templates.templates)
         fail(f"unknown template {template_key!r}; known: {known}")
     if tz_name:
-        from callbook.config import _valid_zone
+        from callbook.when import resolve_zone
 
-        if not _valid_zone(tz_name):
+        if not resolve_zone(tz_name):
             fail(f"unknown time zone {tz_name!r}; use an IANA name like Europe/Berlin")
+        tz_name = resolve_zone(tz_name)
     prospect = desk.store.add_prospect(
         name,
         company=company,
@@ -106,17 +107,22 @@ def _find(ctx: Context, query: str):
 @click.argument("line")
 @click.option("--force", is_flag=True, help="Record it even if the prospect is do-not-call.")
 @click.option(
+    "--outside-hours", is_flag=True,
+    help="Record it even though it is outside the prospect's legal calling hours (kept as such).",
+)  # fmt: skip
+@click.option(
     "--number", "dialled", metavar="NUMBER",
     help="The number dialled (any format; default: the prospect's first to dial).",
 )
 @json_option
 @pass_context
-def log(ctx: Context, prospect: str, line: str, force: bool, dialled: str | None,
-        as_json: bool) -> None:  # fmt: skip
+def log(
+    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool,
+    dialled: str | None, as_json: bool,
+) -> None:  # fmt: skip
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
-    from callbook.timefmt import call_time
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -127,9 +133,12 @@ def log(ctx: Context, prospect: str, line: str, force: bool, dialled: str | None
         numbers = ", ".join(blocked)
         fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
              "(--force)")  # fmt: skip
+    outside = desk.outside_legal_hours(target)
+    if outside and not outside_hours:
+        fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
     effect = desk.number_effect(target, desk.parse(target, line).outcome, dialled)
     try:
-        call = desk.commit(target, line, dialled=dialled)
+        call = desk.commit(target, line, outside_hours=outside_hours, dialled=dialled)
     except CaptureRejected as exc:
         fail(str(exc))
     if as_json:
@@ -140,7 +149,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, dialled: str | None
     if call.big_wins:
         parts.append(f"{call.big_wins} big win")
     if call.next_call_at:
-        parts.append(f"next call {call_time(call.next_call_at, desk.now(), desk.config.tz)}")
+        parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
     if effect:
         click.echo(effect)
@@ -158,7 +167,7 @@ def log(ctx: Context, prospect: str, line: str, force: bool, dialled: str | None
 @pass_context
 def show(ctx: Context, prospect: str, as_json: bool) -> None:
     """The jigsaw of a prospect: known pieces, missing ones with the question, last calls."""
-    from callbook.timefmt import ago, call_time
+    from callbook.timefmt import ago
 
     desk = ctx.desk()
     target = _find(ctx, prospect)
@@ -187,7 +196,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             }
         )
         return
-    now, tz = desk.now(), desk.config.tz
+    now = desk.now()
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
     from callbook.phones import displayed
 
@@ -228,7 +237,7 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
             )
     objective = target.next_objective or jigsaw.suggested_objective
     if target.next_call_at:
-        click.echo(f"next call: {call_time(target.next_call_at, now, tz)}")
+        click.echo(f"next call: {desk.show_when(target, target.next_call_at).text}")
     if objective:
         click.echo(f"objective: {objective}")
 

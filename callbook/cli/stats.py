@@ -70,22 +70,22 @@ def stats(ctx: Context, days: int, as_json: bool) -> None:
 @json_option
 @pass_context
 def snooze(ctx: Context, prospect: str, when: str, as_json: bool) -> None:
-    """Set PROSPECT's next call to WHEN ("tomorrow 9:30", "thu", "+3d", "2026-12-01 14:30"):
-    out of the queue until then."""
-    from callbook.capture.grammar import parse_when
-    from callbook.timefmt import call_time
-
+    """Set PROSPECT's next call to WHEN ("tomorrow 9:30", "thu 3", "+3d", "2026-12-01 14:30"):
+    out of the queue until then. WHEN is in the prospect's time zone when it is known (add
+    "mine" for your own); the queue still waits for their calling hours."""
     desk = ctx.desk()
     target = _prospect(ctx, prospect)
     try:
-        at = parse_when(when, desk.now(), desk.config.tz)
+        at = desk.read_when(target, when)
     except ValueError as exc:
         fail(str(exc))
     updated = desk.store.snooze(target.id, at)
     if as_json:
         echo_json(updated)
         return
-    click.echo(f"#{target.id} {target.name}: next call {call_time(at, desk.now(), desk.config.tz)}")
+    shown = desk.show_when(target, at)
+    warning = f"  ⚠ {shown.warning}" if shown.warning else ""
+    click.echo(f"#{target.id} {target.name}: next call {shown.text}{warning}")
 
 
 @main.command()

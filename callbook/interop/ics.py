@@ -16,6 +16,7 @@ from callbook import __version__, phones
 from callbook.model import Contact, Prospect, Role, Status
 from callbook.store import Store, bulk
 from callbook.store.rows import from_db_time
+from callbook.when import zone as named_zone
 
 DURATION = timedelta(minutes=15)
 REMINDER = timedelta(minutes=5)
@@ -106,10 +107,8 @@ def _description(prospect: Prospect, contacts: list[Contact], home_region: str |
             asks.append(f"{contact.name}{extra}{direct}")
         lines.append(f"Ask for: {'; '.join(asks)}")
     if prospect.timezone and prospect.next_call_at:
-        try:
-            there = prospect.next_call_at.astimezone(ZoneInfo(prospect.timezone))
-        except (KeyError, ValueError):
-            there = None
+        tz = named_zone(prospect.timezone)  # the one reader of zone names: "europe/london" too
+        there = prospect.next_call_at.astimezone(tz) if tz is not None else None
         if there is not None:
             lines.append(f"Their time: {there:%a %H:%M} ({prospect.timezone})")
     lines.append(f"callbook prospect #{prospect.id}")

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
 from callbook import phones
@@ -53,6 +53,7 @@ class RowContext:
     templates: frozenset[str]
     multi_value: str | None = None
     several: Counter = field(default_factory=Counter)  # field -> rows with several values
+    now: datetime | None = None  # for the horizon of dates ahead (None: the system clock)
 
 
 class RowReader:
@@ -231,9 +232,12 @@ class RowReader:
                      errors, warnings)  # fmt: skip
         if "next_call_at" in single:
             when = _when(single["next_call_at"][0], ctx)
+            beyond = _beyond_horizon(when, ctx) if when is not None else None
             if when is None:
                 _bad(single["next_call_at"], "not a date and time (write it like "
                      "2026-12-01 14:30)", line, errors, warnings)  # fmt: skip
+            elif beyond:
+                _bad(single["next_call_at"], beyond, line, errors, warnings)
             else:
                 fields["next_call_at"] = when
         if "timezone" in single:
@@ -275,12 +279,43 @@ def _status(value: str) -> Status | None:
         return None
 
 
+def _beyond_horizon(when: datetime, ctx: RowContext) -> str | None:
+    """Why `when` cannot be a next call (past the horizon of `callbook.when`), or None."""
+    from callbook.when import WhenError, check_instant
+
+    try:
+        check_instant(when, ctx.now or datetime.now(UTC), f"{when:%Y-%m-%d}")
+    except WhenError as exc:
+        return str(exc)
+    return None
+
+
+def _when_in_words(value: str, ctx: RowContext) -> datetime | None:
+    """A date in `callbook.when`'s words ("1 Dec 2026", "Dec 1, 2026 14:30"), in the caller's
+    zone, at the time given or the start of the calling day; None when it is not one. Only a
+    date with its year: "next week" in a file has no day to count from."""
+    from callbook.when import WhenError, instant, read_day, read_time
+
+    if not re.search(r"\b\d{4}\b", value):
+        return None
+    today = (ctx.now or datetime.now(UTC)).astimezone(ctx.tz).date()
+    words = " ".join(value.replace(",", " ").split()).casefold()
+    date_words, _, last = words.rpartition(" ")
+    try:
+        day, at = read_day(words, today), ctx.day_start
+        if day is None and date_words and (":" in last or last.endswith(("am", "pm"))):
+            day, at = read_day(date_words, today), read_time(last)
+    except WhenError:
+        return None
+    return instant(day, at, ctx.tz) if day is not None and at is not None else None
+
+
 def _when(value: str, ctx: RowContext) -> datetime | None:
     text = value.strip().replace("Z", "+00:00")
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        return _when_in_words(value, ctx)
     if len(text) <= 10:  # a date alone
         when = datetime.combine(when.date(), ctx.day_start)
     if when.tzinfo is None:

@@ -101,6 +101,7 @@ def restore_file(store: Store, path: Path, data: bytes, *, dry_run: bool = False
     unknown = sorted(set(tables) - set(bulk.TABLES))
     if unknown:
         raise FileProblem(f"{path}: unknown table(s) {', '.join(unknown)}")
+    _check_horizon(path, tables, store.clock())
     counts = {t: len(tables[t]) for t in bulk.TABLES if t in tables}
     result = Restored(path, kind, counts, dry_run)
     if dry_run:
@@ -116,6 +117,29 @@ def restore_file(store: Store, path: Path, data: bytes, *, dry_run: bool = False
             raise FileProblem(_not_empty(path, exc.held)) from None
         raise ImportFailed(path, [Problem(None, None, p) for p in exc.problems]) from None
     return result
+
+
+def _check_horizon(path: Path, tables: dict[str, list[dict[str, Any]]], now) -> None:
+    """No time in the file past the horizon of `callbook.when` (a next call in the year 9999
+    breaks every calendar): FileProblem naming the first, else nothing."""
+    from callbook.store.rows import from_db_time
+    from callbook.when import WhenError, check_instant
+
+    for table, rows_in in tables.items():
+        for number, row in enumerate(rows_in, 1):
+            if not isinstance(row, dict):
+                continue
+            for column, value in row.items():
+                if not column.endswith("_at") or not isinstance(value, str) or not value:
+                    continue
+                try:
+                    when = from_db_time(value)
+                except (ValueError, OverflowError):
+                    continue  # not a time: the restore itself says so
+                try:
+                    check_instant(when, now, value)
+                except WhenError as exc:
+                    raise FileProblem(f"{path}: {table} row {number}: {column} {exc}") from None
 
 
 _NAMES = {

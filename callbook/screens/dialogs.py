@@ -50,10 +50,13 @@ class SnoozeScreen(ModalScreen[datetime | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, name: str, parse: Callable[[str], datetime]) -> None:
+    def __init__(
+        self, name: str, parse: Callable[[str], datetime], show: Callable | None = None
+    ) -> None:
         super().__init__()
         self.prospect_name = name
         self.parse = parse
+        self.show = show  # datetime -> preview.WhenShown: previewed as the capture line does
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -65,6 +68,21 @@ class SnoozeScreen(ModalScreen[datetime | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Preview both times (theirs and yours), warned outside their hours."""
+        event.stop()
+        if self.show is None:
+            return
+        try:
+            shown = self.show(self.parse(event.value))
+        except ValueError:
+            self.query_one("#snooze-error", Static).update("")
+            return
+        parts = [(shown.text, "bold")]
+        if shown.warning:
+            parts.append((f"  ⚠ {shown.warning}", "bold $text-error"))
+        self.query_one("#snooze-error", Static).update(Content.assemble(*parts))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -456,8 +456,8 @@ class Store:
             merged_tags += [t for t in new.tags if t not in merged_tags]
             cur = conn.execute(
                 "insert into calls (prospect_id, session_id, started_at, ended_at, objective, "
-                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outcome, notes, next_call_at, next_objective, tags, capture, previous_state, "
+                "outside_hours) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.prospect_id,
                     new.session_id,
@@ -471,6 +471,7 @@ class Store:
                     rows.to_json_list(new.tags),
                     new.capture,
                     json.dumps(previous),
+                    int(new.outside_hours),
                 ),
             )
             call_id = cur.lastrowid
@@ -903,6 +904,15 @@ class Store:
             self.queue_settings = QueueSettings.from_config(Config())
         return self.queue_settings
 
+    def zone_key(self, prospect: Prospect) -> str | None:
+        """The prospect's zone as the queue keeps it: one name, possible names joined by
+        spaces, or None when unknown."""
+        zone, _ = _zone_for(
+            prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
+            prospect.region, self._settings().region,
+        )  # fmt: skip
+        return zone or None
+
     def zone_of(self, prospect: Prospect) -> tuple[str, str] | None:
         """The prospect's time zone as the queue reads it: (IANA name, where it was read:
         'prospect', 'phone' or 'place'), or None when none could be read."""
@@ -910,7 +920,8 @@ class Store:
             prospect.timezone, rows.to_json_list(prospect.phones), prospect.country,
             prospect.region, self._settings().region,
         )  # fmt: skip
-        return (zone, source) if zone and source else None
+        # A set of possible zones is no zone: the caller's zone stands in, marked "?".
+        return (zone, source) if zone and source and " " not in zone else None
 
     def queue(
         self, now: datetime | None = None, *, limit: int = 50, offset: int = 0
@@ -1267,7 +1278,8 @@ class _QueueReader:
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        return Row(pid, priority, rows.from_db_time(last), due, zone or None, (source, gone))
+        data = (source, phones, country, region, gone)
+        return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
         names: set[str] = set()
@@ -1317,7 +1329,13 @@ class _QueueReader:
         )
         if zone is not None:
             return [self._stream(sql.format("= ?"), (zone,))]
-        return [self._stream(sql.format("= ''")), self._stream(sql.format("is null"))]
+        return [self._stream(sql.format("= ''"))]
+
+    def unread(self) -> Iterator:
+        return self._stream(
+            f"select {_ROW_COLUMNS} from prospects p indexed by prospects_lanes "
+            f"where p.zone is null and p.next_call_at is null and {_IN_QUEUE} {_ORDER}"
+        )
 
     def skipped(self) -> Iterator:
         found = self._stream(
@@ -1349,13 +1367,18 @@ class _QueueReader:
     # - resolving -
 
     def resolve(self, row):
-        from callbook.queue import Candidate
+        from callbook.queue import Candidate, legal_place
 
-        source, unreachable = row.data
+        source, phones, country, region, unreachable = row.data
         if unreachable:  # no number left to dial (every one wrong or do-not-call)
             return None
         self.seen[row.id] = source
+        place = None
+        if self.settings.legal.stricter:  # only then does the place matter
+            numbers = rows.from_json_list(phones)
+            place = legal_place(country, region, numbers, self.settings.region)
         return Candidate(
+            place=place,
             id=row.id,
             priority=row.priority,
             last_call_at=row.last_call_at,

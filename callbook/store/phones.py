@@ -48,11 +48,20 @@ class NumberSpec:
 
     @property
     def number(self) -> str:
-        return self.stored.split(";ext=")[0]
+        return split_stored(self.stored)[0]
 
     @property
     def extension(self) -> str | None:
-        return self.stored.split(";ext=", 1)[1] if ";ext=" in self.stored else None
+        return split_stored(self.stored)[1]
+
+
+def split_stored(stored: str) -> tuple[str, str | None]:
+    """(number, extension or None) of a number as the book stores it; text with nothing on
+    one side of `;ext=` is a number kept as typed, whole."""
+    number, _, extension = stored.partition(";ext=")
+    if not number or not extension:
+        return stored, None
+    return number, extension
 
 
 def label_of(text: str | None) -> str:
@@ -132,11 +141,11 @@ def first_dialable(conn: sqlite3.Connection, prospect_id: int) -> ProspectPhone 
 
 def find(conn: sqlite3.Connection, prospect_id: int, stored: str) -> ProspectPhone | None:
     """The prospect's row of a number (stored form; its extension must match too)."""
-    number, _, ext = stored.partition(";ext=")
+    number, ext = split_stored(stored)
     found = conn.execute(
         f"select {COLUMNS} from phones where prospect_id = ? and number = ? "
         "and coalesce(extension, '') = ? order by id limit 1",
-        (prospect_id, number, ext),
+        (prospect_id, number, ext or ""),
     ).fetchone()
     return phone(found) if found else None
 
@@ -335,8 +344,11 @@ def move_lists(conn: sqlite3.Connection) -> None:
             position, 'book', created
         FROM (
             SELECT pid, typed, position, created,
-                CASE WHEN cut > 0 THEN substr(typed, 1, cut - 1) ELSE typed END AS number,
-                CASE WHEN cut > 0 THEN substr(typed, cut + 5) END AS extension,
+                -- As split_stored: text with nothing on one side of ';ext=' is kept whole.
+                CASE WHEN cut > 1 AND length(typed) > cut + 4
+                    THEN substr(typed, 1, cut - 1) ELSE typed END AS number,
+                CASE WHEN cut > 1 AND length(typed) > cut + 4
+                    THEN substr(typed, cut + 5) END AS extension,
                 row_number() OVER (PARTITION BY pid, typed ORDER BY position) AS nth
             FROM (
                 SELECT p.id AS pid, p.created_at AS created, coalesce(j.key, 0) AS position,

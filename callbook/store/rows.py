@@ -113,15 +113,15 @@ def piece(row) -> Piece:
 
 CALL_COLUMNS = (
     "id, prospect_id, started_at, ended_at, outcome, session_id, objective, notes, "
-    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at, phone_id, dialled, "
-    "answered_by, contact_id"
+    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at, outside_hours, "
+    "phone_id, dialled, answered_by, contact_id"
 )
 
 
 def call(row) -> Call:
     (cid, pid, started, ended, outcome, session_id, objective, notes, next_call_at,
-     next_objective, tags, small, big, undone_at, phone_id, dialled, answered_by,
-     contact_id) = row  # fmt: skip
+     next_objective, tags, small, big, undone_at, outside_hours, phone_id, dialled,
+     answered_by, contact_id) = row  # fmt: skip
     return Call(
         id=cid,
         prospect_id=pid,
@@ -137,6 +137,7 @@ def call(row) -> Call:
         small_wins=small,
         big_wins=big,
         undone_at=from_db_time(undone_at),
+        outside_hours=bool(outside_hours),
         phone_id=phone_id,
         dialled=dialled,
         answered_by=Answerer(answered_by) if answered_by else None,

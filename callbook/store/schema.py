@@ -152,6 +152,7 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
         -- (a change of timezone, phones, country or region sets it back to NULL).
         ALTER TABLE prospects ADD COLUMN zone TEXT;
         ALTER TABLE prospects ADD COLUMN zone_source TEXT;  -- 'prospect', 'phone' or 'place'
+        -- (from v4 also 'area' or 'country': a set of possible zones, joined by spaces)
         CREATE TRIGGER prospects_zone_stale AFTER UPDATE OF timezone, phones, country, region
             ON prospects BEGIN
             UPDATE prospects SET zone = NULL, zone_source = NULL WHERE id = new.id;
@@ -170,7 +171,21 @@ def _v3_queue(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_phones(conn: sqlite3.Connection) -> None:
+def _v4_calling_hours(conn: sqlite3.Connection) -> None:
+    """Zones read again where none was found: a number's area code or a country now gives
+    the set of its possible zones (names joined by spaces in `zone`, source 'area' or
+    'country'), so that an unknown zone is read conservatively instead of as any time. And
+    `calls.outside_hours`: 1 for a call the caller forced outside the legal hours."""
+    run_script(
+        conn,
+        """
+        UPDATE prospects SET zone = NULL, zone_source = NULL WHERE zone = '';
+        ALTER TABLE calls ADD COLUMN outside_hours INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+def _v5_phones(conn: sqlite3.Connection) -> None:
     """Numbers as rows: each prospect's numbers (moved from its JSON list, which stays as a
     cache of them, dialable ones first), the number each call dialled and who answered, and
     a prospect's reason for leaving the queue when no number is left to dial."""
@@ -225,7 +240,7 @@ def _v4_phones(conn: sqlite3.Connection) -> None:
     phones.move_lists(conn)
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_phones]
+MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_phones]
 LATEST = len(MIGRATIONS)
 
 

@@ -15,10 +15,10 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from callbook.capture.grammar import complete_slot
-from callbook.capture.preview import Preview
+from callbook.capture.preview import Preview, show_when
+from callbook.config import CallingHours, LegalHours
 from callbook.keymap import bind
 from callbook.model import OUTCOME_CODES_HELP, Change, Template
-from callbook.timefmt import call_time
 
 PLACEHOLDER = "gk: Sarah Jenkins; dm avail: not Tuesdays; !gk; @thu 9:30; > ask for Tom"
 GRAMMAR = (
@@ -31,16 +31,15 @@ class PreviewContext:
     now: datetime
     tz: tzinfo  # the caller's zone
     prospect_tz: tzinfo | None  # the prospect's, when known
+    hours: CallingHours | None = None  # to warn outside them (defaults when None)
+    legal: LegalHours | None = None
 
 
-def _next_call(when: datetime, ctx: PreviewContext) -> str:
-    text = call_time(when, ctx.now, ctx.tz)
-    if ctx.prospect_tz is not None:
-        mine = when.astimezone(ctx.tz)
-        theirs = when.astimezone(ctx.prospect_tz)
-        if mine.utcoffset() != theirs.utcoffset():
-            text += f"  (their {theirs:%H:%M})"
-    return text
+def _next_call(when: datetime, ctx: PreviewContext) -> tuple[str, Content | None]:
+    """Both times, and the warning (in the error colour) when they fall outside hours."""
+    shown = show_when(when, ctx.now, ctx.tz, ctx.prospect_tz, ctx.hours, ctx.legal)
+    warning = Content.styled(f"⚠ {shown.warning}", "bold $text-error") if shown.warning else None
+    return shown.text, warning
 
 
 def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = None) -> Content:
@@ -91,10 +90,14 @@ def render_preview(preview: Preview, ctx: PreviewContext, error: str | None = No
         facts += [("outcome ", "$text-muted"), (capture.outcome.label, "bold")]
     elif not capture.empty:
         facts += [("outcome ", "$text-muted"), (f"needed: {OUTCOME_CODES_HELP}", "$text-warning")]
+    warning = None
     if capture.next_call_at is not None:
-        facts += [("   next call ", "$text-muted"), (_next_call(capture.next_call_at, ctx), "bold")]
+        when, warning = _next_call(capture.next_call_at, ctx)
+        facts += [("   next call ", "$text-muted"), (when, "bold")]
     if facts:
         lines.append(Content.assemble(*facts))
+    if warning is not None:
+        lines.append(warning)
     if capture.objective:
         lines.append(
             Content.assemble(("objective ", "$text-muted"), (capture.objective, "$accent"))
@@ -132,7 +135,8 @@ One line per call, clauses split by `;`:
 - `slot: value`: a piece (`gk: Sarah Jenkins`, `dm avail: not Tuesdays`); **tab** completes
   slot names from the prospect's template
 - `!outcome`: {OUTCOME_CODES_HELP}
-- `@when`: the next call (`@tomorrow 9:30`, `@thu`, `@+3d`, `@2026-12-01 14:30`)
+- `@when`: the next call, in the prospect's time (`@tomorrow 9:30`, `@thu 3`, `@+3d`,
+  `@monday morning`; `@thu 9:30 mine` for yours)
 - `> objective`: what the next call is for; `+tag`; anything else is a note
 
 The preview under the line shows what **enter** will record: ✔ new, ↻ changed, ✖ error.

@@ -48,7 +48,7 @@ def test_add_log_show(db):
     assert result.exit_code == 0
     assert result.output == (
         "logged call #1 to Acme Ltd: blocked at gatekeeper · 4 small wins · "
-        "next call Thu 3 Dec 09:30\n"
+        "next call Thu 3 Dec 09:30 their time and yours\n"
     )
     assert rows(db, "select phones from prospects") == [('["+442079460000"]',)]
     assert rows(db, "select slot, value, call_id from pieces order by id") == [

@@ -67,7 +67,7 @@ def test_no_file_means_the_defaults(tmp_path: Path) -> None:
          "3: backups_keep: a whole number of backups to keep (0 turns them off)"),
         ('wrap_up = "yes"', "3: wrap_up: true or false"),
         ("colour = 'red'", "3: colour: unknown setting"),
-        ('[calling_hours]\nstart = "9am"', "4: start: a time like '09:00', not '9am'"),
+        ('[calling_hours]\nstart = "9 sharp"', "4: start: a time like '09:00', not '9 sharp'"),
         ('[calling_hours]\ndays = ["mo", "xx"]', "4: days: weekday names like ['mon', 'tue']"),
         ("[queue]\ncooldown_hours = 'long'", "4: cooldown_hours: a number of hours"),
         ("[queue]\ndaily_attempts = 0", "4: daily_attempts: a whole number above 0"),
@@ -111,3 +111,17 @@ def test_the_readme_example_is_a_valid_config_of_the_defaults(tmp_path: Path) ->
     config = load(tmp_path, example)
     assert config.errors == ()
     assert config == Config(timezone="Europe/London", keys={"next": "n"})
+
+
+def test_hours_and_days_are_read_in_the_shared_words(tmp_path):
+    """Config reads days and times with `callbook.when`'s words, like the capture line."""
+    from datetime import time
+
+    file = tmp_path / "config.toml"
+    file.write_text(
+        '[calling_hours]\nstart = "9am"\nend = "5:30pm"\ndays = ["Monday", "tues", "weekend"]\n'
+    )
+    config = load_config(file=file)
+    assert config.errors == ()
+    hours = config.calling_hours
+    assert (hours.start, hours.end, hours.days) == (time(9), time(17, 30), (0, 1, 5, 6))

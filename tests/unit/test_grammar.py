@@ -44,7 +44,7 @@ TEMPLATE = Template(
     ),
 )
 
-WHEN_HINT = "try @tomorrow 9:30, @thu, @+3d, @2026-12-01 14:30"
+WHEN_HINT = "try @tomorrow 9:30, @thu 3pm, @monday morning, @+3d, @2026-12-01 14:30"
 CODES = "!na !vm !gk !wrong !dm !cb !mtg !ni !won !dnc"
 TAG_RULE = "a tag is + and a word of letters, digits, - or _"
 AS_NOTE = "for a note, start the clause with 'note:'"
@@ -535,7 +535,7 @@ def test_valid_clauses_round_trip(
 
 
 @given(
-    day=st.dates(min_value=datetime(2026, 11, 28).date(), max_value=datetime(2099, 1, 1).date()),
+    day=st.dates(min_value=datetime(2026, 11, 28).date(), max_value=datetime(2031, 11, 26).date()),
     hour=st.integers(0, 23),
     minute=st.integers(0, 59),
     tz=ANY_ZONE,
@@ -551,7 +551,7 @@ def test_iso_dates_keep_their_wall_time(day, hour: int, minute: int, tz: ZoneInf
         assert timedelta(0) < local - wall <= timedelta(hours=1)
 
 
-@given(days=st.integers(1, 3000), tz=ANY_ZONE)
+@given(days=st.integers(1, 1800), tz=ANY_ZONE)
 def test_day_offsets_land_on_the_default_hour(days: int, tz: ZoneInfo) -> None:
     when = parse_when(f"+{days}d", NOW, tz).astimezone(tz)
     assert when.date() == NOW.astimezone(tz).date() + timedelta(days=days)

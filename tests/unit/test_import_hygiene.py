@@ -23,6 +23,9 @@ CORE = [
     "callbook.interop",
     "callbook.phones",
     "callbook.cli",
+    "callbook.when",
+    "callbook.availability",
+    "callbook.queue",
 ]
 
 

@@ -52,8 +52,10 @@ DATA_AT_VERSION[3] = [
     "update prospects set zone = 'Europe/London', zone_source = 'phone' where id = 1",
 ]
 
+# Version 4 (zone sets): the same rows; a zone may now be a set of names.
+DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
 # The phones migration: numbers as rows, the number each call dialled.
-PHONES_VERSION = MIGRATIONS.index(schema_module._v4_phones) + 1
+PHONES_VERSION = MIGRATIONS.index(schema_module._v5_phones) + 1
 DATA_AT_VERSION[PHONES_VERSION] = [
     *DATA_AT_VERSION[PHONES_VERSION - 1],
     "insert into phones (id, prospect_id, number, e164, typed, position, created_at) values "
@@ -264,3 +266,26 @@ def test_the_phones_migration_keeps_every_number_of_any_list(tmp_path_factory, l
             assert [p.stored for p in rows if p.dialable] == list(dict.fromkeys(
                 n for n in kept if n.split(";ext=")[0] != "+442079460001"
             ))  # fmt: skip
+
+
+def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
+    path = tmp_path / "book.db"
+    index = MIGRATIONS.index(schema_module._v4_calling_hours)
+    book_at_version(path, index)  # the version before it
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "insert into prospects (id, name, country, created_at, updated_at, zone, zone_source) "
+        "values (9, 'Somewhere in the US', 'US', '2026-01-01T09:00:00Z', "
+        "'2026-01-01T09:00:00Z', '', NULL)"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        store.queue(datetime(2026, 1, 5, 15, tzinfo=UTC))  # reads the zones it needs
+        zone, source = store.conn.execute(
+            "select zone, zone_source from prospects where id = 9"
+        ).fetchone()
+        london = store.conn.execute("select zone from prospects where id = 1").fetchone()[0]
+    # One zone per distinct local clock: Detroit keeps New York time, Chicago its own.
+    assert source == "country" and {"America/Detroit", "America/Chicago"} <= set(zone.split())
+    assert "Pacific/Honolulu" in zone.split() and london == "Europe/London"
