@@ -6,6 +6,7 @@ Goal: 100k rows in <= 10 s.
 
     python benchmarks/bench_import.py                  # 100k rows
     python benchmarks/bench_import.py --rows 20000     # quick
+    python benchmarks/bench_import.py --against-sqlite-utils 3   # the CLI vs sqlite-utils insert
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -138,11 +140,68 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def against_sqlite_utils(rows: int, seed: int, runs: int) -> dict:
+    """`callbook import FILE` (and with --json) against `sqlite-utils insert` of the same file
+    into a WAL book, each a fresh process, in turn: wall and CPU seconds (the CPU of a process
+    and its children is what a busy shared machine does not distort)."""
+    import shutil
+    import statistics
+    import subprocess
+
+    sqlite_utils = shutil.which("sqlite-utils") or "sqlite-utils"
+    results: dict[str, dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        csv_path = Path(folder) / "hubspot-contacts.csv"
+        generate(csv_path, rows, seed)
+        env = {**os.environ, "CALLBOOK_HOME": str(Path(folder) / "home")}
+        for run_index in range(runs):
+            book = Path(folder) / f"plain-{run_index}.db"
+            with sqlite3.connect(book) as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+            commands = {
+                "sqlite_utils_insert": [sqlite_utils, "insert", str(book), "prospects",
+                                        str(csv_path), "--csv"],
+                "callbook_import": [sys.executable, "-m", "callbook", "--db",
+                                    str(Path(folder) / f"cb-{run_index}.db"), "import",
+                                    str(csv_path)],
+                "callbook_import_json": [sys.executable, "-m", "callbook", "--db",
+                                         str(Path(folder) / f"cbj-{run_index}.db"), "import",
+                                         str(csv_path), "--json"],
+            }  # fmt: skip
+            for name, command in commands.items():
+                cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+                wall = time.perf_counter() - t0
+                cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+                entry = results.setdefault(name, {"wall_s": [], "cpu_s": []})
+                entry["wall_s"].append(wall)
+                entry["cpu_s"].append(cpu)
+    medians = {name: {k: round(statistics.median(v), 2) for k, v in m.items()}
+               for name, m in results.items()}  # fmt: skip
+    base = medians["sqlite_utils_insert"]
+    return {
+        "benchmark": "import_vs_sqlite_utils", "rows": rows, "runs": runs, "median": medians,
+        "ratio_wall": round(medians["callbook_import"]["wall_s"] / base["wall_s"], 2),
+        "ratio_cpu": round(medians["callbook_import"]["cpu_s"] / base["cpu_s"], 2),
+        "ratio_wall_json": round(medians["callbook_import_json"]["wall_s"] / base["wall_s"], 2),
+        "goal": "callbook import <= 1.2x sqlite-utils insert",
+        "load_average_at_end": round(os.getloadavg()[0], 2),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--against-sqlite-utils", type=int, metavar="RUNS", default=0,
+                        help="time the CLI against sqlite-utils insert instead")  # fmt: skip
     args = parser.parse_args()
+    if args.against_sqlite_utils:
+        print(json.dumps(against_sqlite_utils(args.rows, args.seed, args.against_sqlite_utils)))
+        return
     with tempfile.TemporaryDirectory() as folder:
         csv_path = Path(folder) / "hubspot-contacts.csv"
         t0 = time.perf_counter()

@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.large_book import cached_book  # noqa: E402
-from callbook.store import Store  # noqa: E402
+from callbook.store import Store, tallies  # noqa: E402
+from callbook.store.names import fill_keys  # noqa: E402
 
 RECORDS_PER_PROSPECT = 20  # 1 prospect + 2 contacts + 6 notes + 11 pieces
 
@@ -336,6 +337,9 @@ def build_recall_book(path: Path, records: int, seed: int = 7) -> dict[str, int]
             "created_at) values (?,?,?,?,?,?,?,?,?)",
             contacts,
         )
+        # What the Store derives from the rows it writes: lookup keys, stats tallies.
+        fill_keys(conn)
+        tallies.rebuild_all(conn, _stamp(START))
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return {

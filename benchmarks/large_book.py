@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callbook.store import Store  # noqa: E402
+from callbook.store import Store, tallies  # noqa: E402
+from callbook.store.names import fill_keys  # noqa: E402
 from callbook.store.schema import LATEST  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -111,6 +112,10 @@ def build(path: Path, prospects: int, pieces: int, seed: int = 7) -> None:
                 for _ in range(prospects // 2)
             ),
         )
+    # What the Store derives from the rows it writes: lookup keys, stats tallies.
+    with store._write():
+        fill_keys(conn)
+        tallies.rebuild_all(conn, stamp)
     # A book in use is tidied when the app is idle; start from that state.
     with store._write():
         conn.execute("INSERT INTO recall (recall) VALUES ('optimize')")

@@ -40,6 +40,7 @@ from callbook.messages import DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Call, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
 from callbook.screens.main import MainScreen
+from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import StoreError
 from callbook.timefmt import call_time, duration
@@ -186,6 +187,11 @@ class CallbookApp(App[int]):
         problems += [
             f"config [keys]: no key binding with id {i!r}" for i in unknown_ids(config.keys)
         ]
+        theme = chosen_theme(self.paths, config.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            problems.append(f"config: theme: no theme {theme!r} (the palette lists them)")
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=10)
         draft = self._read_draft()
@@ -209,6 +215,9 @@ class CallbookApp(App[int]):
             self._install_signal_handlers()
         if self.book_empty:
             self.action_offer_demo()
+
+    def watch_theme(self, name: str) -> None:
+        remember_theme(self.paths, name, self.desk.config.theme)
 
     def _read_draft(self) -> tuple[Prospect | None, datetime | None, str] | None:
         """The draft left by the last run: its prospect, when its call started, its line."""
@@ -1053,7 +1062,10 @@ class CallbookApp(App[int]):
         if isinstance(self.screen, RecallScreen):
             return
         current = self.shown.prospect.id if self.shown else None
-        searcher = partial(search, self.store, limit=RECALL_LIMIT, current_prospect_id=current)
+        searcher = partial(
+            search, self.store, templates=self.desk.templates, limit=RECALL_LIMIT,
+            current_prospect_id=current,
+        )  # fmt: skip
         self.push_screen(RecallScreen(searcher, self.desk.now()))
 
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
@@ -1061,7 +1073,7 @@ class CallbookApp(App[int]):
         """Read recall's vocabulary once, off the UI thread, so that the first search is quick."""
         from callbook.search import recall_for
 
-        recall_for(self.store, self.desk.templates).prepare()
+        recall_for(self.store).prepare()
 
     def action_refresh_book(self) -> None:
         """Read everything again: another process wrote to the book."""

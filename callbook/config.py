@@ -76,6 +76,7 @@ class Config:
     backups_keep: int = 7
     wrap_up: bool = True  # after a line with no `> objective`, offer one for the next call
     dial: DialSettings = field(default_factory=DialSettings)  # the number handed to a dialer
+    theme: str | None = None  # a Textual theme name; the palette's choice is remembered
     templates_dir: Path | None = None
     errors: tuple[str, ...] = ()
 
@@ -136,6 +137,11 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
                 changes["wrap_up"] = value
             else:
                 bad(key, "true or false")
+        elif key == "theme":
+            if isinstance(value, str) and value.strip():
+                changes["theme"] = value.strip()
+            else:
+                bad(key, "a theme name, like \"nord\" (the command palette lists them)")
         elif key == "calling_hours" and isinstance(value, dict):
             changes["calling_hours"] = _hours(value, bad)
         elif key == "legal_hours" and isinstance(value, dict):

@@ -79,7 +79,9 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
         found = store.schema_version
         report.add("schema", found == LATEST, f"version {found} (this callbook: {LATEST})")
         _integrity(report, store, paths)
+        _open_to_tools(report, store)
         _recall(report, store, fix)
+        _derived(report, store, fix)
         _backups(report, paths)
     finally:
         store.close()
@@ -109,6 +111,25 @@ def _integrity(report: Report, store, paths: Paths) -> None:
         report.add("foreign keys", True, "ok")
 
 
+def _open_to_tools(report: Report, store) -> None:
+    """Every table counts and lists as other SQLite tools do it (through sqlite-utils)."""
+    import sqlite3
+
+    refused = []
+    with store._lock:
+        db = store.db
+        for name in db.table_names():
+            try:
+                db[name].count  # noqa: B018 (the read is the check)
+                next(iter(db[name].rows_where(limit=1)), None)
+            except sqlite3.Error as exc:
+                refused.append(f"{name}: {exc}")
+    if refused:
+        report.add("open to other tools", False, "; ".join(refused[:3]))
+    else:
+        report.add("open to other tools", True, "every table counts and lists")
+
+
 def _recall(report: Report, store, fix: bool) -> None:
     from callbook.store import ReadOnlyError, StoreError
 
@@ -133,6 +154,29 @@ def _recall(report: Report, store, fix: bool) -> None:
         report.add("recall index", True, "not checked: the book is read-only")
     except StoreError as exc:
         report.add("recall index", False, str(exc))
+
+
+def _derived(report: Report, store, fix: bool) -> None:
+    """The stats tallies and name keys the Store keeps by its writes (another program's
+    writes can leave them behind)."""
+    from callbook.store import ReadOnlyError, StoreError
+
+    name = "stats tallies and name keys"
+    try:
+        problems = store.derived_out_of_step()
+        if not problems:
+            report.add(name, True, "in step with the book")
+            return
+        if not fix:
+            report.add(name, False, "; ".join(problems) + " (--fix rebuilds them)")
+            return
+        store.rebuild_derived()
+        left = store.derived_out_of_step()
+        report.add(name, not left, "; ".join(left) if left else "rebuilt; in step", fixed=True)
+    except ReadOnlyError:
+        report.add(name, True, "not rebuilt: the book is read-only")
+    except StoreError as exc:
+        report.add(name, False, str(exc))
 
 
 def _backups(report: Report, paths: Paths) -> None:

@@ -11,6 +11,10 @@ from callbook.model import Prospect
 # taken without asking.
 MIN_SCORE = 72.0
 CLEAR_LEAD = 6.0
+# A candidate found by its first letters is taken at this score (one typo in a name scores
+# about 90-95); below it, every name is compared, as a better match may start otherwise.
+SURE_SCORE = 88.0
+NEAR_LIMIT = 2000  # candidates by first letters beyond which every name is compared anyway
 
 
 @dataclass(frozen=True)
@@ -53,22 +57,35 @@ def match_prospect(store, query: str) -> ProspectMatch:
 
 
 def _fuzzy(store, query: str, text: str) -> ProspectMatch:
-    from rapidfuzz import fuzz, process, utils
-
-    names = store.prospect_names()
-    choices = {pid: " ".join(filter(None, (name, company))) for pid, name, company in names}
-    best = process.extract(
-        text,
-        choices,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=6,
-        score_cutoff=MIN_SCORE,
-    )
+    """The prospect a misspelt name means. Candidates come first from the names that start
+    within one typo of the text (a few index seeks at any size); only when none of them is a
+    sure match are all the names read and compared (on the Store's read-only connection)."""
+    near = store.prospects_near(text, NEAR_LIMIT)
+    best = _ranked(text, near) if near else []
+    if not best or best[0][1] < SURE_SCORE:
+        best = _ranked(text, store.prospect_names())
     if not best:
         return ProspectMatch(query)
     top = best[0][1]
-    close = [pid for _, score, pid in best if score >= top - CLEAR_LEAD]
+    close = [pid for pid, score in best if score >= top - CLEAR_LEAD]
     if len(close) == 1:
         return ProspectMatch(query, store.get_prospect(close[0]))
     return ProspectMatch(query, None, tuple(store.get_prospect(pid) for pid in close))
+
+
+def _ranked(text: str, names) -> list[tuple[int, float]]:
+    """(id, score) of the best matches of `text` among (id, name, company) rows."""
+    from rapidfuzz import fuzz, process, utils
+
+    choices = {pid: " ".join(filter(None, (name, company))) for pid, name, company in names}
+    return [
+        (pid, score)
+        for _, score, pid in process.extract(
+            text,
+            choices,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=6,
+            score_cutoff=MIN_SCORE,
+        )
+    ]

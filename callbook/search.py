@@ -10,10 +10,13 @@ Design, chosen by measuring (`benchmarks/bench_search.py`, 2 cores, books of 10k
   (230 ms for "s*" at 1M). So a typed prefix is expanded against the index's vocabulary (read
   once through fts5vocab, kept in memory, topped up from new and edited records) into its most
   frequent whole terms, ORed: those stream newest-first in about a millisecond.
-- Typos, only when exact words and prefixes find too few: words of 4+ letters are compared
+- Typos, only when exact words and prefixes find too few: words of 3+ letters are compared
   with vocabulary prefixes of about their length by rapidfuzz's OSA distance (a swap is one
-  edit; one edit per ~4 letters) in `cdist`, which releases the GIL; the closest terms join
-  the query.
+  edit; one edit up to 6 letters, two from 7) in `cdist`, which releases the GIL; the closest
+  terms join the query. A word of 3-4 letters begins many terms ("ana": analytics), so its
+  typos are tried even then, as whole words only ("ana" is Anna); in a query of several words,
+  each whole-word typo of a word that begins no term is also searched on its own beside the
+  other words, so that a frequent correction ("com" for "aom") cannot crowd out the one meant.
 - About 60 candidates are ranked in Python: match quality (whole word > prefix > typo, the
   closest typo first; superseded pieces below current ones), then the day learned, then the
   current prospect, then newest. Phone numbers are indexed as digit suffixes, so any tail of a
@@ -52,7 +55,8 @@ MAX_QUERY_CHARS = 256  # longer queries are cut: nobody types more mid-call
 MAX_WORDS = 8
 CANDIDATES = 60  # rows read from the index per stage (at least; 3x the hits asked for)
 SNIPPET_CHARS = 96
-TYPO_MIN_LENGTH = 4
+TYPO_MIN_LENGTH = 3  # one edit from 3 letters ("Ana" finds Anna, "Nis" Nils)
+SHORT = 4  # words up to this long get their typos tried even when they begin some terms
 EXPANSIONS = 24  # index terms a typed prefix stands for, most frequent first
 MAX_CORRECTIONS = 12  # vocabulary prefixes tried per misspelt word
 TYPO_TERMS = 12  # index terms each of those stands for
@@ -61,6 +65,9 @@ MAX_TYPO_TERMS = 16  # of which the closest are searched
 # grades of one query word against one record
 EXACT, PREFIX, UNSEEN = 3.0, 2.0, 0.25
 TYPO = {1: 1.0, 2: 0.5}
+WHOLE_TYPO = 0.2  # a typo'd whole word: still below any prefix match
+COMMON_SHARE = 0.05  # of the most frequent term's documents: a whole-word typo this common is
+# left out of the precise search (it would crowd the candidates)
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,8 @@ class _Word:
     alternatives: tuple[str, ...] = ()  # other prefixes that satisfy it (digits without 0s)
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (term, as FTS5 prefix)
     typos: dict[str, int] = field(default_factory=dict)  # vocabulary prefix -> edits
+    whole_typos: list[str] = field(default_factory=list)  # terms that are the word misspelt
+    rare: dict[str, int] = field(default_factory=dict)  # whole typo -> its rank, rarest highest
 
     @property
     def typo_budget(self) -> int:
@@ -194,25 +203,53 @@ class _Word:
         else:
             self.terms = [(h, len(h) >= 3) for h in heads]
 
-    def add_typos(self, vocab: _Vocabulary) -> bool:
+    def add_typos(self, vocab: _Vocabulary, *, whole_only: bool = False) -> bool:
         """Add the terms the word may have been meant as: those the closest corrections
         begin, the closest first. Few and close, so that the newest-first candidates are
-        mostly the likely meanings."""
-        corrections = vocab.corrections(self.text, self.typo_budget)
+        mostly the likely meanings. `whole_only`: just the terms that are the whole word
+        misspelt (for a short word that also begins real terms: "ana" is Anna, not
+        Anniversary)."""
+        budget = self.typo_budget
+        corrections = vocab.corrections(self.text, budget)
         self.typos = dict(corrections)
         edits: dict[str, int] = {}
         for prefix, e in corrections:
             for term in vocab.expand(prefix, TYPO_TERMS):
                 edits[term] = min(e, edits.get(term, e))
+        if whole_only:
+            edits = {
+                t: e
+                for t, e in edits.items()
+                if OSA.distance(self.text, t, score_cutoff=budget) <= budget
+            }
+            self.typos = dict(edits)
         first = self.text[0]
 
+
         def likely(term: str) -> tuple:
+            # A whole word within the budget first ("moar" is Omar before Moorcroft): short
+            # words have many corrected prefixes, and the typed word is mostly a whole one.
             closeness = OSA.normalized_similarity(self.text, term)
-            return (edits[term], term[0] != first, -closeness, term)
+            whole = OSA.distance(self.text, term, score_cutoff=budget) <= budget
+            return (edits[term], not whole, term[0] != first, -closeness, term)
 
         extra = sorted(edits, key=likely)[:MAX_TYPO_TERMS]
         self.terms += [(t, False) for t in extra]
+        whole = [t for t in extra if OSA.distance(self.text, t, score_cutoff=budget) <= budget]
+        # Not the words in a good share of all documents ("com" in every email, for "aom"):
+        # newest first, they would crowd the meant one ("tom") out of the candidates.
+        common = vocab.most_docs() * COMMON_SHARE
+        self.whole_typos = [t for t in whole if vocab.count(t) <= common]
+        # Between whole words as close, the rarer ranks first (a name over "com").
+        self.rare = {t: i for i, t in enumerate(sorted(whole, key=vocab.count, reverse=True), 1)}
         return bool(extra)
+
+    def precise_terms(self) -> list[tuple[str, bool]]:
+        """The word's terms without the longer words a corrected prefix begins: when typos
+        were added, the word itself and the whole words it may be misspelt from."""
+        if not self.whole_typos:
+            return self.terms
+        return [(self.text, False)] + [(t, False) for t in self.whole_typos]
 
 
 @lru_cache(maxsize=4096)
@@ -286,6 +323,7 @@ class _Vocabulary:
         self._expanded: dict[str, list[str]] = {}
         self._buckets: dict[tuple[int, str, int], list[str]] = {}
         self._by_second: dict[str, list[str]] | None = None
+        self._most: int | None = None
 
     def covers(self, word: str) -> bool:
         return self.FIRST <= word[0] < self.LAST
@@ -309,6 +347,17 @@ class _Vocabulary:
     def _range(self, prefix: str) -> tuple[int, int]:
         lo = bisect.bisect_left(self.terms, prefix)
         return lo, bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo)
+
+    def most_docs(self) -> int:
+        """Documents holding the most frequent term."""
+        if self._most is None:
+            self._most = max(self.docs, default=0)
+        return self._most
+
+    def count(self, word: str) -> int:
+        """Documents holding the term (0 when it is not one)."""
+        i = bisect.bisect_left(self.terms, word)
+        return self.docs[i] if i < len(self.terms) and self.terms[i] == word else 0
 
     def has(self, word: str) -> bool:
         i = bisect.bisect_left(self.terms, word)
@@ -373,10 +422,14 @@ class _Vocabulary:
         for i in (scores <= budget).nonzero()[0]:
             found[choices[i]] = int(scores[i])
         found = {p: e for p, e in found.items() if not p.startswith(word)}
-        # Fewest edits, then those keeping the first letter, then the length typed (a shorter
-        # prefix mostly means a dropped ending).
+        # Fewest edits, then whole terms (a short word is mostly typed whole: "ven" is Sven
+        # before any 3-letter prefix), then those keeping the first letter, then the length
+        # typed (a shorter prefix mostly means a dropped ending).
         best = sorted(
-            found, key=lambda p: (found[p], p[0] != word[0], abs(len(p) - n), len(p) < n, p)
+            found,
+            key=lambda p: (
+                found[p], not self.has(p), p[0] != word[0], abs(len(p) - n), len(p) < n, p
+            ),
         )
         return [(p, found[p]) for p in best[:MAX_CORRECTIONS]]
 
@@ -421,6 +474,7 @@ class _Grader:
         if word.numeric and any(h in digits for h in (word.text, *word.alternatives)):
             return PREFIX
         best = 0.0
+        budget = word.typo_budget
         if self.typo is not None:
             for token in self.typo.findall(folded):
                 edits = min(e for p, e in word.typos.items() if token.startswith(p))
@@ -428,7 +482,13 @@ class _Grader:
                 # then one that keeps the first letter (people seldom miss that one).
                 closeness = OSA.normalized_similarity(word.text, token)
                 same_start = token[:1] == word.text[:1]
-                best = max(best, TYPO.get(edits, 0.5) + 0.2 * closeness + 0.05 * same_start)
+                # A whole word within the budget ("tom" for "uom") above a longer word that
+                # only begins like a correction ("company" from "com").
+                whole = OSA.distance(word.text, token, score_cutoff=budget) <= budget
+                grade = TYPO.get(edits, 0.5) + 0.2 * closeness + 0.05 * same_start
+                # then, between whole words as close, the rarer (a name over "com")
+                rare = 0.01 * min(word.rare.get(token, 0), 4)
+                best = max(best, grade + (WHOLE_TYPO + rare) * whole)
         return best or UNSEEN
 
 
@@ -439,6 +499,37 @@ class _Candidate:
     label: str
     text: str
     quality: float = 0.0
+
+
+def _candidate(rowid: int, record: index.Record, templates: TemplateSet) -> _Candidate:
+    """The record as search shows it, by its kind's declaration (`index.DOCUMENTS`)."""
+    doc = index.BY_KIND[record.kind]
+    if len(doc.shows) == 1 and doc.shows[0].read == "plain":
+        text = record.fields[0] or ""  # a piece's value, a call's notes: shown as they are
+    else:
+        parts: list[str | None] = []
+        for shown, value in zip(doc.shows, record.fields, strict=True):
+            if shown.read == "plain":
+                parts.append(value)
+            else:
+                listed = from_json_list(value)
+                parts += [f"#{v}" for v in listed] if shown.read == "tags" else listed
+        text = " · ".join(p for p in parts if p)
+    return _Candidate(rowid, record, _label(doc, record, templates), text)
+
+
+def _label(doc: index.Document, record: index.Record, templates: TemplateSet) -> str:
+    """"note", "prospect"; a piece's slot label in its prospect's template; a role."""
+    value = record.slot or ""
+    if doc.label == "slot":
+        slot = templates.get(record.template).slot(value)
+        return slot.label if slot else value.replace("_", " ")
+    if doc.label == "role":
+        try:
+            return Role(value).label
+        except ValueError:
+            return value.replace("_", " ")
+    return doc.label
 
 
 @lru_cache(maxsize=256)
@@ -579,18 +670,32 @@ class Recall:
         return self._vocab
 
     def search(
-        self, query: str, *, limit: int = 20, current_prospect_id: int | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        current_prospect_id: int | None = None,
+        templates: TemplateSet | None = None,
     ) -> list[RecallHit]:
-        """The best `limit` records for `query`, best first. Never raises for any query text."""
+        """The best `limit` records for `query`, best first; pieces labelled by `templates`
+        (else the ones this Recall was made with). Never raises for any query text."""
         if not isinstance(query, str) or limit <= 0:
             return []
         words = parse_query(query)
         if not words:
             return []
-        return self._run(lambda conn: self._search(conn, words, limit, current_prospect_id))
+        labels = templates or self.templates
+        return self._run(
+            lambda conn: self._search(conn, words, limit, current_prospect_id, labels)
+        )
 
     def _search(
-        self, conn: sqlite3.Connection, words: list[_Word], limit: int, current: int | None
+        self,
+        conn: sqlite3.Connection,
+        words: list[_Word],
+        limit: int,
+        current: int | None,
+        templates: TemplateSet,
     ) -> list[RecallHit]:
         vocab = self._vocabulary(conn)
         for word in words:
@@ -598,14 +703,14 @@ class Recall:
         found: dict[int, _Candidate] = {}
         pool = max(CANDIDATES, 3 * limit)
 
-        def gather(groups: list[list[tuple[str, bool]]]) -> int:
+        def gather(groups: list[list[tuple[str, bool]]], size: int = pool) -> int:
             expression = index.expression(groups)
             if expression is None:
                 return 0
-            rowids = index.match(conn, expression, pool)
+            rowids = index.match(conn, expression, size)
             fresh = [r for r in rowids if r not in found]
             for rowid, record in index.fetch(conn, fresh).items():
-                found[rowid] = self._candidate(rowid, record)
+                found[rowid] = _candidate(rowid, record, templates)
             return len(rowids)
 
         # Whole words first: when enough match, prefixes could only rank below them. A stage
@@ -620,36 +725,33 @@ class Recall:
         if len(found) < limit and all(possible(w, whole=False) for w in words):
             gather([w.terms for w in words])
         if len(found) < limit:
-            # Too few: the likeliest typos first (words that begin no term), then the rest.
+            # Too few: typos. Words that begin no term are the likeliest slips; a word of 3-4
+            # letters begins many terms ("ana": analytics) and is tried too, as the whole words
+            # it may be misspelt from only ("ana" is Anna); the rest only when nothing at all
+            # was found.
             unknown = [w for w in words if w.typo_budget and not vocab.has_prefix(w.text)]
-            known = [w for w in words if w.typo_budget and w not in unknown]
-            for stage, enough in ((unknown, limit), (known, 1)):
-                if stage and len(found) < enough:
-                    if any([w.add_typos(vocab) for w in stage]) and all(
-                        len(w.terms) > 1 or possible(w, whole=False) for w in words
-                    ):
-                        gather([w.terms for w in words])
+            short = [
+                w for w in words if w.typo_budget and w not in unknown and len(w.text) <= SHORT
+            ]
+            known = [w for w in words if w.typo_budget and w not in unknown and w not in short]
+            slips = [w for w in unknown if w.add_typos(vocab)]
+            slips += [w for w in short if w.add_typos(vocab, whole_only=True)]
+            searchable = all(len(w.terms) > 1 or possible(w, whole=False) for w in words)
+            if slips and searchable:
+                if len(words) > 1:
+                    # The whole words misspelt, every word at once, first: the newest-first
+                    # pool of every correction's longer words could leave the one meant out.
+                    gather([w.precise_terms() for w in words])
+                # Then the longer words the corrections begin, unless the whole words filled
+                # the places (those rank above them). A short word's whole-word typos rank below
+                # every hit already found: when they are all there is, the few newest fill the
+                # places left.
+                if len(found) < limit:
+                    gather([w.terms for w in words], pool if unknown else limit)
+            if known and not found and any([w.add_typos(vocab) for w in known]):
+                if all(len(w.terms) > 1 or possible(w, whole=False) for w in words):
+                    gather([w.terms for w in words])
         return self._rank(list(found.values()), words, limit, current)
-
-    def _candidate(self, rowid: int, record: index.Record) -> _Candidate:
-        if record.kind == index.PIECE:
-            slot = self.templates.get(record.template).slot(record.slot or "")
-            label = slot.label if slot else (record.slot or "").replace("_", " ")
-            text = record.fields[0] or ""
-        elif record.kind == index.NOTE:
-            label, text = "note", record.fields[0] or ""
-        elif record.kind == index.CONTACT:
-            try:
-                label = Role(record.slot).label
-            except ValueError:
-                label = (record.slot or "").replace("_", " ")
-            text = " · ".join(f for f in record.fields if f)
-        else:
-            name, company, city, phones, email, tags = record.fields
-            parts = [name, company, city, *from_json_list(phones), email]
-            parts += [f"#{t}" for t in from_json_list(tags)]
-            label, text = "prospect", " · ".join(p for p in parts if p)
-        return _Candidate(rowid, record, label, text)
 
     def _rank(
         self, found: list[_Candidate], words: list[_Word], limit: int, current: int | None
@@ -703,26 +805,35 @@ class Recall:
 
 
 # --- one Recall per open Store ---------------------------------------------------------------
+# A cache of readers and vocabularies, nothing more: which labels a search shows is the caller's
+# to say (`templates=` on every search).
 
 _RECALLS: weakref.WeakKeyDictionary[Store, Recall] = weakref.WeakKeyDictionary()
 _RECALLS_LOCK = threading.Lock()
 
 
-def recall_for(store: Store, templates: TemplateSet | None = None) -> Recall:
-    """The Recall kept for `store` (made on first use, with `templates` for slot labels, the
-    built-in ones by default; dropped with the Store)."""
+def recall_for(store: Store) -> Recall:
+    """The Recall kept for `store`: its reader and vocabulary, made on first use and dropped
+    with the Store."""
     with _RECALLS_LOCK:
         found = _RECALLS.get(store)
         if found is None:
-            found = _RECALLS[store] = Recall(store, templates)
+            found = _RECALLS[store] = Recall(store)
         return found
 
 
 def search(
-    store: Store, query: str, *, limit: int = 20, current_prospect_id: int | None = None
+    store: Store,
+    query: str,
+    *,
+    templates: TemplateSet,
+    limit: int = 20,
+    current_prospect_id: int | None = None,
 ) -> list[RecallHit]:
-    """Search the book behind `store`; see `Recall.search`."""
-    return recall_for(store).search(query, limit=limit, current_prospect_id=current_prospect_id)
+    """Search the book behind `store`, pieces labelled by `templates`; see `Recall.search`."""
+    return recall_for(store).search(
+        query, limit=limit, current_prospect_id=current_prospect_id, templates=templates
+    )
 
 
 def rebuild_index(store: Store) -> None:

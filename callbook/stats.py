@@ -9,7 +9,7 @@ A call counts on the day it started, and so do the pieces it recorded.
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -21,8 +21,7 @@ USUAL_DAYS = 28  # days before today that the usual day is drawn from
 
 
 class _Book(Protocol):
-    def call_tallies(self, since: datetime, until: datetime) -> list[tuple]: ...
-    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple]: ...
+    def day_tallies(self, tz: tzinfo, first: date, last: date) -> tuple[list, list]: ...
 
 
 @dataclass(frozen=True)
@@ -104,25 +103,27 @@ def days_span(days: int, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]
 
 def daily(book: _Book, days: int, now: datetime, tz: tzinfo) -> list[Day]:
     """The last `days` local days up to today, oldest first, empty days included."""
-    since, until = days_span(days, now, tz)
+    since, _ = days_span(days, now, tz)
     today, first = now.astimezone(tz).date(), since.date()
-    tallies: dict[date, Counter] = {}
-    pieces: dict[date, Counter] = {}
-    for quarter, outcome, calls, small, big in book.call_tallies(since, until):
-        t = tallies.setdefault(quarter.astimezone(tz).date(), Counter())
+    tallies: defaultdict[date, Counter] = defaultdict(Counter)
+    pieces: defaultdict[date, Counter] = defaultdict(Counter)
+    by_day, learned_by_day = book.day_tallies(tz, first, today)
+    for day, outcome, calls, small, big in by_day:
+        t = tallies[day]
         t["dials"] += calls
         t["connects"] += calls * outcome.connected
         t["decision_makers"] += calls * outcome.reached_decision_maker
         t["small_wins"] += small
         t["big_wins"] += big
         t["meetings"] += calls * (outcome is Outcome.MEETING)
-    for quarter, slot, count in book.pieces_learned(since, until):
-        pieces.setdefault(quarter.astimezone(tz).date(), Counter())[slot] += count
+    for day, slot, count in learned_by_day:
+        pieces[day][slot] += count
     out = []
+    none = Counter()
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
-        counts = tallies.get(day, Counter())
-        learned = pieces.get(day, Counter())
+        counts = tallies.get(day, none)
+        learned = pieces.get(day, none)
         out.append(
             Day(day, **{f: counts[f] for f in FIGURES}, pieces=dict(sorted(learned.items())))
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from callbook.cells import pad
 from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
 
 
@@ -11,6 +14,14 @@ from callbook.cli.common import Context, echo_json, fail, json_option, main, pas
 @pass_context
 def open_app(ctx: Context) -> None:
     """Open the calling screen (what `callbook` alone does)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if ctx.paths.db.exists():
+            ctx.desk(create=False)  # a book that cannot be opened says so first
+        fail(
+            "the calling screen needs a terminal (stdin and stdout are not one); "
+            "scripts use the commands: `callbook --help`",
+            code=2,
+        )
     from callbook.app import run_app
 
     raise SystemExit(run_app(ctx.paths, clock=ctx.clock))
@@ -88,7 +99,7 @@ def add(ctx: Context, name: str, company, phone_numbers, email, website, city, r
         template=template_key or desk.config.default_template,
     )
     if as_json:
-        echo_json(prospect)
+        echo_json(prospect, "prospect")
     else:
         click.echo(f"added #{prospect.id} {prospect.name}")
 
@@ -142,7 +153,7 @@ def log(
     except CaptureRejected as exc:
         fail(str(exc))
     if as_json:
-        echo_json(call)
+        echo_json(call, "call")
         return
     parts = [f"logged call #{call.id} to {target.name}: {call.outcome.label}"]
     parts.append(f"{call.small_wins} small win{'s' * (call.small_wins != 1)}")
@@ -256,7 +267,7 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
     now = desk.now()
     entries = desk.store.queue(now, limit=limit)
     if as_json:
-        echo_json(entries)
+        echo_json(entries, "queue")
         return
     if not entries:
         click.echo("the queue is empty: nobody is due")
@@ -274,7 +285,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         marks += [f"“{t}” (not understood)" for t in entry.not_understood]
         objective = f" — {p.next_objective}" if p.next_objective else ""
         extra = "".join(f"  {m}" for m in (why, *marks) if m)
-        click.echo(f"#{p.id:<5} {p.name:<34} {entry.reason.value}{due}  {local}{extra}{objective}")
+        name = pad(p.name, 34)
+        click.echo(f"#{p.id:<5} {name} {entry.reason.value}{due}  {local}{extra}{objective}")
 
 
 @main.command()
@@ -289,10 +301,10 @@ def templates(ctx: Context, as_json: bool) -> None:
     for problem in found.errors:
         click.echo(f"callbook: warning: {problem}", err=True)
     if as_json:
-        echo_json(list(found.templates.values()))
+        echo_json(list(found.templates.values()), "templates")
         return
     for template in found.templates.values():
         click.echo(f"{template.key}: {template.name} ({template.source})")
         for slot in template.slots:
             names = ", ".join(slot.aliases)
-            click.echo(f"  {slot.key:<22} {slot.label:<22} w{slot.weight:g}  {names}")
+            click.echo(f"  {pad(slot.key, 22)} {pad(slot.label, 22)} w{slot.weight:g}  {names}")

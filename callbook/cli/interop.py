@@ -13,14 +13,25 @@ from pathlib import Path
 
 import click
 
-from callbook.cli.common import Context, echo_json, fail, json_option, main, pass_context
+from callbook.cli.common import (
+    Context,
+    echo_json,
+    echo_json_stream,
+    fail,
+    json_option,
+    main,
+    pass_context,
+)
 
 PROGRESS_MIN_ROWS = 2000
-_PRESET_HELP = "auto, hubspot, salesforce, pipedrive, close, google, outlook, callbook, generic"
+_PRESET_HELP = (
+    "auto, hubspot, salesforce, pipedrive, close, apollo, zoominfo, leadlist (Lusha, Cognism), "
+    "salesnav (LinkedIn Sales Navigator), google, outlook, callbook, generic"
+)
 _FIELD_HELP = (
     "name, company, contact, first_name, middle_name, last_name, title, phone, email, website, "
-    "city, region, country, timezone, status, priority, tags, template, next_call_at, "
-    "next_objective, notes, ignore"
+    "city, region, country, location, timezone, status, priority, tags, template, "
+    "next_call_at, next_objective, notes, ignore"
 )
 
 
@@ -76,14 +87,31 @@ class ProgressBar:
     default="merge",
     show_default=True,
     metavar="ACTION",
-    help="A row that matches a prospect (same phone, email or website domain, or "
-    "a near-identical company name): merge (fill gaps, add phones, contacts "
-    "and pieces; never change a known value), skip, or new.",
+    help="A row that matches a prospect (same phone, same personal email, same website "
+    "domain and a similar company, or a near-identical company name in the same place; "
+    "never a first name alone): merge (fill gaps, add phones, contacts and pieces; never "
+    "change a known value, and list every value kept), skip, or new.",
 )
 @click.option(
     "--region",
     metavar="XX",
-    help="Country assumed for phone numbers without a country code (default: the config's region).",
+    help="Country assumed for phone numbers without a country code when the row's country "
+    "column, email or website does not say (default: the country most of the book is in, "
+    "else the config's region).",
+)
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The file's text encoding (cp1252, iso-8859-2, cp1251, mac_roman, shift_jis, "
+    "utf-16-le ...) when it is not UTF-8 and cannot be told from the bytes.",
+)
+@click.option(
+    "--date-order",
+    default="mdy",
+    show_default=True,
+    metavar="ORDER",
+    help="How a numeric date that could be either reads: mdy (3/4/2027 is March 4) or dmy "
+    "(3 April). Dotted dates (14.03.2027) are always day first.",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be added, merged and skipped; write nothing."
@@ -92,18 +120,23 @@ class ProgressBar:
 @pass_context
 def import_(
     ctx: Context, file: Path, preset: str, maps: tuple[str, ...], template: str | None,
-    on_duplicate: str, region: str | None, dry_run: bool, as_json: bool,
+    on_duplicate: str, region: str | None, encoding: str | None, date_order: str,
+    dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
-    """Import FILE: a CSV export from HubSpot, Salesforce, Pipedrive, Close, Google Contacts,
-    Outlook or a lead vendor, or a callbook JSON export (restored into an empty book).
+    """Import FILE: a CSV export from HubSpot, Salesforce, Pipedrive, Close, Apollo, ZoomInfo,
+    a lead list, Sales Navigator, Google Contacts or Outlook; a vCard file (.vcf); or a
+    callbook JSON export (restored into an empty book).
 
     All or nothing: if any row is in error, the errors are listed (FILE:LINE: column: reason)
     and nothing is written. Phone numbers are stored in E.164 (numbers that do not parse are
-    kept as typed and flagged); time zones come from the numbers or the country/state columns
-    when the file has none. Columns nothing reads are reported; map them with --map.
+    kept as typed and flagged; words beside a number are kept as its note), labelled and
+    ordered so that the number most likely to reach the person comes first; time zones come
+    from the numbers or the country/state columns when the file has none. Instruction rows
+    above the column names and report footers are skipped and reported. Columns nothing reads
+    are reported; map them with --map.
     """
     from callbook.interop import restore
-    from callbook.interop.csv_import import ImportOptions, prepare, run
+    from callbook.interop.csv_import import ImportOptions, book_region, prepare, run
     from callbook.interop.problems import FileProblem, ImportFailed
     from callbook.interop.sheet import read_bytes
     from callbook.jigsaw import load_templates
@@ -112,7 +145,7 @@ def import_(
     options = ImportOptions(
         preset=preset.strip().casefold(), maps=maps, template=template,
         on_duplicate=on_duplicate.strip().casefold(), region=region, dry_run=dry_run,
-        details=as_json,
+        details=as_json, encoding=encoding, date_order=date_order.strip().casefold(),
     )  # fmt: skip
     bar = ProgressBar()
     try:
@@ -126,6 +159,8 @@ def import_(
             return
         if restore.looks_like_json(head):
             raise FileProblem(f"{file} is JSON but not a callbook export; import CSV files here")
+        if region is None and ctx.paths.db.exists():
+            options.book_region = book_region(ctx.store())
         prepared = prepare(file, options, config, load_templates(config.templates_dir), bar)
         with _book(ctx, dry_run) as store:
             report = run(store, prepared, options, bar)
@@ -141,7 +176,7 @@ def import_(
             click.echo(line, err=True)
         fail(f"{file}: {_plural(len(exc.problems), 'error')}; nothing was imported")
     if as_json:
-        echo_json(_report_json(report))
+        echo_json_stream(_report_json(report))  # 100k rows: written as they are encoded
     else:
         _show_report(report, config.region)
 
@@ -211,10 +246,16 @@ def _show_report(report, home_region: str) -> None:
         how = "no CRM's columns recognised; read by common column names"
     else:
         how = "detected from its columns" if report.detected else "as asked"
-    click.echo(
-        f"{report.path}: {report.preset_label} ({how}); {report.encoding}, "
-        f"{report.delimiter}-separated; {_plural(report.counts['rows'], 'row')}"
-    )
+    if report.kind == "vcard":
+        head = f"{report.path}: {report.preset_label}; {report.encoding}"
+        rows = _plural(report.counts["rows"], "card")
+    else:
+        head = (
+            f"{report.path}: {report.preset_label} ({how}); {report.encoding}, "
+            f"{report.delimiter}-separated"
+        )
+        rows = _plural(report.counts["rows"], "row")
+    click.echo(f"{head}; {rows}")
     for notice in report.notices:
         click.echo(f"Note: {notice}")
     if report.unmapped:
@@ -264,13 +305,19 @@ def _row_line(row, dry_run: bool) -> str:
 
 def _changes(changes: dict) -> str:
     parts = []
+    labelled = {d["number"]: d for d in changes.get("phone_details", ())}
     for key, value in changes.get("fields", {}).items():
+        if key == "phones" and labelled:
+            value = [_labelled(labelled.get(number), number) for number in value]
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         parts.append(f"{key} {value}")
     for key in ("phones", "tags"):
         if changes.get(key):
-            parts.append(f"+{key} {', '.join(changes[key])}")
+            shown = changes[key]
+            if key == "phones":
+                shown = [_labelled(labelled.get(number), number) for number in shown]
+            parts.append(f"+{key} {', '.join(shown)}")
     if changes.get("contacts"):
         parts.append("contacts " + ", ".join(changes["contacts"]))
     if changes.get("contacts_completed"):
@@ -278,8 +325,22 @@ def _changes(changes: dict) -> str:
     for slot, value in changes.get("pieces", {}).items():
         parts.append(f"{slot}: {value}")
     for key, (old, new) in changes.get("kept", {}).items():
-        parts.append(f"kept {key} {old!r} (file: {new!r})")
+        parts.append(f"kept {key} {_shown(old)} (file: {_shown(new)})")
     return "; ".join(parts)
+
+
+def _labelled(detail: dict | None, number: str) -> str:
+    """`+61412345678 (mobile: tina)`: a number with its label and note."""
+    if detail is None or (detail["label"] == "other" and not detail.get("note")):
+        return number
+    note = f": {detail['note']}" if detail.get("note") else ""
+    return f"{number} ({detail['label']}{note})"
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return repr(", ".join(str(v) for v in value))
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 # --- export --------------------------------------------------------------------------------
@@ -292,8 +353,24 @@ def _changes(changes: dict) -> str:
     default="json",
     show_default=True,
     metavar="FORMAT",
-    help="json (the backup: `callbook import` restores it), jsonl, csv, or ics "
-    "(scheduled callbacks as calendar events).",
+    help="json (the backup: `callbook import` restores it), jsonl, csv, ics "
+    "(scheduled callbacks as calendar events), or vcf (prospects and contacts as vCards for "
+    "a phone's address book).",
+)
+@click.option(
+    "--for",
+    "crm",
+    metavar="CRM",
+    help="Files the CRM's own importer reads: hubspot, pipedrive, salesforce or close. "
+    "Writes companies.csv, contacts.csv and calls.csv (the calls as activities, outcomes as "
+    "the CRM's dispositions) into the folder given with -o.",
+)
+@click.option(
+    "--vcard-version",
+    default="3.0",
+    show_default=True,
+    metavar="VERSION",
+    help="For --format vcf: 3.0 (what most phones read) or 4.0.",
 )
 @click.option(
     "--what",
@@ -311,15 +388,30 @@ def _changes(changes: dict) -> str:
     "The file is readable by its owner alone.",
 )
 @pass_context
-def export(ctx: Context, fmt: str, what: str | None, output: Path | None) -> None:
+def export(ctx: Context, fmt: str, crm: str | None, vcard_version: str, what: str | None,
+           output: Path | None) -> None:  # fmt: skip
     """Export the book: everything it holds, pieces with their history, calls and sessions;
     or, with --format ics, the scheduled callbacks for a calendar (re-importing the file
     updates the events rather than duplicating them)."""
     from callbook.interop import export as ex
 
+    if crm is not None:
+        _export_for(ctx, crm.strip().casefold(), output)
+        return
     fmt = fmt.strip().casefold()
-    if fmt not in ("json", "jsonl", "csv", "ics"):
-        fail(f"--format {fmt!r}: one of json, jsonl, csv, ics")
+    if fmt not in ("json", "jsonl", "csv", "ics", "vcf"):
+        fail(f"--format {fmt!r}: one of json, jsonl, csv, ics, vcf")
+    if fmt == "vcf":
+        from callbook.interop import vcard
+
+        if what is not None:
+            fail("--what does not apply to --format vcf (it exports prospects and contacts)")
+        if vcard_version not in vcard.VERSIONS:
+            fail(f"--vcard-version {vcard_version!r}: one of {', '.join(vcard.VERSIONS)}")
+        store = ctx.store(create=False)
+        with _output(output) as out:
+            vcard.write_vcards(store, out, vcard_version)
+        return
     if fmt == "ics":
         if what is not None:
             fail("--what does not apply to --format ics (it exports scheduled callbacks)")
@@ -351,12 +443,34 @@ def export(ctx: Context, fmt: str, what: str | None, output: Path | None) -> Non
             writers[fmt](store, what, out)
 
 
+def _export_for(ctx: Context, crm: str, output: Path | None) -> None:
+    from callbook.interop import crm_export
+    from callbook.paths import private_file
+
+    if crm not in crm_export.FORMATS:
+        fail(f"--for {crm!r}: one of {', '.join(crm_export.FORMATS)}")
+    if output is None:
+        fail(f"--for {crm} writes companies.csv, contacts.csv and calls.csv: give a folder with -o")
+    if output.exists() and not output.is_dir():
+        fail(f"{output} is a file; --for {crm} needs a folder")
+    store = ctx.store(create=False)
+    counts = crm_export.write_for(store, crm, output)
+    for name in counts:
+        private_file(output / f"{name}.csv")
+    label = crm_export.FORMATS[crm].label
+    shown = ", ".join(f"{name}.csv ({n} rows)" for name, n in counts.items())
+    click.echo(f"Wrote {shown} for {label}'s importer to {output}")
+
+
 def _export_ics(ctx: Context, output: Path | None) -> None:
     from callbook.interop import ics
 
     config = ctx.config()
     store = ctx.store(create=False)
-    data = ics.calendar(ics.callbacks(store), config.tz, store.clock(), home_region=config.region)
+    data = ics.calendar(
+        ics.callbacks(store), config.tz, store.clock(), book=ics.book_id(store),
+        home_region=config.region,
+    )  # fmt: skip
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

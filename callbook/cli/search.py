@@ -45,7 +45,7 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
     finally:
         recall.close()
     if as_json:
-        echo_json(hits)
+        echo_json({"query": query, "hits": hits})
         return
     if not hits:
         click.echo(f"no matches for {query!r}", err=True)

@@ -81,7 +81,7 @@ def snooze(ctx: Context, prospect: str, when: str, as_json: bool) -> None:
         fail(str(exc))
     updated = desk.store.snooze(target.id, at)
     if as_json:
-        echo_json(updated)
+        echo_json(updated, "prospect")
         return
     shown = desk.show_when(target, at)
     warning = f"  ⚠ {shown.warning}" if shown.warning else ""
@@ -125,7 +125,10 @@ def dnc(ctx: Context, number: str | None, remove: bool, note: str | None, as_jso
             fail("--remove and --note need a NUMBER")
         listed = store.do_not_call_numbers()
         if as_json:
-            echo_json([{"number": n, "added_at": at, "note": why} for n, at, why in listed])
+            echo_json(
+                [{"number": n, "added_at": at, "note": why} for n, at, why in listed],
+                "numbers",
+            )
             return
         for n, at, why in listed:
             click.echo(f"{n}  {at:%Y-%m-%d}" + (f"  {why}" if why else ""))

@@ -1,7 +1,8 @@
 """Importing a CSV export into the book, all or nothing.
 
-Steps: read the file (`sheet`), choose a preset and map the columns (`presets`), turn every row
-into a prospect record (`records`) — stopping there if any row is in error — then, inside one
+Steps: read the file (`sheet`; a vCard file through `vcard`, as rows of fixed columns),
+choose a preset and map the columns (`presets`), turn every row into a prospect record
+(`records`) — stopping there if any row is in error — then, inside one
 write transaction, find duplicates against the book and earlier rows (`dedupe`), decide per
 `--on-duplicate`, and write: merges into the book row by row under savepoints, new prospects in
 bulk (re-run row by row only to name the row when the bulk insert fails). Any failure names its
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import gc
 import sqlite3
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,6 +38,7 @@ from callbook.interop.dedupe import (
 from callbook.interop.formula import unguard
 from callbook.interop.problems import FileProblem, ImportFailed, Problem
 from callbook.interop.records import NAME_TARGETS, Candidate, RowContext, RowReader
+from callbook.interop.records import country_code as cached_country_code
 from callbook.interop.sheet import Sheet, read_sheet
 from callbook.jigsaw import TemplateSet
 from callbook.model import NewContact, same_value
@@ -42,6 +46,10 @@ from callbook.phones import country_code
 from callbook.store import Store, bulk
 
 ON_DUPLICATE = ("merge", "skip", "new")
+DATE_ORDERS = ("mdy", "dmy")
+# Regions tried on numbers that do not read in the file's region, to say which would.
+_REGIONS_TRIED = ("US", "GB", "AU", "CA", "NZ", "IE", "DE", "FR", "ES", "IT", "NL", "IN", "ZA",
+                  "SG", "BR", "MX", "PL", "SE", "CH", "AT", "BE", "JP")  # fmt: skip
 # A merge fills what the book lacks; these it never changes.
 _NEVER_MERGED = frozenset({"name", "template"})
 
@@ -85,6 +93,9 @@ class ImportOptions:
     region: str | None = None
     dry_run: bool = False
     details: bool = True  # what each added row holds, in the report (a dry run always has it)
+    encoding: str | None = None  # the file's encoding, when detection cannot tell
+    date_order: str = "mdy"  # numeric dates that could be either: "mdy" (3/4 is March 4) or "dmy"
+    book_region: str | None = None  # the country most of the book's numbers are in
 
 
 @dataclass
@@ -101,7 +112,7 @@ class RowResult:
 @dataclass
 class ImportReport:
     path: Path
-    kind: str = "csv"  # or "callbook export"
+    kind: str = "csv"  # or "vcard"
     preset: str = ""
     preset_label: str = ""
     detected: bool = False
@@ -125,6 +136,7 @@ class Prepared:
     sheet: Sheet
     report: ImportReport
     candidates: list[Candidate]
+    distinct: bool = False  # rows are distinct prospects (callbook's own export): never merged
 
 
 @_quiet_gc()
@@ -140,6 +152,8 @@ def prepare(
     progress = progress or NoProgress()
     if options.on_duplicate not in ON_DUPLICATE:
         raise FileProblem(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
+    if options.date_order not in DATE_ORDERS:
+        raise FileProblem(f"--date-order must be one of {', '.join(DATE_ORDERS)}")
     if options.preset not in P.CHOICES:
         raise FileProblem(f"unknown preset {options.preset!r} (presets: {', '.join(P.CHOICES)})")
     template_key = options.template or config.default_template
@@ -149,7 +163,7 @@ def prepare(
             f"(templates: {', '.join(sorted(templates.templates))})"
         )
     template = templates.templates[template_key]
-    region = (options.region or config.region or "US").upper()
+    region = (options.region or options.book_region or config.region or "US").upper()
     from callbook.phones import is_region
 
     if not is_region(region):
@@ -161,9 +175,19 @@ def prepare(
         except P.MapError as exc:
             raise FileProblem(str(exc)) from None
 
-    sheet = read_sheet(path)
-    _unguard(sheet)
-    if options.preset == "auto":
+    from callbook.interop import vcard
+
+    is_vcard = vcard.looks_like_vcard(_head(path))
+    if is_vcard:
+        if options.preset != "auto":
+            raise FileProblem(f"{path} is a vCard file: --preset does not apply")
+        sheet = vcard.read_sheet(path, options.encoding)
+    else:
+        sheet = read_sheet(path, options.encoding, P.is_known_header)
+        _unguard(sheet)
+    if is_vcard:
+        preset, score, detected = P.VCARD, 1, True
+    elif options.preset == "auto":
         preset, score = P.detect(sheet.header)
         detected = True
     else:
@@ -174,6 +198,7 @@ def prepare(
         raise FileProblem(str(exc)) from None
     report = ImportReport(
         path=path,
+        kind="vcard" if is_vcard else "csv",
         preset=preset.key,
         preset_label=preset.label,
         detected=detected and score > 0,
@@ -201,6 +226,8 @@ def prepare(
         template=template_key,
         templates=frozenset(templates.templates),
         multi_value=preset.multi_value,
+        date_order=options.date_order,
+        verbatim=preset is P.CALLBOOK,
     )
     reader = RowReader(columns, context)
     if len(sheet.rows) >= fanout.PARALLEL_MIN:
@@ -225,10 +252,81 @@ def prepare(
             f"{rows} row(s) had more than one {name.replace('_', ' ')} "
             f"(columns {', '.join(repr(c) for c in fed_by)}); the first was kept"
         )
+    from_book = options.book_region and not options.region and options.book_region != (
+        config.region or "US").upper()  # fmt: skip
+    if from_book and context.numbers["default_region"]:
+        report.notices.append(
+            f"{context.numbers['default_region']} number(s) without a country code read as "
+            f"{region} numbers (most of the book is there; a row's country, email or website "
+            "would have said otherwise); --region changes it"
+        )
+    suggestion = _region_suggestion(context, region)
+    if suggestion:
+        report.notices.append(suggestion)
     errors.sort(key=lambda p: p.line or 0)
     if errors:
         raise ImportFailed(path, errors, report)
-    return Prepared(sheet, report, candidates)
+    return Prepared(sheet, report, candidates, distinct=preset is P.CALLBOOK)
+
+
+def _region_suggestion(context: RowContext, region: str) -> str | None:
+    """When most numbers of the file do not read, the region that reads most of them."""
+    flagged, read = context.numbers["flagged"], context.numbers["read"]
+    if flagged < 3 or flagged <= read:
+        return None
+    from callbook import phones
+
+    sample = context.flagged
+    best, best_count = None, 0
+    for other in _REGIONS_TRIED:
+        if other == region:
+            continue
+        count = sum(1 for typed in sample if phones.normalize(typed, other).ok)
+        if count > best_count:
+            best, best_count = other, count
+    total = flagged + read
+    text = f"{flagged} of {total} numbers do not read as {region} numbers"
+    if best is None or best_count * 2 < len(sample):
+        return text + "; none of the usual regions reads them either"
+    return (
+        f"{text}; as {best} numbers {best_count} of the {len(sample)} looked at would: "
+        f"try --region {best}"
+    )
+
+
+def book_region(store: Store) -> str | None:
+    """The country most of the book's prospects are in (their country, else their first
+    number's), when more than half agree; None for an empty book."""
+    from collections import Counter
+
+    from callbook import phones
+    from callbook.store import rows
+
+    votes: Counter = Counter()
+    with bulk.reading(store) as conn:
+        sample = bulk.country_sample(conn)
+    for country, numbers in sample:
+        code = phones.country_code(country) if country else None
+        if code is None:
+            first = next(iter(rows.from_json_list(numbers)), None)
+            if first and first.startswith("+"):
+                code = phones.normalize(first).region
+        if code:
+            votes[code] += 1
+    if not votes:
+        return None
+    code, count = votes.most_common(1)[0]
+    return code if count * 2 > sum(votes.values()) else None
+
+
+def _head(path: Path) -> bytes:
+    """The file's first bytes, to tell a vCard file; b"" when unreadable (the reader then
+    says why)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(256)
+    except OSError:
+        return b""
 
 
 def _unguard(sheet: Sheet) -> None:
@@ -296,11 +394,11 @@ def run(
         # again under the lock only if the book changed in between (`bulk.book_stamp`).
         with bulk.reading(store) as conn:
             stamp = bulk.book_stamp(conn)
-            decided = _plan(conn, candidates, policy)
+            decided = _plan(conn, candidates, policy, prepared.distinct)
         transaction = bulk.writing(store)
     with transaction as conn:
         if decided is None or bulk.book_stamp(conn) != stamp:
-            decided = _plan(conn, candidates, policy)
+            decided = _plan(conn, candidates, policy, prepared.distinct)
         decisions, targets = decided
         results = []
         for candidate, action, key, match in decisions:
@@ -328,10 +426,10 @@ def run(
     return report
 
 
-def _plan(conn, candidates: list[Candidate], policy: str):
+def _plan(conn, candidates: list[Candidate], policy: str, distinct: bool = False):
     """`_decide`, and what the book holds of each prospect rows merge into. Reads only, and
     changes no candidate: it can be thrown away and done again."""
-    decisions, targets = _decide(conn, candidates, policy)
+    decisions, targets = _decide(conn, candidates, policy, distinct)
     book_ids = [k[1] for k in targets if k[0] == "book"]
     for pid, state in bulk.prospect_states(conn, book_ids).items():
         target = targets[("book", pid)]
@@ -342,17 +440,28 @@ def _plan(conn, candidates: list[Candidate], policy: str):
     return decisions, targets
 
 
-def _decide(conn, candidates: list[Candidate], policy: str):
+def _decide(conn, candidates: list[Candidate], policy: str, distinct: bool = False):
+    """Each row's action. With `distinct`, rows are matched against the book only: one
+    export's rows are different prospects even where they share a number or an address."""
     index = DuplicateIndex()
     names: dict[int, str] = {}
+    places = bulk.book_places(conn)
     for pid, name, company, phones, email, website in bulk.book_keys(conn):
-        index.add(("book", pid), keys_for(phones, email, website, company or name, name))
+        city, country = places.get(pid, (None, None))
+        index.add(
+            ("book", pid),
+            keys_for(phones, email, website, company or name, name, (city, _country(country))),
+        )
         names[pid] = name
     targets: dict[Hashable, _Target] = {}
     decisions: list[tuple[Candidate, str, Hashable | None, Match | None]] = []
     for candidate in candidates:
         keys = _keys(candidate)
-        match = index.find(keys)
+        match = None
+        if distinct and names.get(candidate.source_id) == candidate.name:
+            # The book it was exported from: the row is the prospect with its id.
+            match = Match(("book", candidate.source_id), f"same id #{candidate.source_id}")
+        match = match or index.find(keys)
         if match is not None and match.target not in targets:
             pid = match.target[1]
             targets[match.target] = _Target(f"#{pid} {names[pid]}", {})
@@ -364,7 +473,8 @@ def _decide(conn, candidates: list[Candidate], policy: str):
                 [_Contact(None, c) for c in candidate.contacts],
                 candidate.pieces,
             )
-            index.add(key, keys)
+            if not distinct:
+                index.add(key, keys)
             decisions.append((candidate, "add", key, match))
         elif policy == "skip":
             decisions.append((candidate, "skip", None, match))
@@ -384,8 +494,13 @@ def _keys(candidate: Candidate) -> Keys:
         else:
             company = fields["name"]  # a name column that is not a person's name
     return keys_for(
-        fields.get("phones", ()), fields.get("email"), fields.get("website"), company, person
+        fields.get("phones", ()), fields.get("email"), fields.get("website"), company, person,
+        (fields.get("city"), _country(fields.get("country"))),
     )
+
+
+def _country(value: str | None) -> str | None:
+    return (cached_country_code(value) or value) if value else None
 
 
 def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
@@ -395,7 +510,7 @@ def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
     kept: dict[str, list] = {}
     changes: dict[str, Any] = {}
     for key, value in candidate.fields.items():
-        if key in _NEVER_MERGED:
+        if key in _NEVER_MERGED or key == "phone_details":
             continue
         current = target.fields.get(key)
         if key in ("phones", "tags"):
@@ -404,11 +519,16 @@ def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
             if new:
                 target.fields[key] = have + new
                 changes[key] = new
+                if key == "phones":
+                    added = [d for d in candidate.phone_details if d["number"] in new]
+                    target.fields.setdefault("phone_details", []).extend(added)
+                    if added:
+                        changes["phone_details"] = added
         elif current in (None, ""):
             target.fields[key] = value
-            filled[key] = value
+            filled[key] = plain(value)
         elif _differs(current, value) and not _same_thing(key, current, value, candidate):
-            kept[key] = [current, value]
+            kept[key] = [plain(current), plain(value)]
     added, completed = [], []
     for contact in candidate.contacts:
         for known in target.contacts:
@@ -436,6 +556,16 @@ def _merge(target: _Target, candidate: Candidate) -> dict[str, Any]:
             pieces[slot] = value
         elif not same_value(current, value):
             kept[f"piece {slot}"] = [current, value]
+    for contact in candidate.contacts:
+        # A colleague's details that differ from the known contact's: named, never dropped.
+        for known in target.contacts:
+            old = known.contact
+            if old.name.casefold() != contact.name.casefold():
+                continue
+            for attr in ("title", "phone", "email"):
+                mine, theirs = getattr(old, attr), getattr(contact, attr)
+                if mine and theirs and _differs(mine, theirs):
+                    kept[f"{contact.name} {attr}"] = [mine, theirs]
     if filled:
         changes["fields"] = filled
     if added:
@@ -466,12 +596,30 @@ def _same_thing(key: str, current: Any, value: Any, candidate: Candidate) -> boo
 def _differs(current: Any, value: Any) -> bool:
     if isinstance(current, str) and isinstance(value, str):
         return not same_value(current, value)
-    return current != value
+    return plain(current) != plain(value)
+
+
+def plain(value: Any) -> Any:
+    """A value as the report shows it: a status's word, a time in ISO 8601, a list's items;
+    never a Python object's repr."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 def _summary(target: _Target) -> dict[str, Any]:
-    fields = {k: v for k, v in target.fields.items() if k not in ("name", "template") and v}
+    fields = {
+        k: plain(v)
+        for k, v in target.fields.items()
+        if k not in ("name", "template", "phone_details") and v
+    }
     summary: dict[str, Any] = {"fields": fields}
+    if target.fields.get("phone_details"):
+        summary["phone_details"] = target.fields["phone_details"]
     if target.contacts:
         summary["contacts"] = [c.contact.name for c in target.contacts]
     if target.pieces:
@@ -509,8 +657,12 @@ def _write(store: Store, conn, results, targets, progress: Progress) -> list[Pro
 
 def _write_new(store: Store, conn, adds: list[tuple[RowResult, _Target]],
                now: str) -> list[Problem]:  # fmt: skip
+    # The details leave the fields here: the store's prospect row has no such column.
     records = [
-        bulk.NewProspect(t.fields, [c.contact for c in t.contacts], t.pieces) for _, t in adds
+        bulk.NewProspect(
+            t.fields, [c.contact for c in t.contacts], t.pieces, t.fields.pop("phone_details", None)
+        )
+        for _, t in adds
     ]
     try:
         with bulk.savepoint(conn, "import_adds"):
@@ -529,7 +681,8 @@ def _write_new_slowly(store: Store, conn, adds, now: str) -> list[Problem]:
     for result, target in adds:
         try:
             with bulk.savepoint(conn):
-                pid = bulk.insert_prospect(store, conn, target.fields, now)
+                fields = {k: v for k, v in target.fields.items() if k != "phone_details"}
+                pid = bulk.insert_prospect(store, conn, fields, now)
                 for known in target.contacts:
                     bulk.insert_contact(conn, pid, known.contact, now)
                 for slot, value in target.pieces.items():
@@ -546,7 +699,10 @@ def _write_merge(store: Store, conn, target: _Target, now: str) -> None:
     changed = {
         k: v
         for k, v in target.fields.items()
-        if k not in _NEVER_MERGED and v != state.fields.get(k) and v not in (None, "")
+        if k not in _NEVER_MERGED
+        and k != "phone_details"
+        and v != state.fields.get(k)
+        and v not in (None, "")
     }
     if changed:
         bulk.update_prospect(store, conn, pid, changed, now)

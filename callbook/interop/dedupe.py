@@ -1,5 +1,10 @@
-"""Finding duplicate prospects: same phone, same email, same website domain, then a company
-name that is the same or nearly so.
+"""Finding duplicate prospects: same phone, same personal email, the same website domain with a
+similar company name, then a company name that is the same or nearly so.
+
+A merge needs strong evidence. A role address (`info@`, `sales@`) is shared by a company's
+branches: it counts as its domain, not as a person. Two prospects in different cities or
+countries are different branches unless a phone or a personal email ties them. A person alone
+is matched by full name only, never a first name alone.
 
 The fuzzy company check is blocked so that it stays fast on big files: a name is compared only
 with names of as many words sharing its first word and the first letter of its second, at most
@@ -34,6 +39,13 @@ _FREE_MAIL = frozenset(
     icloud.com me.com mail.com gmx.com gmx.de web.de proton.me protonmail.com yandex.ru
     """.split()
 )
+# Addresses a company's front desk reads, not one person.
+_ROLE_MAILBOXES = frozenset(
+    """
+    info hello contact contacts sales office admin enquiries enquiry inquiries inquiry support
+    team mail reception accounts billing bookings booking service help general marketing
+    """.split()
+)
 
 
 def company_key(name: str | None) -> str:
@@ -51,6 +63,10 @@ def company_key(name: str | None) -> str:
 
 def email_key(email: str | None) -> str:
     return email.strip().casefold() if email else ""
+
+
+def is_role_email(email: str) -> bool:
+    return email.split("@", 1)[0].strip().casefold() in _ROLE_MAILBOXES
 
 
 def domain_key(website: str | None) -> str:
@@ -79,7 +95,8 @@ class Keys:
     domain: str = ""
     company: str = ""  # company_key
     company_label: str = ""  # the name as written
-    person: str = ""  # a person's name, folded: exact matches only, for rows with nothing else
+    person: str = ""  # a person's full name, folded: exact matches only, for rows with nothing else
+    place: tuple[str, str] = ("", "")  # (city, country), folded: different places are branches
 
 
 def keys_for(
@@ -88,14 +105,22 @@ def keys_for(
     website: str | None = None,
     company: str | None = None,
     person: str | None = None,
+    place: tuple[str | None, str | None] = (None, None),
 ) -> Keys:
+    mail = email_key(email)
+    domain = domain_key(website)
+    if mail and is_role_email(mail):
+        domain = domain or domain_key(mail.split("@", 1)[1])
+        mail = ""
+    folded = " ".join(person.casefold().split()) if person else ""
     return Keys(
         tuple(p.split(";", 1)[0] for p in phones if p.startswith("+")),
-        email_key(email),
-        domain_key(website),
+        mail,
+        domain,
         company_key(company),
         (company or "").strip(),
-        " ".join(person.casefold().split()) if person else "",
+        folded if " " in folded else "",  # a first name alone is never enough
+        ((place[0] or "").strip().casefold(), (place[1] or "").strip().casefold()),
     )
 
 
@@ -117,6 +142,8 @@ class DuplicateIndex:
         self._labels: dict[str, str] = {}  # company key -> a name as written
         self._blocks: dict[tuple[str, str], list[str]] = {}
         self._people: dict[str, Hashable] = {}
+        self._places: dict[Hashable, tuple[str, str]] = {}
+        self._domain_companies: dict[str, str] = {}  # domain -> the company key with it
 
     def add(self, target: Hashable, keys: Keys) -> None:
         """Remember a prospect's keys; a key already known keeps its first owner."""
@@ -124,8 +151,11 @@ class DuplicateIndex:
             self._phones.setdefault(phone, target)
         if keys.email:
             self._emails.setdefault(keys.email, target)
-        if keys.domain:
-            self._domains.setdefault(keys.domain, target)
+        if keys.domain and keys.domain not in self._domains:
+            self._domains[keys.domain] = target
+            self._domain_companies[keys.domain] = keys.company
+        if any(keys.place):
+            self._places.setdefault(target, keys.place)
         if keys.person:
             self._people.setdefault(keys.person, target)
         key = keys.company
@@ -138,16 +168,28 @@ class DuplicateIndex:
                     block.append(key)
 
     def find(self, keys: Keys) -> Match | None:
-        """The first prospect these keys duplicate, checking phone, email, website domain,
-        company name, a near company name, then (for a person alone) the same name."""
+        """The first prospect these keys duplicate, checking phone, personal email, website
+        domain with a similar company, company name, a near company name, then (for a person
+        alone) the same full name. Only a phone or a personal email ties prospects in
+        different places."""
         for phone in keys.phones:
             if phone in self._phones:
                 return Match(self._phones[phone], f"same phone {phone}")
         if keys.email and keys.email in self._emails:
             return Match(self._emails[keys.email], f"same email {keys.email}")
-        if keys.domain and keys.domain in self._domains:
-            return Match(self._domains[keys.domain], f"same website {keys.domain}")
+        match = self._weak(keys)
+        if match is not None and self._elsewhere(match.target, keys):
+            return None
+        return match
+
+    def _weak(self, keys: Keys) -> Match | None:
         key = keys.company
+        if keys.domain and keys.domain in self._domains:
+            other = self._domain_companies[keys.domain]
+            if key and other and (key == other or _same_words(key, other)):
+                label = self._labels.get(other, other)
+                return Match(self._domains[keys.domain],
+                             f"same website {keys.domain} and company {label!r}")  # fmt: skip
         if not key:
             if keys.person and keys.person in self._people:
                 return Match(self._people[keys.person], f"same name {keys.person!r}")
@@ -161,6 +203,11 @@ class DuplicateIndex:
             return Match(self._companies[other], f"company name like {label!r} ({score:.0f}%)",
                          score)  # fmt: skip
         return None
+
+    def _elsewhere(self, target: Hashable, keys: Keys) -> bool:
+        """Both places known and different: another branch, not a duplicate."""
+        there = self._places.get(target, ("", ""))
+        return any(a and b and a != b for a, b in zip(keys.place, there, strict=True))
 
     def _near(self, key: str) -> tuple[str, float] | None:
         if _DIGIT.search(key):

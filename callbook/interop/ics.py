@@ -2,7 +2,8 @@
 
 One 15-minute event per prospect with a next call, in the caller's time zone, carrying who to
 call, the numbers, the objective and the people to ask for. Each event's UID is fixed by the
-prospect (`callbook-prospect-<id>@callbook`) and its SEQUENCE grows with every change, so that
+book and the prospect (`callbook-<book id>-prospect-<id>@callbook`: two books' callbacks in one
+calendar never overwrite each other) and its SEQUENCE grows with every change, so that
 importing a fresh export updates the events instead of adding copies.
 """
 
@@ -27,8 +28,14 @@ _ROLE_ORDER = (Role.DECISION_MAKER, Role.CHAMPION, Role.INFLUENCER, Role.GATEKEE
                Role.OTHER)  # fmt: skip
 
 
-def uid_for(prospect_id: int) -> str:
-    return f"callbook-prospect-{prospect_id}@callbook"
+def uid_for(prospect_id: int, book_id: str) -> str:
+    return f"callbook-{book_id}-prospect-{prospect_id}@callbook"
+
+
+def book_id(store: Store) -> str:
+    """The book's own id (made with the book, kept by its backups)."""
+    with bulk.reading(store) as conn:
+        return conn.execute("select value from book_info where key = 'id'").fetchone()[0]
 
 
 def callbacks(store: Store) -> list[tuple[Prospect, list[Contact], datetime | None]]:
@@ -44,9 +51,10 @@ def calendar(
     tz: tzinfo,
     now: datetime,
     *,
+    book: str,
     home_region: str | None = None,
 ) -> bytes:
-    """The VCALENDAR text (bytes, CRLF lines as RFC 5545 wants)."""
+    """The VCALENDAR text (bytes, CRLF lines as RFC 5545 wants); `book` is the book's id."""
     from icalendar import Alarm, Calendar, Event
 
     zone = tz if isinstance(tz, ZoneInfo) else UTC  # a fixed offset has no VTIMEZONE: use UTC
@@ -59,7 +67,7 @@ def calendar(
     for prospect, contacts, changed in entries:
         start = prospect.next_call_at.astimezone(zone)
         event = Event()
-        event.add("uid", uid_for(prospect.id))
+        event.add("uid", uid_for(prospect.id, book))
         event.add("dtstamp", now.astimezone(UTC))
         event.add("dtstart", start)
         event.add("dtend", start + DURATION)

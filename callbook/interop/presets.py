@@ -1,15 +1,19 @@
 """CSV presets: which column of each CRM's export feeds which prospect field or jigsaw piece.
 
-A preset knows the headers of one product's export (HubSpot, Salesforce, Pipedrive, Close,
-Google Contacts old and new, Outlook, callbook's own CSV); `detect` picks one from a file's
-headers. Columns no preset knows are left unmapped and reported; `--map "Column=field"` maps
-them (or remaps any column) to a field, or to a template slot as a piece.
+A preset knows the headers of one product's export (HubSpot old and new labels, Salesforce
+reports and Data Loader, Pipedrive in both label styles, Close, Apollo, ZoomInfo, Lusha/Cognism
+lead lists, LinkedIn Sales Navigator, Google Contacts old and new, Outlook, callbook's own CSV);
+`detect` picks one from a file's headers. Every phone column carries a label (direct, mobile,
+switchboard, home, assistant, other) read from its header, or row by row from the label column
+beside it (Google's "Phone 1 - Label", Close's `phone_1_type`): the importer dials in that
+order. Columns no preset knows are left unmapped and reported; `--map "Column=field"` maps them
+(or remaps any column) to a field, or to a template slot as a piece.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from callbook.jigsaw import normalize_name, resolve_slot, suggest_slot
 from callbook.model import Template
@@ -36,6 +40,7 @@ FIELDS: dict[str, str] = {
     "template": "template key for this prospect",
     "next_call_at": "when to call next (ISO date/time; local to the caller when no offset)",
     "next_objective": "what the next call is for",
+    "location": "a place in one cell ('Austin, Texas, United States'): city, region, country",
     "notes": "free text, kept as a 'notes' piece",
     "ignore": "leave the column out, and stop reporting it",
 }
@@ -43,6 +48,7 @@ FIELDS: dict[str, str] = {
 _FIELD_ALIASES = {
     "full name": "contact", "person": "contact", "contact name": "contact",
     "first": "first_name", "given name": "first_name", "middle": "middle_name",
+    "place": "location", "geography": "location",
     "last": "last_name", "surname": "last_name", "family name": "last_name",
     "job title": "title", "position": "title", "organization": "company",
     "organisation": "company", "account": "company", "mobile": "phone", "telephone": "phone",
@@ -61,8 +67,49 @@ class MapError(ValueError):
 
 
 def fold(header: str) -> str:
-    """A header as presets compare it: case, surrounding space and runs of spaces aside."""
-    return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
+    """A header as presets compare it: case, surrounding space and runs of spaces aside, and
+    the asterisk an import template puts on a required column ("Person - Name*")."""
+    text = header.replace("\ufeff", "").strip().strip('"').strip().rstrip("*").casefold()
+    return " ".join(text.split())
+
+
+# What a phone's label says about who answers it, and the order numbers are dialled in: the
+# number most likely to reach the person first, an assistant's and a fax never first.
+PHONE_LABELS = ("direct", "mobile", "other", "switchboard", "company", "home", "assistant")
+NOT_FOR_CALLS = ("fax", "pager")  # kept, labelled other, noted, dialled last
+_LABEL_WORDS = (
+    ("assistant", re.compile(r"\b(assistant'?s?|asst\.?|pa|secretary)\b")),
+    ("fax", re.compile(r"\bfax\b")),
+    ("pager", re.compile(r"\b(pager|beeper|tty|tdd|telex|radio)\b")),
+    ("direct", re.compile(r"\b(direct|dir|dd|ddi|dial|work direct|extension|ext)\b")),
+    ("mobile", re.compile(r"\b(mobile|mob|cell|cellular|iphone|car|handy|portable|m)\b")),
+    ("home", re.compile(r"\b(home|personal|private|residence)\b")),
+    ("switchboard", re.compile(r"\b(main|switchboard|switch|reception|hq|headquarters|"
+                              r"corporate|company|organi[sz]ation|account|office|front desk)\b")),
+    ("direct", re.compile(r"\b(work|business|job)\b")),
+)  # fmt: skip
+
+
+def phone_label(text: str | None) -> str | None:
+    """The label a header or a label cell gives a number ("Work Direct Phone" -> direct,
+    "Company Main Phone" -> switchboard); None when it says nothing. "fax" and "pager" are
+    returned as such: such a number is kept, labelled other with that note, and dialled last."""
+    if not text:
+        return None
+    # Data Loader's API names run the words together: "MobilePhone", "AssistantPhone".
+    spaced = re.sub(r"(?<=[a-z])(phone|number|tel)\b", r" \1", text.casefold())
+    folded = " ".join(re.sub(r"[^\w']+", " ", spaced).split())
+    for label, pattern in _LABEL_WORDS:
+        if pattern.search(folded):
+            return label
+    return None
+
+
+def label_rank(label: str | None) -> int:
+    """Dialling order of a label: lower first."""
+    if label in NOT_FOR_CALLS:
+        return len(PHONE_LABELS)
+    return PHONE_LABELS.index(label) if label in PHONE_LABELS else PHONE_LABELS.index("other")
 
 
 @dataclass(frozen=True)
@@ -121,8 +168,13 @@ _GENERIC_COLUMNS = _cols(
     phone: phone | phones | phone number | telephone | telephone number | tel | mobile
     phone: mobile phone | mobile number | cell | cell phone | direct dial | direct phone
     phone: direct line number | main phone | work phone | business phone | office phone
-    phone: phone 1 | phone 2 | contact number
+    phone: phone 1 | phone 2 | phone 3 | contact number | direct number | direct dial phone
+    phone: mobile number 1 | phone number 1 | phone number 2 | phone number 3 | switchboard
+    phone: company phone | company phone number | office number | landline | home phone
+    phone: other phone | direct line | dd | ddi | cell number | mobile no | phone no | tel no
+    location: location | geography | address location | person location
     email: email | e-mail | email address | e-mail address | mail | work email | business email
+    email: email 1 | email 2 | private email | personal email | primary email
     website: website | web site | url | web | domain | website url | homepage | company website
     website: company domain
     city: city | town | locality
@@ -146,52 +198,67 @@ HUBSPOT = Preset(
         """
         first_name: First Name
         last_name: Last Name
-        email: Email
-        phone: Phone Number | Mobile Phone Number
-        company: Company Name | Associated Company
+        email: Email | Email Address
+        phone: Phone Number | Mobile Phone Number | Phone | Mobile Phone | Company phone
+        phone: Company Phone Number
+        company: Company Name | Associated Company | Company | Associated Company Name
+        company: Name of company
         title: Job Title
-        website: Website URL | Company Domain Name
+        website: Website URL | Company Domain Name | Website | Domain
         city: City
-        region: State/Region
-        country: Country/Region
-        timezone: Time Zone
+        region: State/Region | State
+        country: Country/Region | Country
+        timezone: Time Zone | IP Timezone
         notes: Description | About Us
+        ignore: Fax Number | Fax
         """
     ),
     signature=_sig(
         "Record ID|Phone Number|State/Region|Country/Region|Lifecycle Stage|Contact owner|"
         "Company owner|Lead Status|Associated Company|Company Domain Name|Create Date|"
-        "Mobile Phone Number|Website URL|Last Activity Date|Time Zone"
+        "Mobile Phone Number|Website URL|Last Activity Date|Time Zone|Contact ID|"
+        "HubSpot Owner|Lifecycle stage|Became a Lead Date|Original Source|"
+        "Associated Company IDs|Last Contacted|Number of Employees|Annual Revenue"
     ),
 )
 
 SALESFORCE = Preset(
     "salesforce",
-    "Salesforce report export",
+    "Salesforce export",
     columns=_cols(
         """
-        first_name: First Name
-        last_name: Last Name
-        contact: Full Name | Name | Contact Name | Lead Name
+        first_name: First Name | FirstName
+        last_name: Last Name | LastName
+        contact: Full Name | Name | Contact Name | Lead Name | Contact: Full Name
         title: Title
-        company: Company / Account | Company | Account Name | Account
-        phone: Phone | Mobile | Mobile Phone | Business Phone | Other Phone
+        company: Company / Account | Company | Account Name | Account | Account.Name
+        company: Account: Account Name
+        phone: Phone | Mobile | Mobile Phone | MobilePhone | Business Phone | Other Phone
+        phone: OtherPhone | Home Phone | HomePhone | Asst. Phone | Assistant Phone
+        phone: AssistantPhone | Account Phone | Account.Phone | Account: Phone
         email: Email
-        website: Website
-        city: City | Mailing City | Billing City
+        website: Website | Account.Website
+        city: City | Mailing City | Billing City | MailingCity | BillingCity
         region: State/Province | Mailing State/Province | Billing State/Province | State
-        country: Country | Mailing Country | Billing Country
+        region: MailingState | BillingState
+        country: Country | Mailing Country | Billing Country | MailingCountry | BillingCountry
         notes: Description
+        ignore: Fax | Assistant | AssistantName | Id | OwnerId | AccountId
         """
     ),
     signature=_sig(
         "Company / Account|Lead Owner|Account Owner|Lead Source|Lead Status|"
         "Mailing State/Province|Billing State/Province|State/Province|Zip/Postal Code|"
         "Mailing Zip/Postal Code|Account Name|Rating|Salutation|Mobile|Lead ID|Contact ID|"
-        "Account ID|Mailing Country|Billing Country|Mailing City|Billing City"
+        "Account ID|Mailing Country|Billing Country|Mailing City|Billing City|Contact Owner|"
+        "FirstName|LastName|MobilePhone|LeadSource|OwnerId|AccountId|MailingCity|"
+        "MailingState|MailingCountry|MailingPostalCode|PostalCode|IsConverted|Asst. Phone"
     ),
 )
 
+# Pipedrive writes "Person - Email - Work" (exports) and "Person - Email (Work)" (newer
+# exports and the import template), and marks required template columns with "*".
+_PD = r"(person|organi[sz]ation|lead|deal)"
 PIPEDRIVE = Preset(
     "pipedrive",
     "Pipedrive export",
@@ -199,21 +266,28 @@ PIPEDRIVE = Preset(
         """
         company: Organization - Name | Organisation - Name | Person - Organization
         company: Person - Organisation | Deal - Organization | Deal - Organisation
-        contact: Person - Name | Deal - Contact person
+        company: Lead - Organization | Lead - Organisation | Organization | Organisation
+        contact: Person - Name | Deal - Contact person | Lead - Contact person | Person
         first_name: Person - First name
         last_name: Person - Last name
-        title: Person - Job title | Person - Job Role
+        title: Person - Job title | Person - Job Role | Job title
         website: Organization - Website | Organisation - Website
-        tags: Person - Labels | Organization - Labels | Organisation - Labels
-        notes: Person - Notes | Organization - Notes | Organisation - Notes
+        tags: Person - Labels | Organization - Labels | Organisation - Labels | Person - Label
+        tags: Organization - Label | Organisation - Label | Lead - Labels
+        notes: Person - Notes | Organization - Notes | Organisation - Notes | Note - Content
         """
     ),
     patterns=(
-        (re.compile(r"(person|organi[sz]ation) - phone( - .+)?"), "phone"),
-        (re.compile(r"person - email( - .+)?"), "email"),
-        (re.compile(r"(person|organi[sz]ation) - (city/town/village/locality|city) of .+"), "city"),
-        (re.compile(r"(person|organi[sz]ation) - (state/county|state) of .+"), "region"),
-        (re.compile(r"(person|organi[sz]ation) - country of .+"), "country"),
+        (re.compile(_PD + r" - phone( - .+| \(.+\))?"), "phone"),
+        (re.compile(r"phone( \(.+\))"), "phone"),
+        (re.compile(_PD + r" - email( - .+| \(.+\))?"), "email"),
+        (re.compile(r"email( \(.+\))"), "email"),
+        (re.compile(_PD + r" - (city/town/village/locality|city) of .+"), "city"),
+        (re.compile(_PD + r" - (state/county|state) of .+"), "region"),
+        (re.compile(_PD + r" - country of .+"), "country"),
+        (re.compile(_PD + r" - address - (city|locality)"), "city"),
+        (re.compile(_PD + r" - address - (state|region|state/county)"), "region"),
+        (re.compile(_PD + r" - address - country"), "country"),
     ),  # fmt: skip
     prefixes=("person - ", "organization - ", "organisation - ", "deal - ", "lead - "),
 )
@@ -228,20 +302,151 @@ CLOSE = Preset(
         title: primary_contact_title | contact_title | title
         phone: primary_contact_primary_phone | primary_contact_other_phones | contact_phones
         phone: phone | phones
+        phone_label: primary_contact_primary_phone_type
         email: primary_contact_primary_email | contact_primary_email | email
+        email: primary_contact_other_emails
         website: url | lead_url
         city: primary_address_city | address_city
         region: primary_address_state | address_state
         country: primary_address_country | address_country
         notes: description
+        ignore: primary_address_address_1 | primary_address_address_2 | primary_address_zipcode
         """
     ),
+    patterns=(
+        (re.compile(r"(address_\d+|primary_address)_city"), "city"),
+        (re.compile(r"(address_\d+|primary_address)_state"), "region"),
+        (re.compile(r"(address_\d+|primary_address)_country"), "country"),
+        (re.compile(r"address_\d+_(address_\d+|zipcode|label)"), "ignore"),
+        (re.compile(r"(contact_\d+_)?phone_\d+_type"), "phone_label"),
+        (re.compile(r"(contact_\d+_)?phone_\d+"), "phone"),
+        (re.compile(r"(contact_\d+_)?email_\d+_type"), "ignore"),
+        (re.compile(r"(contact_\d+_)?email_\d+"), "email"),
+        (re.compile(r"contact_\d+_name"), "contact"),
+        (re.compile(r"contact_\d+_title"), "title"),
+        (re.compile(r"(contact_\d+_)?url_\d+(_type)?"), "ignore"),
+    ),  # fmt: skip
     signature=_sig(
         "display_name|status_label|primary_contact_name|primary_contact_primary_phone|"
         "primary_contact_primary_email|lead_id|status_id|primary_address_city|date_created|"
-        "primary_contact_title"
+        "primary_contact_title|address_1_city|address_1_country|contact_1_name|"
+        "contact_1_phone_1|contact_1_email_1|html_url|date_updated"
     ),
-    prefixes=("custom.",),
+    prefixes=("custom.", "address_1_", "contact_1_"),
+)
+
+APOLLO = Preset(
+    "apollo",
+    "Apollo export",
+    columns=_cols(
+        """
+        first_name: First Name
+        last_name: Last Name
+        title: Title
+        company: Company | Company Name
+        email: Email | Secondary Email | Tertiary Email
+        phone: Work Direct Phone | Mobile Phone | Corporate Phone | Home Phone | Other Phone
+        phone: Company Phone
+        website: Website
+        city: City | Company City
+        region: State | Company State
+        country: Country | Company Country
+        notes: SEO Description
+        ignore: Email Status | Apollo Contact Id | Apollo Account Id | Company Address
+        ignore: Company Name for Emails
+        ignore: Person Linkedin Url | Company Linkedin Url | Facebook Url | Twitter Url
+        """
+    ),
+    signature=_sig(
+        "Work Direct Phone|Corporate Phone|Company Name for Emails|Email Status|"
+        "Apollo Contact Id|Apollo Account Id|Person Linkedin Url|Company Linkedin Url|"
+        "Seniority|Departments|# Employees|Email Confidence|Last Contacted|Stage|Lists"
+    ),
+)
+
+ZOOMINFO = Preset(
+    "zoominfo",
+    "ZoomInfo export",
+    columns=_cols(
+        """
+        first_name: First Name
+        middle_name: Middle Name
+        last_name: Last Name
+        title: Job Title
+        company: Company Name
+        email: Email Address | Supplemental Email
+        phone: Direct Phone Number | Mobile phone | Company HQ Phone | Company phone number
+        phone: Person Phone
+        website: Website | Email Domain
+        city: Person City | Company City
+        region: Person State | Company State
+        country: Country | Company Country | Person Country
+        ignore: Fax | ZoomInfo Contact ID | ZoomInfo Company ID | Full Address
+        ignore: ZoomInfo Contact Profile URL | LinkedIn Contact Profile URL
+        """
+    ),
+    signature=_sig(
+        "ZoomInfo Contact ID|ZoomInfo Company ID|Direct Phone Number|Company HQ Phone|"
+        "Contact Accuracy Score|Job Title Hierarchy Level|Management Level|Job Function|"
+        "Revenue (in 000s USD)|Employee Range|Primary Industry|Company phone number|"
+        "ZoomInfo Contact Profile URL|Person City|Person State|Email Domain"
+    ),
+)
+
+# Lusha, Cognism, Kaspr, Seamless and their kin: a person per row, numbers by kind.
+LEAD_LIST = Preset(
+    "leadlist",
+    "lead list (Lusha, Cognism and kin)",
+    columns=_cols(
+        """
+        first_name: First Name | First name
+        last_name: Last Name | Last name
+        contact: Full Name | Contact Name
+        title: Job Title | Title
+        company: Company Name | Company | Account Name
+        email: Work Email | Email 1 | Email | Private Email | Email 2 | Professional Email
+        phone: Direct Phone | Direct Number | Direct Dial | Mobile Phone | Mobile Number
+        phone: Mobile | Phone 1 | Phone 2 | Phone 3 | Company Phone | Company Phone Number
+        phone: HQ Phone | Switchboard
+        phone_label: Phone 1 Type | Phone 2 Type | Phone 3 Type
+        website: Company Domain | Company Website | Website
+        country: Country | Company Country | Person Country
+        city: City | Company City
+        region: State | Company State
+        location: Location | Person Location
+        ignore: LinkedIn URL | LinkedIn Profile | Company LinkedIn URL
+        """
+    ),
+    signature=_sig(
+        "Direct Number|Mobile Number|Direct Dial|Phone 1 Type|Phone 2 Type|Company Domain|"
+        "Work Email|Private Email|Seniority|Department|LinkedIn URL|Company Phone Number|"
+        "Direct Phone|Switchboard|Company LinkedIn URL|Person Location"
+    ),
+)
+
+SALES_NAVIGATOR = Preset(
+    "salesnav",
+    "LinkedIn Sales Navigator list",
+    columns=_cols(
+        """
+        first_name: First Name
+        last_name: Last Name
+        contact: Full Name | Name
+        title: Title | Job Title | Current Title
+        company: Company | Company Name | Account Name | Current Company
+        location: Location | Geography | Person Geography
+        website: Company Website
+        phone: Phone | Phone Number
+        email: Email
+        ignore: Profile URL | LinkedIn URL | Sales Navigator URL | Company LinkedIn URL
+        ignore: Person LinkedIn URL | Company Sales Navigator URL
+        """
+    ),
+    signature=_sig(
+        "Profile URL|Sales Navigator URL|Geography|Person Geography|Company Sales Navigator URL|"
+        "Current Title|Current Company|Tenure in Position|Tenure at Company|Connection Degree|"
+        "Person LinkedIn URL"
+    ),
 )
 
 GOOGLE = Preset(
@@ -264,6 +469,7 @@ GOOGLE = Preset(
     ),
     patterns=(
         (re.compile(r"phone \d+ - value"), "phone"),
+        (re.compile(r"phone \d+ - (label|type)"), "phone_label"),
         (re.compile(r"e-mail \d+ - value"), "email"),
         (re.compile(r"organization \d+ - name"), "company"),
         (re.compile(r"organization \d+ - title"), "title"),
@@ -275,7 +481,7 @@ GOOGLE = Preset(
         # the parts.
         (
             re.compile(
-                r"(phone|e-mail|website|address|organization|relation|event|im|"
+                r"(e-mail|website|address|organization|relation|event|im|"
                 r"custom field) \d+ - (label|type)"
             ),
             "ignore",
@@ -303,9 +509,10 @@ OUTLOOK = Preset(
         city: Business City | Home City | Other City
         region: Business State | Home State | Other State
         country: Business Country/Region | Home Country/Region | Other Country/Region
+        country: Business Country | Home Country
         phone: Business Phone | Business Phone 2 | Company Main Phone | Primary Phone
         phone: Mobile Phone | Assistant's Phone | Callback | Car Phone | Home Phone
-        phone: Home Phone 2 | Other Phone
+        phone: Home Phone 2 | Other Phone | Radio Phone | ISDN | Pager | TTY/TDD Phone
         email: E-mail Address | E-mail 2 Address | E-mail 3 Address
         website: Web Page | Personal Web Page
         notes: Notes
@@ -313,6 +520,7 @@ OUTLOOK = Preset(
         ignore: Title | Suffix | E-mail Type | E-mail Display Name | E-mail 2 Type
         ignore: E-mail 2 Display Name | E-mail 3 Type | E-mail 3 Display Name | Business Fax
         ignore: Home Fax | Other Fax | Priority | Sensitivity | Private | Initials
+        ignore: Assistant's Name | Manager's Name
         """
     ),
     signature=_sig(
@@ -343,16 +551,59 @@ CALLBOOK = Preset(
         template: template
         next_call_at: next_call_at
         next_objective: next_objective
-        ignore: id | last_call_at | call_count | created_at | updated_at
+        source_id: id
+        ignore: last_call_at | call_count | created_at | updated_at | zone | zone_source
         """
     ),
     signature=_sig("phones|next_call_at|next_objective|call_count|last_call_at|template"),
 )
 
+# The columns `vcard.read_sheet` gives a vCard file (chosen by the file, never by --preset).
+VCARD = Preset(
+    "vcard",
+    "vCard file",
+    columns=_cols(
+        """
+        contact: Name
+        first_name: First Name
+        middle_name: Middle Name
+        last_name: Last Name
+        company: Organization
+        title: Title
+        website: Website
+        city: City
+        region: Region
+        country: Country
+        notes: Notes
+        tags: Categories
+        timezone: Time Zone
+        """
+    ),
+    patterns=(
+        (re.compile(r"phone \d+"), "phone"),
+        (re.compile(r"phone \d+ type"), "phone_label"),
+        (re.compile(r"email \d+"), "email"),
+    ),
+)
+
 PRESETS: dict[str, Preset] = {
-    p.key: p for p in (HUBSPOT, SALESFORCE, PIPEDRIVE, CLOSE, GOOGLE, OUTLOOK, CALLBOOK, GENERIC)
+    p.key: p
+    for p in (
+        HUBSPOT, SALESFORCE, PIPEDRIVE, CLOSE, APOLLO, ZOOMINFO, LEAD_LIST, SALES_NAVIGATOR,
+        GOOGLE, OUTLOOK, CALLBOOK, GENERIC,
+    )  # fmt: skip
 }
 CHOICES = ("auto", *PRESETS)
+
+
+def is_known_header(header: str) -> bool:
+    """Whether some preset reads a column of this name: how the column names are told from
+    instruction rows above them."""
+    key = fold(header)
+    if not key:
+        return False
+    return any(key in p.columns or key in p.signature or p.target(header) for p in
+               PRESETS.values())  # fmt: skip
 
 
 def detect(headers: list[str]) -> tuple[Preset, int]:
@@ -376,6 +627,8 @@ class Column:
     header: str
     target: str | None  # a field, "piece:<slot key>", "ignore", or None (not mapped)
     origin: str  # "preset", "--map", "slot name", "" (unmapped)
+    phone_label: str | None = None  # a phone column's label, from its header
+    label_column: int | None = None  # the column labelling this one's numbers row by row
 
     @property
     def label(self) -> str:
@@ -470,7 +723,31 @@ def map_columns(
             columns.append(Column(index, header, f"piece:{slot}", "slot name"))
             continue
         columns.append(Column(index, header, None, ""))
-    return columns
+    return _labelled(columns)
+
+
+def _labelled(columns: list[Column]) -> list[Column]:
+    """Phone columns with their label from the header, and the label column beside each
+    ("Phone 1 - Label" for "Phone 1 - Value", `phone_1_type` for `phone_1`)."""
+    labels = {_label_key(c.header): c.index for c in columns if c.target == "phone_label"}
+    out = []
+    for column in columns:
+        if column.target == "phone":
+            column = replace(
+                column,
+                phone_label=phone_label(column.header),
+                label_column=labels.get(_label_key(column.header, value=True)),
+            )
+        out.append(column)
+    return out
+
+
+def _label_key(header: str, value: bool = False) -> str:
+    """What pairs a value column with its label column: the header without "value",
+    "label", "type"."""
+    words = re.split(r"[\s_\-]+", fold(header))
+    drop = {"value"} if value else {"label", "type"}
+    return " ".join(w for w in words if w and w not in drop)
 
 
 def _slot_named(header: str, template: Template) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callbook.interop import export_check
 from callbook.interop.export import MARKER
 from callbook.interop.problems import FileProblem, ImportFailed, Problem
 from callbook.store import Store, bulk
@@ -52,6 +53,7 @@ def load(path: Path, data: bytes) -> tuple[str, dict[str, list[dict[str, Any]]]]
     if not isinstance(document, dict) or MARKER not in document:
         raise FileProblem(f"{path} is JSON but not a callbook export")
     _check_version(path, document)
+    export_check.check_schema(path, document)
     tables = document.get("tables")
     if not isinstance(tables, dict) or not all(isinstance(v, list) for v in tables.values()):
         raise FileProblem(f"{path}: a callbook export needs a 'tables' object of row lists")
@@ -59,6 +61,7 @@ def load(path: Path, data: bytes) -> tuple[str, dict[str, list[dict[str, Any]]]]
         for number, row in enumerate(rows, 1):
             if not isinstance(row, dict):
                 raise FileProblem(f"{path}: {table} #{number} is not an object")
+    export_check.check_values(path, tables)
     return "json", tables
 
 
@@ -71,6 +74,7 @@ def _jsonl(path: Path, text: str) -> dict[str, list[dict[str, Any]]] | None:
     if not isinstance(head, dict) or MARKER not in head:
         return None
     _check_version(path, head)
+    export_check.check_schema(path, head)
     tables: dict[str, list[dict[str, Any]]] = {t: [] for t in head.get("tables", [])}
     for number, line in enumerate(lines[1:], 2):
         if not line.strip():
@@ -82,6 +86,7 @@ def _jsonl(path: Path, text: str) -> dict[str, list[dict[str, Any]]] | None:
         if not isinstance(row, dict) or not isinstance(row.get("table"), str):
             raise FileProblem(f'{path}:{number}: a row needs a "table" name')
         tables.setdefault(row.pop("table"), []).append(row)
+    export_check.check_values(path, tables)
     return tables
 
 

@@ -32,6 +32,7 @@ from callbook.store.db import (
     check_file,
     check_identity,
     describe_sqlite_error,
+    error_kind,
     held_open,
     open_readonly,
     wal_pending,
@@ -177,11 +178,11 @@ def _vacuum_into(conn: sqlite3.Connection, source: Path, dest: Path) -> Path:
 
 
 def _copy_failed(source: Path, dest: Path, exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if "full" in text:
+    kind = error_kind(exc)
+    if kind == "full":
         return f"{dest}: the disk is full; no backup was made"
-    if "unable to open" in text:
-        return f"{dest}: cannot write there ({text}); no backup was made"
+    if kind == "cannot open":
+        return f"{dest}: cannot write there ({exc}); no backup was made"
     return describe_sqlite_error(source, exc)
 
 
@@ -280,7 +281,7 @@ def auto_backup(store, paths: Paths, config) -> Path | None:
     backups turned off). Raises BackupError (one line) when the copy fails: show it and go on.
     Meant to run off the UI thread: it reads the whole book."""
     keep = config.backups_keep
-    if keep <= 0 or store.count_prospects() == 0:
+    if keep <= 0 or not store.has_prospects():  # a count would read every row
         return None
     today = store.clock().astimezone(config.tz).date()
     try:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,18 +40,24 @@ from callbook.model import (
     same_value,
 )
 from callbook.store import phones as phone_rows
-from callbook.store import rows
+from callbook.store import rows, tallies
 from callbook.store.db import (
     ReadOnlyError,
     StoreError,
     WriteLock,
     connect,
     describe_sqlite_error,
+    error_kind,
+    open_readonly,
 )
+from callbook.store.names import fill_keys, name_key, near_prefixes, stale_keys
 from callbook.store.schema import LATEST, migrate, upgrade_notice, version
 
 if TYPE_CHECKING:
     from callbook.queue import QueueSettings
+
+# The log size past which a commit folds it in (a backstop; see `Store._log_backstop`).
+WAL_BACKSTOP = 256 * 2**20
 
 # Fields a caller may set on a prospect, and how each is stored.
 PROSPECT_FIELDS = (
@@ -92,14 +99,19 @@ class Store:
         self.conn = conn
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+        self._wal = path.with_name(path.name + "-wal")
+        self._reader_conn: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
 
     @functools.cached_property
     def db(self):
-        """A sqlite-utils view of the same connection, for tools and scripts. Loaded on first
-        use: importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
+        """A sqlite-utils view of the same connection, for introspection (doctor) and tools;
+        it changes nothing on the connection (no recursive triggers, no plugins). The caller's
+        paths (record a call, the queue, undo) stay raw sqlite3, measured. Loaded on first use:
+        importing sqlite-utils costs ~0.2 s, which the command line should not pay."""
         import sqlite_utils
 
-        return sqlite_utils.Database(self.conn)
+        return sqlite_utils.Database(self.conn, recursive_triggers=False, execute_plugins=False)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -135,6 +147,10 @@ class Store:
         return store
 
     def close(self) -> None:
+        with self._reader_lock:
+            if self._reader_conn is not None:
+                self._reader_conn.close()
+                self._reader_conn = None
         with self._lock:
             self._write_lock.close()
             self.conn.close()
@@ -155,14 +171,17 @@ class Store:
         with self._lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, tidy: bool = True) -> None:
         """Idle housekeeping kept out of the caller's commits: a bounded merge step of the
-        recall index, then fold the write-ahead log back into the file. Cheap when nothing is
-        pending. Serialised with writes, as SQLite before 3.51.3 needs."""
+        recall index (unless tidy=False), then fold the write-ahead log back into the file.
+        Cheap when nothing is pending. Serialised with writes, as SQLite before 3.51.3 needs.
+        SQLite's automatic checkpoint is off (`db.connect`): this, run between commands and
+        when idle, keeps the log short."""
         from callbook.store import recall
 
-        with self._write() as conn:
-            recall.tidy(conn)
+        if tidy:
+            with self._write() as conn:
+                recall.tidy(conn)
         with self._lock, self._write_lock.hold():
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -188,6 +207,19 @@ class Store:
             except BaseException:
                 self._rollback()
                 raise
+            self._log_backstop()
+
+    def _log_backstop(self) -> None:
+        """Fold the log in after a commit once it has grown past `WAL_BACKSTOP` bytes: only
+        a long run of commits with no idle moment and no command end gets here (SQLite's
+        automatic checkpoint is off, see `db.connect`)."""
+        try:
+            size = os.stat(self._wal).st_size
+        except OSError:
+            return
+        if size > WAL_BACKSTOP:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _rollback(self) -> None:
         # A rollback that fails too (I/O error) must not hide the first error; SQLite has
@@ -197,8 +229,7 @@ class Store:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = describe_sqlite_error(self.path, exc)
-        text = str(exc)
-        if "readonly" in text or "read-only" in text or "full" in text:
+        if error_kind(exc) in ("read-only", "full"):
             return ReadOnlyError(message)
         return StoreError(message)
 
@@ -209,11 +240,24 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
-    def _reading(self, read: Callable, *args):
+    def _read_with(self, read: Callable, *args):
         """`read(conn, *args)`: a read by a store module, its errors in the store's words."""
         with self._lock:
             try:
                 return read(self.conn, *args)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of the Store's own for long reads (stats, every name, queue
+        counts): they never hold the lock that writes and the UI's short reads take."""
+        with self._reader_lock:
+            try:
+                if self._reader_conn is None:
+                    self._reader_conn = open_readonly(self.path)
+                    self._reader_conn.execute("PRAGMA query_only = 1")
+                yield self._reader_conn
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
@@ -266,6 +310,10 @@ class Store:
                 if not value:
                     raise ValueError("a prospect needs a name")
             row[key] = value
+        if "name" in row:
+            row["name_key"] = name_key(row["name"])
+        if "company" in row:
+            row["company_key"] = name_key(row["company"])
         if new:
             row["created_at"] = now
         row["updated_at"] = now
@@ -312,19 +360,64 @@ class Store:
     def count_prospects(self) -> int:
         return self._read("select count(*) from prospects")[0][0]
 
+    def has_prospects(self) -> bool:
+        return bool(self._read("select exists (select 1 from prospects)")[0][0])
+
     def prospect_names(self) -> list[tuple[int, str, str | None]]:
-        """(id, name, company) of every prospect: the haystack for fuzzy matching."""
-        return self._read("select id, name, company from prospects order by id")
+        """(id, name, company) of every prospect: the haystack for fuzzy matching. Read on the
+        Store's read-only connection: a long read that must not hold up writes."""
+        with self._reading() as conn:
+            return conn.execute("select id, name, company from prospects order by id").fetchall()
+
+    def prospect_name_keys(self) -> list[tuple[int, str]]:
+        """(id, folded name and company) of every prospect, as `names.name_key` folds them:
+        a fuzzy filter's haystack with nothing left to fold in Python. Read on the Store's
+        read-only connection."""
+        with self._reading() as conn:
+            return conn.execute(
+                "select id, case when company_key is null or company_key = name_key "
+                "then coalesce(name_key, '') else coalesce(name_key, '') || ' ' || company_key "
+                "end from prospects order by id"
+            ).fetchall()
+
+    def prospects_near(self, text: str, limit: int) -> list[tuple[int, str, str | None]] | None:
+        """(id, name, company) of the prospects whose name or company starts within one typo
+        of how `text` starts (`names.near_prefixes`): the candidates of a misspelt lookup, a
+        few index seeks at any size. None when more than `limit` match (too short a text to
+        narrow it down)."""
+        key = name_key(text)
+        if key is None:
+            return []
+        ranges = sorted(near_prefixes(key))
+        values = ", ".join("(?, ?)" for _ in ranges)
+        bounds = [bound for prefix in ranges for bound in (prefix, prefix + "\U0010ffff")]
+        found = self._read(
+            f"with ranges (low, high) as (values {values}) "
+            "select p.id, p.name, p.company from ranges r join prospects p indexed by "
+            "prospects_name_key on p.name_key >= r.low and p.name_key < r.high union "
+            "select p.id, p.name, p.company from ranges r join prospects p indexed by "
+            "prospects_company_key on p.company_key >= r.low and p.company_key < r.high "
+            "and p.company_key is not null limit ?",
+            (*bounds, limit + 1),
+        )
+        return None if len(found) > limit else found
 
     def prospects_named(self, text: str) -> list[Prospect]:
-        """Prospects whose name or company is `text`, ignoring case."""
+        """Prospects whose name or company is `text`, ignoring case, accents and spacing: an
+        index seek on the folded keys (rows another program wrote without keys are compared
+        as they are)."""
+        key = name_key(text)
+        if key is None:
+            return []
+        found = self._read(
+            f"select {rows.PROSPECT_COLUMNS}, name_key is null from prospects "
+            "where name_key = ?1 or company_key = ?1 or name_key is null order by id",
+            (key,),
+        )
         return [
-            rows.prospect(r)
-            for r in self._read(
-                f"select {rows.PROSPECT_COLUMNS} from prospects "
-                "where name = ?1 collate nocase or company = ?1 collate nocase order by id",
-                (text.strip(),),
-            )
+            rows.prospect(r[:-1])
+            for r in found
+            if not r[-1] or key in (name_key(r[1]), name_key(r[2]))
         ]
 
     # --- contacts, pieces, calls ---------------------------------------------------------
@@ -478,13 +571,15 @@ class Store:
             learned = rows.to_db_time(new.ended_at)
             undo: dict = {}
             people = self._people(conn, new, undo)
-            small = 0
+            slots = []
             for slot, value in new.pieces:
                 if (slot, value) in people.pieces:  # names a known person
                     value = people.pieces[(slot, value)]
                     if value is None:
                         continue
-                small += self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
+                if self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned):
+                    slots.append(slot)
+            small = len(slots)
             for contact in new.contacts:
                 if contact.name not in people.matched:
                     people.ids[contact.name] = self._insert_contact(
@@ -496,6 +591,10 @@ class Store:
                 "update calls set small_wins = ?, big_wins = ?, previous_state = ? where id = ?",
                 (small, big, json.dumps(previous | ({"phones": undo} if undo else {})), call_id),
             )
+            tallies.add_call(
+                conn, rows.to_db_time(new.started_at), Outcome(new.outcome).value, small, big,
+                slots,
+            )  # fmt: skip
             new_status = _STATUS_AFTER.get(Outcome(new.outcome))
             if new_status is None:
                 new_status = Status.ACTIVE if status == Status.NEW.value else Status(status)
@@ -771,22 +870,24 @@ class Store:
         now = self._now()
         with self._write() as conn:
             found = conn.execute(
-                "select prospect_id, undone_at, previous_state, next_call_at, next_objective "
-                "from calls where id = ?",
+                "select prospect_id, undone_at, previous_state, started_at, outcome, "
+                "small_wins, big_wins from calls where id = ?",
                 (call_id,),
             ).fetchone()
             if found is None:
                 raise StoreError(f"no call with id {call_id}")
-            prospect_id, undone_at, previous, call_next_at, call_next_obj = found
+            prospect_id, undone_at, previous, started_at, outcome, small, big = found
             if undone_at:
                 raise StoreError(f"call {call_id} was already undone")
             conn.execute("update calls set undone_at = ? where id = ?", (now, call_id))
-            undone = [
-                r[0]
-                for r in conn.execute(
-                    "select id from pieces where call_id = ? and undone_at is null", (call_id,)
-                )
-            ]
+            found_pieces = conn.execute(
+                "select id, slot from pieces where call_id = ? and undone_at is null", (call_id,)
+            ).fetchall()
+            undone = [piece_id for piece_id, _ in found_pieces]
+            tallies.add_call(
+                conn, started_at, outcome, small or 0, big or 0,
+                [slot for _, slot in found_pieces], sign=-1,
+            )  # fmt: skip
             conn.execute("update pieces set undone_at = ? where call_id = ?", (now, call_id))
             for piece_id in undone:
                 conn.execute(
@@ -946,22 +1047,18 @@ class Store:
     @contextlib.contextmanager
     def _queue_reader(self, now: datetime) -> Iterator[_QueueReader]:
         """A reader of the queue inside one read transaction: one snapshot for all its
-        queries, however many lanes it opens."""
-        with self._lock:
-            began = not self.conn.in_transaction
+        queries, however many lanes it opens. On the Store's read-only connection: reading
+        a page of the queue never holds the lock that the caller's commits take."""
+        with self._reading() as conn:
+            conn.execute("BEGIN")
             try:
-                if began:
-                    self.conn.execute("BEGIN")
-                reader = _QueueReader(self, now, self._settings())
+                reader = _QueueReader(conn, now, self._settings())
                 try:
                     yield reader
                 finally:
                     reader.close()
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
             finally:
-                if began and self.conn.in_transaction:
-                    self.conn.rollback()  # only read: nothing to keep
+                conn.rollback()  # only read: nothing to keep
 
     def queue_entries(self, prospect_ids: Iterable[int], now: datetime | None = None):
         """The queue entries of these prospects (those of them in the queue), in the given
@@ -982,29 +1079,32 @@ class Store:
     def queue_size(self, now: datetime | None = None) -> int:
         """How many prospects `queue` holds at `now`, waiting and skipped ones included."""
         now_text = rows.to_db_time(now or self.clock())
-        with self._lock:
+        # On the Store's read-only connection, in one read transaction: the counts never hold
+        # the lock that the UI's reads and the caller's commits take.
+        with self._reading() as conn:
+            conn.execute("BEGIN")
             try:
                 # Every prospect, less the closed ones and those scheduled for later: counts
                 # that SQLite answers from indexes, unlike a count of the open ones.
-                total = self.conn.execute("select count(*) from prospects").fetchone()[0]
-                closed = self.conn.execute(
+                total = conn.execute("select count(*) from prospects").fetchone()[0]
+                closed = conn.execute(
                     "select count(*) from prospects where status in (?, ?, ?)",
                     (Status.DO_NOT_CALL.value, Status.WON.value, Status.LOST.value),
                 ).fetchone()[0]
-                later = self.conn.execute(
+                later = conn.execute(
                     f"select count(*) from prospects p indexed by prospects_due "
                     f"where p.next_call_at is not null and p.next_call_at > ? and {_IN_QUEUE}",
                     (now_text,),
                 ).fetchone()[0]
-                blocked = self._all_numbers_blocked(now_text)
-            except sqlite3.Error as exc:
-                raise self._error(exc) from None
+                blocked = self._all_numbers_blocked(conn, now_text)
+            finally:
+                conn.rollback()
         return total - closed - later - blocked
 
-    def _all_numbers_blocked(self, now_text: str) -> int:
+    def _all_numbers_blocked(self, conn: sqlite3.Connection, now_text: str) -> int:
         """How many prospects in the queue at `now_text` have no number left to dial: a walk
         of the partial index of such prospects, however long the do-not-call list."""
-        return self.conn.execute(
+        return conn.execute(
             f"select count(*) from prospects p indexed by prospects_unreachable "
             f"where p.unreachable is not null and {_IN_QUEUE} "
             "and (p.next_call_at is null or p.next_call_at <= ?)",
@@ -1017,8 +1117,7 @@ class Store:
         is left as it is: the queue then reads those zones each time."""
         settings = self._settings()
         try:
-            while self._read("select exists (select 1 from prospects indexed by "
-                             "prospects_zone_pending where zone is null)")[0][0]:  # fmt: skip
+            while self._zones_pending():
                 with self._write() as conn:
                     pending = conn.execute(
                         "select id, timezone, phones, country, region from prospects "
@@ -1034,6 +1133,13 @@ class Store:
                     )
         except StoreError:
             return
+
+    def _zones_pending(self) -> bool:
+        with self._reading() as conn:
+            return conn.execute(
+                "select exists (select 1 from prospects indexed by prospects_zone_pending "
+                "where zone is null)"
+            ).fetchone()[0]
 
     def skip(self, prospect_id: int, now: datetime | None = None) -> None:
         """Move a prospect to the back of the queue for the rest of the caller's day."""
@@ -1102,12 +1208,12 @@ class Store:
     def phones(self, prospect_id: int) -> list[ProspectPhone]:
         """Every number of a prospect: those to dial first, in dialling order, then the wrong
         ones and those on the do-not-call list."""
-        return self._reading(phone_rows.of_prospect, prospect_id)
+        return self._read_with(phone_rows.of_prospect, prospect_id)
 
     def number_to_dial(self, prospect_id: int) -> ProspectPhone | None:
         """The number to dial first: a direct line learned on a call, else the first of the
         prospect's numbers still dialable. None when none is left."""
-        return self._reading(phone_rows.first_dialable, prospect_id)
+        return self._read_with(phone_rows.first_dialable, prospect_id)
 
     def unreachable(self, prospect_id: int) -> str | None:
         """Why the prospect has no number left to dial; None while it has one (or none)."""
@@ -1116,34 +1222,52 @@ class Store:
 
     # --- stats ---------------------------------------------------------------------------
 
-    def call_tallies(self, since: datetime, until: datetime) -> list[tuple]:
-        """(quarter hour, outcome, calls, small wins, big wins) of the calls started in
-        [since, until), summed per UTC quarter hour (every zone's offset is a whole number of
-        quarters, so each falls on one local day) and outcome; undone calls never count."""
-        return [
-            (datetime.fromtimestamp(quarter, UTC), Outcome(outcome), calls, small, big)
-            for quarter, outcome, calls, small, big in self._read(
-                "select unixepoch(started_at) / 900 * 900 as quarter, outcome, count(*), "
-                "sum(small_wins), sum(big_wins) from calls "
-                "where started_at >= ? and started_at < ? and undone_at is null "
-                "group by quarter, outcome order by quarter",
-                (rows.to_db_time(since), rows.to_db_time(until)),
-            )
-        ]
+    def day_tallies(self, tz: tzinfo, first: date, last: date) -> tuple[list, list]:
+        """([(day, outcome, calls, small wins, big wins)], [(day, slot, pieces)]) of the
+        local days first..last in zone `tz`, undone calls and pieces left out: from the
+        per-day tallies, on the Store's read-only connection. The caller's zone (the queue
+        settings') is tracked the first time it is asked for; another zone is counted from
+        the calls."""
+        self._track_caller_zone(tz)
+        with self._reading() as conn:
+            days, pieces = tallies.read(conn, tz, first, last)
+        return (
+            [(date.fromisoformat(d), Outcome(o), calls, small, big)
+             for d, o, calls, small, big in days],
+            [(date.fromisoformat(d), slot, count) for d, slot, count in pieces],
+        )  # fmt: skip
 
-    def pieces_learned(self, since: datetime, until: datetime) -> list[tuple]:
-        """(quarter hour, slot, pieces) recorded by calls started in [since, until), per UTC
-        quarter hour as `call_tallies`; undone calls and pieces never count."""
-        return [
-            (datetime.fromtimestamp(quarter, UTC), slot, count)
-            for quarter, slot, count in self._read(
-                "select unixepoch(c.started_at) / 900 * 900 as quarter, p.slot, count(*) "
-                "from pieces p join calls c on c.id = p.call_id "
-                "where c.started_at >= ? and c.started_at < ? and c.undone_at is null "
-                "and p.undone_at is null group by quarter, p.slot order by quarter",
-                (rows.to_db_time(since), rows.to_db_time(until)),
-            )
-        ]
+    def _track_caller_zone(self, tz: tzinfo) -> None:
+        caller = self.queue_settings.caller_tz if self.queue_settings is not None else None
+        key = tallies.zone_key(tz)
+        if key is None or caller is None or tallies.zone_key(caller) != key:
+            return
+        with self._reading() as conn:
+            if conn.execute("select 1 from stats_zones where zone = ?", (key,)).fetchone():
+                return
+        with contextlib.suppress(ReadOnlyError), self._write() as conn:
+            tallies.rebuild(conn, tz, self._now())
+
+    def derived_out_of_step(self) -> list[str]:
+        """What the Store derives from the rows and keeps by its writes (stats tallies, name
+        keys) that no longer agrees with them: one line each. Reads the whole book."""
+        with self._reading() as conn:
+            conn.execute("BEGIN")
+            try:
+                zones = tallies.out_of_step(conn)
+                stale = stale_keys(conn)
+            finally:
+                conn.rollback()
+        problems = [f"stats tallies of {zone} differ from the calls" for zone in zones]
+        if stale:
+            problems.append(f"{stale} prospect name key(s) do not fit their names")
+        return problems
+
+    def rebuild_derived(self) -> None:
+        """Recount the stats tallies of every tracked zone and rewrite every name key."""
+        with self._write() as conn:
+            fill_keys(conn)
+            tallies.rebuild_all(conn, self._now())
 
     def scheduled(self, *, since: datetime | None = None) -> list[Prospect]:
         """Prospects with a next call set (at or after `since`), soonest first."""
@@ -1220,10 +1344,10 @@ class _QueueReader:
     cursors over the queue's indexes, and what resolving a row needs (today's attempts and
     skips, the do-not-call list, availability pieces). Implements `callbook.queue.Lanes`."""
 
-    def __init__(self, store: Store, now: datetime, settings: QueueSettings) -> None:
+    def __init__(self, conn: sqlite3.Connection, now: datetime, settings: QueueSettings) -> None:
         from callbook.queue import zone_info
 
-        self.conn = store.conn
+        self.conn = conn
         self.now = now
         self.settings = settings
         self.zone_info = zone_info

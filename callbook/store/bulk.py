@@ -5,6 +5,11 @@ from the everyday facade in `book.py`. An import runs its duplicate checks and i
 one `writing()` transaction: new prospects go in a statement per table (`add_many`) with the
 recall index filled once at the end (`recall_deferred`), and `savepoint()` lets a failing row be
 named while the whole import still rolls back; a dry run does the same reads in `reading()`.
+
+Which library does what: the reads of whole tables for export and restore (which tables the file
+has, their columns, counts, every row as a dict) go through sqlite-utils over the same connection
+(`_tables_of`); the inserts stay raw sqlite3 `executemany`, measured against `sqlite-utils insert`
+in `benchmarks/bench_import.py`.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from typing import Any
 
 from callbook.model import NewContact, Role, Status
 from callbook.store import phones as phone_rows
-from callbook.store import rows
+from callbook.store import rows, tallies
 from callbook.store.book import PROSPECT_FIELDS, Store
 from callbook.store.db import StoreError
+from callbook.store.names import fill_keys, name_key
 
 # The tables that hold the book, in export order (what a reader expects first); restore goes
 # parents first. Derived tables (the recall index) and drafts being typed are not the book.
@@ -85,29 +91,36 @@ def now_text(store: Store) -> str:
 # --- reading the whole book ----------------------------------------------------------------
 
 
+def _tables_of(conn: sqlite3.Connection):
+    """sqlite-utils over this connection, changing nothing on it (no recursive triggers, no
+    plugins). Imported here, not at the top: the command line starts without it."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
 def tables(conn: sqlite3.Connection) -> tuple[str, ...]:
     """The book's tables this file has (older schemas lack the newer ones), in export order."""
-    present = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    present = set(_tables_of(conn).table_names())
     return tuple(t for t in TABLES if t in present)
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
     _check_table(table)
-    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    return [c.name for c in _tables_of(conn)[table].columns]
 
 
 def count(conn: sqlite3.Connection, table: str) -> int:
     _check_table(table)
-    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    return _tables_of(conn)[table].count
 
 
 def dump(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
     """Every row of `table` in insertion order, every column, JSON lists and objects decoded."""
-    names = columns(conn, table)
+    _check_table(table)
     lists = _JSON_LISTS.get(table, ())
     objects = _JSON_OBJECTS.get(table, ())
-    for values in conn.execute(f"select {', '.join(names)} from {table} order by rowid"):
-        row = dict(zip(names, values, strict=True))
+    for row in _tables_of(conn)[table].rows_where(order_by="rowid"):
         for key in lists:
             row[key] = list(rows.from_json_list(row[key]))
         for key in objects:
@@ -129,6 +142,23 @@ def book_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str | None, tupl
             "select id, name, company, phones, email, website from prospects order by id"
         )
     ]
+
+
+def book_places(conn: sqlite3.Connection) -> dict[int, tuple[str | None, str | None]]:
+    """(city, country) of every prospect that has one: branches are told apart by place."""
+    return {
+        pid: (city, country)
+        for pid, city, country in conn.execute(
+            "select id, city, country from prospects where city is not null or country is not null"
+        )
+    }
+
+
+def country_sample(conn: sqlite3.Connection, limit: int = 2000) -> list[tuple[str | None, str]]:
+    """(country, phones JSON) of the newest prospects: which country the book mostly calls."""
+    return conn.execute(
+        "select country, phones from prospects order by id desc limit ?", (limit,)
+    ).fetchall()
 
 
 def updated_times(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
@@ -266,6 +296,9 @@ class NewProspect:
     fields: dict[str, Any]
     contacts: list[NewContact] = field(default_factory=list)
     pieces: dict[str, str] = field(default_factory=dict)
+    # Each number with its label, as typed, its note and its column, in `fields["phones"]`
+    # order ({"number", "typed", "label", "note", "source"}); for the phones table.
+    phone_details: list[dict[str, Any]] | None = None
 
 
 def add_many(
@@ -399,6 +432,7 @@ def _insert_many(conn: sqlite3.Connection, table: str, names: list[str], values:
 
 
 _FIELDS = frozenset(PROSPECT_FIELDS)
+_KEYS = {"name_key": "name", "company_key": "company"}  # derived column -> its field
 
 
 class _ProspectRows:
@@ -413,7 +447,13 @@ class _ProspectRows:
             column: now if column in ("created_at", "updated_at") else defaults.get(column)
             for column in names
         }
+        given = given | {key for key in _KEYS if key in names}  # derived from name, company
         self.varying = [column for column in names if column in given]
+        self.keys = [
+            (self.varying.index(key) + 1, field_name)
+            for key, field_name in _KEYS.items()
+            if key in self.varying
+        ]
         self.fixed = {column: start[column] for column in names if column not in given}
         self.base = [start[column] for column in self.varying]
 
@@ -443,6 +483,8 @@ class _ProspectRows:
             elif column == "name":
                 value = name
             row[index] = value
+        for index, field_name in self.keys:
+            row[index] = name_key(name if field_name == "name" else fields.get(field_name))
         return tuple(row)
 
 
@@ -471,7 +513,7 @@ def recall_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         from callbook.store import recall
 
-        sources, index = recall.SOURCES, recall.TABLE
+        sources, index = recall.DOCUMENTS, recall.TABLE
     except (ImportError, AttributeError):
         yield
         return
@@ -541,6 +583,9 @@ def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, in
             problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
         if problems:
             raise RestoreError(problems)
+        # Derived from the rows just written: lookup keys and the stats tallies.
+        fill_keys(conn)
+        tallies.rebuild_all(conn, now_text(store))
     return counts
 
 

@@ -26,7 +26,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 RESTORE_HINT = "restore a backup with `callbook restore` (see `callbook doctor`)"
 BUSY_TIMEOUT_MS = 10_000
-AUTOCHECKPOINT_PAGES = 10_000
+AUTOCHECKPOINT_PAGES = 0  # off: see `connect`
+WAL_SIZE_LIMIT = 64 * 2**20  # what a folded-in log is cut back to (journal_size_limit)
 
 
 class _Connection(sqlite3.Connection):
@@ -156,6 +157,7 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     is left exactly as it was, and nothing is created in its place.
     """
     path = Path(path)
+    check_sqlite_version()
     check_file(path)
     existed = path.exists() and path.stat().st_size > 0
     if not existed and not create:
@@ -179,9 +181,11 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         # FULL: the WAL is fsynced at each commit, so a committed call survives a power cut
         # too, not only a crash (measured: +0.2 ms a call).
         conn.execute("PRAGMA synchronous = FULL")
-        # A checkpoint inside a commit costs tens of ms on a large book; the app checkpoints
-        # when idle (Store.checkpoint) and this larger threshold is only the backstop.
+        # A checkpoint inside a commit costs 100-150 ms on a large book, so SQLite's own is off:
+        # the command line checkpoints after each command, the app when idle, and the Store
+        # after a commit only once the log has grown past a backstop (Store._write).
         conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(describe_sqlite_error(path, exc)) from None
@@ -294,19 +298,53 @@ def check_identity(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
         raise StoreError(f"{path} belongs to another program (application id {app_id:#x})")
 
 
+# SQLite's primary result codes, by the name Python gives each error (`sqlite_errorname`, e.g.
+# SQLITE_READONLY_DBMOVED is a SQLITE_READONLY), as the trouble they mean for the book.
+_ERROR_KINDS = {
+    "SQLITE_CORRUPT": "damaged",
+    "SQLITE_NOTADB": "damaged",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_FULL": "full",
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_CANTOPEN": "cannot open",
+}
+
+
+def error_kind(exc: sqlite3.Error) -> str | None:
+    """What an SQLite error means for the book ("damaged", "read-only", "full", "busy",
+    "cannot open"), from its result code; None for any other error."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return _ERROR_KINDS.get("_".join(name.split("_")[:2]))
+
+
 def describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
     text = str(exc)
-    if "malformed" in text or "not a database" in text or "disk image" in text:
+    kind = error_kind(exc)
+    if kind == "damaged":
         return f"{path} is damaged ({text}); restore a backup with `callbook restore`"
-    if "readonly" in text or "read-only" in text:
+    if kind == "read-only":
         return f"{path} is read-only ({text}); nothing was changed"
-    if "disk is full" in text or "database or disk is full" in text:
+    if kind == "full":
         return f"{path}: the disk is full; nothing was changed"
-    if "locked" in text:
+    if kind == "busy":
         return f"{path} is busy in another program for too long ({text}); try again"
-    if "unable to open" in text:
+    if kind == "cannot open":
         return f"{path}: cannot open the database ({text})"
     return f"{path}: {text}"
+
+
+# The recall index's triggers use unixepoch() (SQLite 3.38, February 2022).
+MIN_SQLITE = (3, 38, 0)
+
+
+def check_sqlite_version() -> None:
+    """Refuse, with one line, an SQLite library too old for the book."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise StoreError(
+            f"callbook needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer; this Python has "
+            f"SQLite {sqlite3.sqlite_version} — use a newer Python build"
+        )
 
 
 class WriteLock:

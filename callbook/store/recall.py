@@ -9,8 +9,14 @@ all kinds and a rowid alone says where the record lives.
 
 Contentless (`content=''`) with `detail=none`: the text is already in the base tables, so the
 index stores terms and rowids only. The price is that a document is removed by handing FTS5 the
-exact text it was given, which is why one SQL expression per kind (below) builds the text for the
-insert, the delete and `rebuild`. Record ids must stay below 2**29 (rowid packing).
+exact text it was given. So each kind of document is declared once (`DOCUMENTS`: table, kind,
+date, text columns, shown columns, label) and everything that must agree on its text is
+generated from that: the triggers' SQL, the bulk fill's Python twin, the fetches and search's
+reconstruction of a record. Migrations run frozen copies of the SQL (`store/frozen/`), so that
+editing the declarations never changes what a shipped migration did. Record ids must stay below
+2**29 (rowid packing).
+
+Raw sqlite3 throughout: this is the measured hot path of every search and every commit.
 
 `recall_edits` logs the last edits of existing records, for readers that keep the vocabulary
 in memory (search); new records they find by id.
@@ -18,10 +24,11 @@ in memory (search); new records they find by id.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,16 +86,79 @@ def _joined(parts: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
-class _Source:
-    """One base table as documents: which rows, their rowid and their text, as SQL over a row
-    alias (`new`, `old` or the table's own name)."""
+class Text:
+    """One column of a document's text, and how it is read:
+    plain — as it is; words — underscores as spaces (slot keys, roles);
+    phone — as it is, then its digit suffixes when it reads as a number;
+    phones — a JSON list of numbers, each followed by its digit suffixes."""
+
+    column: str
+    read: str = "plain"
+
+    def sql(self, r: str) -> list[str]:
+        value = f"{r}.{self.column}"
+        if self.read == "words":
+            return [f"replace({value}, '_', ' ')"]
+        if self.read == "phone":
+            return [value, _phone_terms(value)]
+        if self.read == "phones":
+            listed = f"CASE WHEN json_valid({value}) THEN {value} ELSE json_array({value}) END"
+            return [
+                f"(SELECT group_concat(ph.value || coalesce(' ' || "
+                f"{_phone_terms('ph.value')}, ''), ' ') FROM json_each({listed}) AS ph)"
+            ]
+        return [value]
+
+    def python(self, value: Any, cache: dict[str, str | None]) -> list[str | None]:
+        """The same parts in Python, for a value `_buildable` accepted."""
+        if self.read == "words":
+            return [None if value is None else value.replace("_", " ")]
+        if self.read == "phone":
+            return [value, _phone_terms_py(value, cache)]
+        if self.read == "phones":
+            if value == "[]":
+                return [None]
+            return [
+                " ".join(
+                    n if (terms := _phone_terms_py(n, cache)) is None else f"{n} {terms}"
+                    for n in value[2:-2].split('", "')
+                )
+            ]
+        return [value]
+
+    def buildable(self, value: Any) -> bool:
+        """Whether Python builds this value's text exactly as the SQL does: strings without
+        NUL (or None); a list of phones only as `rows.to_json_list` writes plain strings."""
+        if self.read == "phones":
+            return type(value) is str and _PLAIN_LIST.fullmatch(value) is not None
+        return value is None or (type(value) is str and "\0" not in value)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One column search shows of a record: plain, a JSON list, or a JSON list of tags."""
+
+    column: str
+    read: str = "plain"  # plain | list | tags
+
+
+@dataclass(frozen=True)
+class Document:
+    """One base table as findable documents: the single declaration from which the triggers,
+    the bulk fill, the fetches and search's reconstruction of a record are all generated."""
 
     table: str
     kind: int
     when: str  # the column that says when the record was learned
-    parts: Callable[[str], list[str]]  # row alias -> SQL expressions of the text
-    findable: str  # SQL condition over {r}: the row has a document
-    columns: tuple[str, ...]  # an UPDATE OF these may change the document
+    text: tuple[Text, ...]  # the document's text, in order
+    shows: tuple[Shown, ...]  # what search reads back to show and rank
+    label: str  # "slot" / "role": the template's slot label / the role of `label_column`;
+    # otherwise the label itself
+    label_column: str | None = None
+    prospect: str = "prospect_id"  # the column naming the record's prospect
+    superseded: str | None = None  # a column set when a newer record replaced this one
+    undoable: bool = True  # `undone_at` withdraws the record
+    needs_text: str | None = None  # a column that must not be blank for a document
 
     def rowid(self, r: str) -> str:
         return (
@@ -96,82 +166,98 @@ class _Source:
             f"| ({self.kind} << {KIND_BITS}) | {r}.id)"
         )
 
-    def text(self, r: str) -> str:
-        return _joined(self.parts(r))
+    def sql_text(self, r: str) -> str:
+        return _joined([part for t in self.text for part in t.sql(r)])
 
     def cond(self, r: str) -> str:
-        return self.findable.format(r=r)
+        conditions = []
+        if self.undoable:
+            conditions.append(f"{r}.undone_at IS NULL")
+        if self.needs_text:
+            conditions.append(f"trim(coalesce({r}.{self.needs_text}, '')) != ''")
+        return " AND ".join(conditions) or "1"
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        return tuple(t.column for t in self.text)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """An UPDATE OF these may change the document."""
+        cols = [*self.text_columns, self.when]
+        if self.undoable:
+            cols.append("undone_at")
+        if self.needs_text and self.needs_text not in cols:
+            cols.append(self.needs_text)
+        return tuple(dict.fromkeys(cols))
+
+    def python_text(self, cache: dict[str, str | None], values: Sequence[Any]) -> str | None:
+        """The document's text built in Python from the text columns' values, exactly as the
+        SQL builds it; None when it cannot be sure to (then the SQL builds it)."""
+        if not all(t.buildable(v) for t, v in zip(self.text, values, strict=True)):
+            return None
+        parts = [p for t, v in zip(self.text, values, strict=True) for p in t.python(v, cache)]
+        return _joined_py(*parts)
+
+    @functools.cached_property
+    def fetch_sql(self) -> str:
+        """Search's read of records by id: id, prospect, prospect name, template, when, label
+        column, superseded, then the shown columns."""
+        label = f"x.{self.label_column}" if self.label_column else "NULL"
+        superseded = f"x.{self.superseded} IS NOT NULL" if self.superseded else "0"
+        shown = ", ".join(f"x.{s.column}" for s in self.shows)
+        return (
+            f"SELECT x.id, x.{self.prospect}, p.name, p.template, x.{self.when}, {label}, "
+            f"{superseded}, {shown} FROM {self.table} x JOIN prospects p "
+            f"ON p.id = x.{self.prospect} WHERE {self.cond('x')} AND x.id IN ({{ids}})"
+        )
 
 
-def _prospect_phones(r: str) -> str:
-    phones = f"CASE WHEN json_valid({r}.phones) THEN {r}.phones ELSE json_array({r}.phones) END"
+# Recall's documents, declared once. Adding a findable field is a line here (a `Text`, and a
+# `Shown` to show it) plus a migration that freezes the new `rebuild_script()`.
+DOCUMENTS: tuple[Document, ...] = (
+    Document(
+        "pieces", PIECE, "learned_at",
+        text=(Text("slot", "words"), Text("value", "phone")),
+        shows=(Shown("value"),),
+        label="slot", label_column="slot", superseded="superseded_by",
+    ),
+    Document(
+        "calls", NOTE, "ended_at",
+        text=(Text("notes"),),
+        shows=(Shown("notes"),),
+        label="note", needs_text="notes",
+    ),
+    Document(
+        "contacts", CONTACT, "created_at",
+        text=(Text("name"), Text("role", "words"), Text("title"), Text("phone", "phone"),
+              Text("email")),
+        shows=(Shown("name"), Shown("title"), Shown("phone"), Shown("email")),
+        label="role", label_column="role",
+    ),
+    Document(
+        "prospects", PROSPECT, "created_at",
+        text=(Text("name"), Text("company"), Text("phones", "phones"), Text("email"),
+              Text("city"), Text("tags")),
+        shows=(Shown("name"), Shown("company"), Shown("city"), Shown("phones", "list"),
+               Shown("email"), Shown("tags", "tags")),
+        label="prospect", prospect="id", undoable=False,
+    ),
+)  # fmt: skip
+BY_KIND = {d.kind: d for d in DOCUMENTS}
+
+
+def _insert(doc: Document, r: str) -> str:
     return (
-        f"(SELECT group_concat(ph.value || coalesce(' ' || {_phone_terms('ph.value')}, ''), ' ') "
-        f"FROM json_each({phones}) AS ph)"
+        f"INSERT INTO {TABLE} (rowid, text) SELECT {doc.rowid(r)}, {doc.sql_text(r)} "
+        f"WHERE {doc.cond(r)};"
     )
 
 
-SOURCES: tuple[_Source, ...] = (
-    _Source(
-        "pieces",
-        PIECE,
-        "learned_at",
-        lambda r: [f"replace({r}.slot, '_', ' ')", f"{r}.value", _phone_terms(f"{r}.value")],
-        "{r}.undone_at IS NULL",
-        ("slot", "value", "learned_at", "undone_at"),
-    ),
-    _Source(
-        "calls",
-        NOTE,
-        "ended_at",
-        lambda r: [f"{r}.notes"],
-        "{r}.undone_at IS NULL AND trim(coalesce({r}.notes, '')) != ''",
-        ("notes", "ended_at", "undone_at"),
-    ),
-    _Source(
-        "contacts",
-        CONTACT,
-        "created_at",
-        lambda r: [
-            f"{r}.name",
-            f"replace({r}.role, '_', ' ')",
-            f"{r}.title",
-            f"{r}.phone",
-            _phone_terms(f"{r}.phone"),
-            f"{r}.email",
-        ],
-        "{r}.undone_at IS NULL",
-        ("name", "role", "title", "phone", "email", "created_at", "undone_at"),
-    ),
-    _Source(
-        "prospects",
-        PROSPECT,
-        "created_at",
-        lambda r: [
-            f"{r}.name",
-            f"{r}.company",
-            _prospect_phones(r),
-            f"{r}.email",
-            f"{r}.city",
-            f"{r}.tags",
-        ],
-        "1",
-        ("name", "company", "phones", "email", "city", "tags", "created_at"),
-    ),
-)
-
-
-def _insert(source: _Source, r: str) -> str:
-    return (
-        f"INSERT INTO {TABLE} (rowid, text) SELECT {source.rowid(r)}, {source.text(r)} "
-        f"WHERE {source.cond(r)};"
-    )
-
-
-def _delete(source: _Source, r: str) -> str:
+def _delete(doc: Document, r: str) -> str:
     return (
         f"INSERT INTO {TABLE} ({TABLE}, rowid, text) "
-        f"SELECT 'delete', {source.rowid(r)}, {source.text(r)} WHERE {source.cond(r)};"
+        f"SELECT 'delete', {doc.rowid(r)}, {doc.sql_text(r)} WHERE {doc.cond(r)};"
     )
 
 
@@ -181,10 +267,12 @@ def tidy(conn: sqlite3.Connection, pages: int = 200) -> None:
 
 
 def ddl() -> list[str]:
-    """The statements that create the index and its triggers (without filling it)."""
+    """The statements that create the index and its triggers (without filling it), from the
+    declarations. The FTS5 table keeps its column sizes (no `columnsize=0`): a contentless
+    table without them refuses a full scan, and every SQLite tool counts and lists rows."""
     statements = [
         f"CREATE VIRTUAL TABLE {TABLE} USING fts5(text, content='', detail=none, "
-        f'columnsize=0, tokenize="{TOKENIZE}")',
+        f'tokenize="{TOKENIZE}")',
         # No merging inside a caller's commit: on a large book an automatic merge costs tens
         # of ms (measured p99 43 ms vs 5.5 ms without). `tidy()` merges when the app is idle,
         # and FTS5's crisis merge still bounds the number of segments.
@@ -194,27 +282,66 @@ def ddl() -> list[str]:
         f"CREATE TABLE {EDITS} (seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
         "id INTEGER NOT NULL)",
     ]
-    for s in SOURCES:
-        name = f"{TABLE}_{s.table}"
+    for d in DOCUMENTS:
+        name = f"{TABLE}_{d.table}"
         log = (
-            f"INSERT INTO {EDITS} (kind, id) VALUES ({s.kind}, new.id); "
+            f"INSERT INTO {EDITS} (kind, id) VALUES ({d.kind}, new.id); "
             f"DELETE FROM {EDITS} WHERE seq <= (SELECT max(seq) FROM {EDITS}) - {EDITS_KEPT};"
         )
         statements += [
-            f"CREATE TRIGGER {name}_ai AFTER INSERT ON {s.table} BEGIN {_insert(s, 'new')} END",
-            f"CREATE TRIGGER {name}_ad AFTER DELETE ON {s.table} BEGIN {_delete(s, 'old')} END",
-            f"CREATE TRIGGER {name}_au AFTER UPDATE OF {', '.join(s.columns)} ON {s.table} "
-            f"BEGIN {_delete(s, 'old')} {_insert(s, 'new')} {log} END",
+            f"CREATE TRIGGER {name}_ai AFTER INSERT ON {d.table} BEGIN {_insert(d, 'new')} END",
+            f"CREATE TRIGGER {name}_ad AFTER DELETE ON {d.table} BEGIN {_delete(d, 'old')} END",
+            f"CREATE TRIGGER {name}_au AFTER UPDATE OF {', '.join(d.columns)} ON {d.table} "
+            f"BEGIN {_delete(d, 'old')} {_insert(d, 'new')} {log} END",
         ]
     return statements
 
 
 def _fill() -> list[str]:
     return [
-        f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, {s.text(s.table)} "
-        f"FROM {s.table} WHERE {s.cond(s.table)}"
-        for s in SOURCES
+        f"INSERT INTO {TABLE} (rowid, text) SELECT {d.rowid(d.table)}, {d.sql_text(d.table)} "
+        f"FROM {d.table} WHERE {d.cond(d.table)}"
+        for d in DOCUMENTS
     ]
+
+
+def _drops() -> list[str]:
+    """Every trigger, table and index a declared index may have had."""
+    return [
+        *(
+            f"DROP TRIGGER IF EXISTS {TABLE}_{d.table}_{suffix}"
+            for d in DOCUMENTS
+            for suffix in ("ai", "ad", "au")
+        ),
+        f"DROP TABLE IF EXISTS {TABLE}",
+        f"DROP TABLE IF EXISTS {EDITS}",
+    ]
+
+
+def rebuild_script() -> str:
+    """SQL that drops the index and makes it again, filled, from the declarations as they are
+    now. A migration freezes this text in `store/frozen/` (`python -m callbook.store.recall`
+    prints it), so that editing the declarations later never changes what it did."""
+    statements = [*_drops(), *ddl(), *_fill(), f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"]
+    return "".join(s.rstrip(";") + ";\n" for s in statements)
+
+
+# The frozen script of the latest migration that made the index: what `rebuild_script()` must
+# still print (a test checks), or the declarations changed without their migration.
+CURRENT_SCRIPT = "recall_scannable.sql"
+
+
+def frozen_script(name: str) -> str:
+    """A script of `store/frozen/`, without its heading comment."""
+    text = (Path(__file__).parent / "frozen" / name).read_text(encoding="utf-8")
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("--"))
+
+
+def run_frozen(conn: sqlite3.Connection, name: str) -> None:
+    """Run a frozen script of `store/frozen/` inside the caller's transaction."""
+    from callbook.store.schema import run_script
+
+    run_script(conn, frozen_script(name))
 
 
 # --- filling in bulk ------------------------------------------------------------------------
@@ -259,87 +386,23 @@ def _joined_py(*parts: str | None) -> str:
     return t
 
 
-def _plain(*values: Any) -> bool:
-    """Strings without NUL, or None: values whose text SQL and Python build alike."""
-    for v in values:
-        if v is not None and (type(v) is not str or "\0" in v):
-            return False
-    return True
-
-
-def _piece_text(cache: dict, slot: Any, value: Any) -> str | None:
-    if not _plain(slot, value):
-        return None
-    return _joined_py(
-        None if slot is None else slot.replace("_", " "), value, _phone_terms_py(value, cache)
-    )
-
-
-def _contact_text(cache: dict, name: Any, role: Any, title: Any, phone: Any,
-                  email: Any) -> str | None:  # fmt: skip
-    if not _plain(name, role, title, phone, email):
-        return None
-    return _joined_py(
-        name,
-        None if role is None else role.replace("_", " "),
-        title,
-        phone,
-        _phone_terms_py(phone, cache),
-        email,
-    )
-
-
-def _prospect_text(cache: dict, name: Any, company: Any, phones: Any, email: Any, city: Any,
-                   tags: Any) -> str | None:  # fmt: skip
-    if not _plain(name, company, email, city, tags) or type(phones) is not str:
-        return None
-    if not _PLAIN_LIST.fullmatch(phones):
-        return None
-    listed = None
-    if phones != "[]":
-        listed = " ".join(
-            [
-                n if (terms := _phone_terms_py(n, cache)) is None else f"{n} {terms}"
-                for n in phones[2:-2].split('", "')
-            ]
-        )
-    return _joined_py(name, company, listed, email, city, tags)
-
-
-# table -> (columns read, text builder)
-_PY_TEXTS: dict[str, tuple[tuple[str, ...], Callable[..., str | None]]] = {
-    "pieces": (("slot", "value"), _piece_text),
-    "contacts": (("name", "role", "title", "phone", "email"), _contact_text),
-    "prospects": (("name", "company", "phones", "email", "city", "tags"), _prospect_text),
-}
-
-
 def fill_added(conn: sqlite3.Connection, after: dict[str, int]) -> None:
     """Index every findable record with an id above `after[table]`, as the insert triggers
     would have, a batch at a time: for inserts made with the triggers set aside. Runs inside
     the caller's transaction (and, for a while, in a second thread: see `_Stage`)."""
     terms: dict[str, str | None] = {}  # phone -> its digit suffixes (contacts share them)
     with _Stage(conn) as stage:
-        for s in SOURCES:
+        for s in DOCUMENTS:
             if s.table not in after:
                 continue
-            if s.table not in _PY_TEXTS:
-                stage.run(
-                    f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, "
-                    f"{s.text(s.table)} FROM {s.table} WHERE {s.table}.id > ? AND "
-                    f"{s.cond(s.table)}",
-                    (after[s.table],),
-                )
-                continue
-            names, text_of = _PY_TEXTS[s.table]
-            batch = _Batches(conn, s, names)
+            batch = _Batches(conn, s, s.text_columns)
             rest: list[int] = []
             stage.wait()
             found = batch.after(after[s.table])
             while found:
                 docs: list[tuple[int, str]] = []
                 for ident, when, *values in found:  # while the previous batch is indexed
-                    text = text_of(terms, *values)
+                    text = s.python_text(terms, values)
                     if text is None or type(ident) is not int:
                         rest.append(ident)
                     else:
@@ -351,7 +414,7 @@ def fill_added(conn: sqlite3.Connection, after: dict[str, int]) -> None:
             for chunk in _chunks(rest):
                 stage.run(
                     f"INSERT INTO {TABLE} (rowid, text) SELECT {s.rowid(s.table)}, "
-                    f"{s.text(s.table)} FROM {s.table} WHERE {s.table}.id IN "
+                    f"{s.sql_text(s.table)} FROM {s.table} WHERE {s.table}.id IN "
                     f"({', '.join('?' * len(chunk))})",
                     chunk,
                 )
@@ -361,7 +424,7 @@ class _Batches:
     """The findable records of one table after an id, a batch at a time, in id order, with
     the time and kind bits of their rowids (`bases`: when -> bits, as SQLite works them out)."""
 
-    def __init__(self, conn: sqlite3.Connection, source: _Source, names: Sequence[str]) -> None:
+    def __init__(self, conn: sqlite3.Connection, source: Document, names: Sequence[str]) -> None:
         self.conn, self.source = conn, source
         t = source.table
         self.sql = (
@@ -461,30 +524,20 @@ class _Stage:
 
 def _expected_rowids() -> str:
     return " UNION ALL ".join(
-        f"SELECT {s.rowid(s.table)} FROM {s.table} WHERE {s.cond(s.table)}" for s in SOURCES
+        f"SELECT {d.rowid(d.table)} FROM {d.table} WHERE {d.cond(d.table)}" for d in DOCUMENTS
     )
 
 
-def install(conn: sqlite3.Connection) -> None:
-    """Create and fill the index, inside the caller's transaction. Schema migration 2 runs
-    this: change the index only together with a new migration that calls `rebuild`."""
-    for statement in ddl() + _fill():
+def drop(conn: sqlite3.Connection) -> None:
+    for statement in _drops():
         conn.execute(statement)
 
 
-def drop(conn: sqlite3.Connection) -> None:
-    for s in SOURCES:
-        for suffix in ("ai", "ad", "au"):
-            conn.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{s.table}_{suffix}")
-    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    conn.execute(f"DROP TABLE IF EXISTS {EDITS}")
-
-
 def rebuild(conn: sqlite3.Connection) -> None:
-    """Drop and recreate the index and its triggers from the base tables, then merge its
-    segments into one. Runs inside the caller's transaction."""
-    drop(conn)
-    install(conn)
+    """Drop and recreate the index and its triggers from the base tables, as declared now, then
+    merge its segments into one. Runs inside the caller's transaction."""
+    for statement in [*_drops(), *ddl(), *_fill()]:
+        conn.execute(statement)
     conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
 
 
@@ -500,7 +553,7 @@ def in_step(conn: sqlite3.Connection) -> bool:
         )
     }
     wanted = {TABLE, EDITS} | {
-        f"{TABLE}_{s.table}_{suffix}" for s in SOURCES for suffix in ("ai", "ad", "au")
+        f"{TABLE}_{d.table}_{suffix}" for d in DOCUMENTS for suffix in ("ai", "ad", "au")
     }
     if not wanted <= names:
         return False
@@ -616,29 +669,6 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[i : i + size]
 
 
-_FETCH = {
-    PIECE: (
-        "SELECT x.id, x.prospect_id, p.name, p.template, x.learned_at, x.slot, "
-        "x.superseded_by IS NOT NULL, x.value FROM pieces x JOIN prospects p "
-        "ON p.id = x.prospect_id WHERE x.undone_at IS NULL AND x.id IN ({ids})"
-    ),
-    NOTE: (
-        "SELECT x.id, x.prospect_id, p.name, p.template, x.ended_at, NULL, 0, x.notes "
-        "FROM calls x JOIN prospects p ON p.id = x.prospect_id "
-        "WHERE x.undone_at IS NULL AND x.id IN ({ids})"
-    ),
-    CONTACT: (
-        "SELECT x.id, x.prospect_id, p.name, p.template, x.created_at, x.role, 0, x.name, "
-        "x.title, x.phone, x.email FROM contacts x JOIN prospects p ON p.id = x.prospect_id "
-        "WHERE x.undone_at IS NULL AND x.id IN ({ids})"
-    ),
-    PROSPECT: (
-        "SELECT x.id, x.id, x.name, x.template, x.created_at, NULL, 0, x.name, x.company, "
-        "x.city, x.phones, x.email, x.tags FROM prospects x WHERE x.id IN ({ids})"
-    ),
-}
-
-
 def fetch(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Record]:
     """rowid -> Record for the documents whose record is still findable."""
     wanted: dict[int, dict[int, int]] = {}
@@ -648,7 +678,7 @@ def fetch(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Record]:
     found: dict[int, Record] = {}
     for kind, by_id in wanted.items():
         for chunk in _chunks(list(by_id)):
-            sql = _FETCH[kind].format(ids=",".join("?" * len(chunk)))
+            sql = BY_KIND[kind].fetch_sql.format(ids=",".join("?" * len(chunk)))
             for row in conn.execute(sql, chunk):
                 ident, pid, pname, template, when, slot, superseded, *fields = row
                 found[by_id[ident]] = Record(
@@ -660,21 +690,11 @@ def fetch(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, Record]:
 def seen_now(conn: sqlite3.Connection) -> dict[str, int]:
     """The highest id of each table and of the edits log: where `changed_texts` starts."""
     seen = {
-        s.table: conn.execute(f"SELECT coalesce(max(id), 0) FROM {s.table}").fetchone()[0]
-        for s in SOURCES
+        d.table: conn.execute(f"SELECT coalesce(max(id), 0) FROM {d.table}").fetchone()[0]
+        for d in DOCUMENTS
     }
     seen[EDITS] = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EDITS}").fetchone()[0]
     return seen
-
-
-_TEXTS = {
-    PIECE: "SELECT id, slot || ' ' || value FROM pieces WHERE id IN ({ids})",
-    NOTE: "SELECT id, notes FROM calls WHERE id IN ({ids})",
-    CONTACT: "SELECT id, name || ' ' || coalesce(title, '') || ' ' || coalesce(email, '') "
-    "FROM contacts WHERE id IN ({ids})",
-    PROSPECT: "SELECT id, name || ' ' || coalesce(company, '') || ' ' || coalesce(email, '') "
-    "|| ' ' || coalesce(city, '') || ' ' || tags FROM prospects WHERE id IN ({ids})",
-}
 
 
 def changed_texts(
@@ -685,10 +705,10 @@ def changed_texts(
     edits log has moved on too far (then reread everything)."""
     top = dict(seen)
     wanted: dict[int, set[int]] = {}
-    for s in SOURCES:
-        for (ident,) in conn.execute(f"SELECT id FROM {s.table} WHERE id > ?", (seen[s.table],)):
-            top[s.table] = max(top[s.table], ident)
-            wanted.setdefault(s.kind, set()).add(ident)
+    for d in DOCUMENTS:
+        for (ident,) in conn.execute(f"SELECT id FROM {d.table} WHERE id > ?", (seen[d.table],)):
+            top[d.table] = max(top[d.table], ident)
+            wanted.setdefault(d.kind, set()).add(ident)
     oldest = conn.execute(f"SELECT min(seq) FROM {EDITS}").fetchone()[0]
     if oldest is not None and oldest > seen[EDITS] + 1 and seen[EDITS] > 0:
         return None, seen_now(conn)
@@ -698,10 +718,19 @@ def changed_texts(
         top[EDITS] = max(top[EDITS], seq)
         wanted.setdefault(kind, set()).add(ident)
     texts: list[str] = []
+    cache: dict[str, str | None] = {}
     for kind, ids in wanted.items():
+        doc = BY_KIND[kind]
         for chunk in _chunks(sorted(ids)):
-            sql = _TEXTS[kind].format(ids=",".join("?" * len(chunk)))
-            texts += [text for _, text in conn.execute(sql, chunk) if text]
+            sql = (
+                f"SELECT {', '.join(doc.text_columns)} FROM {doc.table} "
+                f"WHERE id IN ({','.join('?' * len(chunk))})"
+            )
+            for values in conn.execute(sql, chunk):
+                text = doc.python_text(cache, values)
+                if text is None:  # only its words matter here: any rendering of them will do
+                    text = " ".join(str(v) for v in values if v is not None)
+                texts.append(text)
     return texts, top
 
 
@@ -713,3 +742,7 @@ def index_bytes(conn: sqlite3.Connection) -> int | None:
         ).fetchone()[0]
     except sqlite3.Error:
         return None
+
+
+if __name__ == "__main__":  # print the rebuild script, for a migration to freeze
+    print(rebuild_script(), end="")

@@ -126,7 +126,7 @@ def _v2_recall(conn: sqlite3.Connection) -> None:
     """The recall index (FTS5) over pieces, notes, contacts and prospects, kept by triggers."""
     from callbook.store import recall
 
-    recall.install(conn)
+    recall.run_frozen(conn, "recall_v2.sql")
 
 
 def _v3_queue(conn: sqlite3.Connection) -> None:
@@ -185,7 +185,59 @@ def _v4_calling_hours(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v5_phones(conn: sqlite3.Connection) -> None:
+def _v5_open_book(conn: sqlite3.Connection) -> None:
+    """The book open to other tools: the recall index made again without `columnsize=0` (a
+    contentless FTS5 table without column sizes refuses a full scan, so `sqlite-utils tables
+    --counts` and Datasette failed on it; the sizes cost a small row per document that searches
+    never read); and an id of its own, so that two books' events in one calendar (.ics UIDs)
+    never overwrite each other."""
+    from callbook.store import recall
+
+    recall.run_frozen(conn, "recall_scannable.sql")
+    run_script(
+        conn,
+        """
+        CREATE TABLE book_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO book_info (key, value) VALUES ('id', lower(hex(randomblob(16))));
+        """,
+    )
+
+
+def _v6_flat_reads(conn: sqlite3.Connection) -> None:
+    """What keeps the reads on a caller's path flat at any size: indexes that undo reads by,
+    folded name and company keys that lookups seek, and per-day stats tallies (built here for
+    the machine's zone; `callbook.store.tallies`)."""
+    from callbook.clock import local_zone
+    from callbook.store import names, tallies
+
+    run_script(
+        conn,
+        """
+        CREATE INDEX pieces_superseded_by ON pieces (superseded_by)
+            WHERE superseded_by IS NOT NULL;
+        CREATE INDEX contacts_call ON contacts (call_id) WHERE call_id IS NOT NULL;
+
+        -- Derived, never typed: the name and company folded (case, accents, spacing) as
+        -- lookups compare them; kept by the Store's writes.
+        ALTER TABLE prospects ADD COLUMN name_key TEXT;
+        ALTER TABLE prospects ADD COLUMN company_key TEXT;
+        """,
+    )
+    names.fill_keys(conn)
+    run_script(
+        conn,
+        """
+        CREATE INDEX prospects_name_key ON prospects (name_key);
+        CREATE INDEX prospects_company_key ON prospects (company_key)
+            WHERE company_key IS NOT NULL;
+        """,
+    )
+    run_script(conn, tallies.DDL)
+    now = conn.execute("select strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    tallies.rebuild(conn, local_zone(), now)
+
+
+def _v7_phones(conn: sqlite3.Connection) -> None:
     """Numbers as rows: each prospect's numbers (moved from its JSON list, which stays as a
     cache of them, dialable ones first), the number each call dialled and who answered, and
     a prospect's reason for leaving the queue when no number is left to dial."""
@@ -240,7 +292,10 @@ def _v5_phones(conn: sqlite3.Connection) -> None:
     phones.move_lists(conn)
 
 
-MIGRATIONS: list[Migration] = [_v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_phones]
+MIGRATIONS: list[Migration] = [
+    _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
+    _v7_phones,
+]
 LATEST = len(MIGRATIONS)
 
 

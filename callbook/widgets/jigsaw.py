@@ -13,6 +13,7 @@ from textual.reactive import Reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from callbook import cells
 from callbook.clock import zone
 from callbook.jigsaw import Jigsaw, current_pieces
 from callbook.keymap import bind
@@ -114,8 +115,7 @@ def ask_for(contacts: list[Contact], calls: list[Call] = ()) -> Content:
 
 
 def clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    return cells.clip(text, width)
 
 
 class JigsawList(OptionList):
@@ -257,20 +257,20 @@ class JigsawPane(Vertical):
         width = (self.rows.content_region.width or self.size.width - 3) - 1
         now = view.now
         out: list[Option | None] = []
-        label_w = max((len(s.label) for s in view.jigsaw.template.slots), default=12)
+        label_w = max((cells.cell_len(s.label) for s in view.jigsaw.template.slots), default=12)
         label_w = min(label_w, 18, max(8, width - 16))  # a narrow pane keeps room for values
         for known in view.jigsaw.known:
             piece = known.piece
             source = f"#{piece.call_id}" if piece.call_id else "added"
             tail = f"  {ago(piece.learned_at, now).removesuffix(' ago')} {source}"
-            if width - label_w - 3 - len(tail) < 8:
+            if width - label_w - 3 - cells.cell_len(tail) < 8:
                 tail = ""  # too narrow for the value and when and where it was learned
-            value = clip(piece.value, width - label_w - 3 - len(tail))
+            value = clip(piece.value, width - label_w - 3 - cells.cell_len(tail))
             out.append(
                 Option(
                     Content.assemble(
                         ("✔ ", "$success"),
-                        (clip(known.slot.label, label_w).ljust(label_w), "bold"),
+                        (cells.fit(known.slot.label, label_w), "bold"),
                         " ",
                         value,
                         (tail, "$text-muted"),
@@ -283,7 +283,7 @@ class JigsawPane(Vertical):
                 Option(
                     Content.assemble(
                         ("✔ ", "$success"),
-                        (clip(piece.slot, label_w).ljust(label_w), "bold $text-muted"),
+                        (cells.fit(piece.slot, label_w), "bold $text-muted"),
                         " ",
                         clip(piece.value, width - label_w - 3),
                     ),
@@ -295,7 +295,7 @@ class JigsawPane(Vertical):
                 Option(
                     Content.assemble(
                         ("· ", "$text-warning"),
-                        (clip(slot.label, label_w).ljust(label_w), "$text-warning"),
+                        (cells.fit(slot.label, label_w), "$text-warning"),
                         " ",
                         (clip(slot.question, width - label_w - 3), "italic $text-muted"),
                     ),

@@ -18,6 +18,7 @@ from textual.reactive import Reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from callbook import cells
 from callbook.keymap import bind
 from callbook.model import QueueEntry, QueueReason
 from callbook.timefmt import call_time, clock_time
@@ -59,11 +60,8 @@ class RowContext:
 
 
 def fit(text: str, width: int) -> str:
-    """`text` on exactly `width` cells, cut with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) > width:
-        text = text[: max(0, width - 1)] + "…"
-    return text.ljust(width)
+    """`text` on exactly `width` cells, cut with an ellipsis (wide characters count two)."""
+    return cells.fit(text, width)
 
 
 def local_time(entry: QueueEntry, ctx: RowContext) -> tuple[str, str]:

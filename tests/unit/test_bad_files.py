@@ -334,7 +334,9 @@ def small_disk(tmp_path) -> Iterator[Path]:
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0 or not _run(
-        "mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(mount)
+        # Room for a new book's log and a few calls (~100 kB of log each: a call touches ~25
+        # pages), so that the space freed after filling the disk holds the next call.
+        "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)
     ):
         pytest.skip("cannot mount a small file system here")
     try:
@@ -414,7 +416,9 @@ def test_an_injected_write_failure_changes_nothing(tmp_path):
 
         def execute(self, sql, *args):
             if sql.lstrip().lower().startswith("insert into contacts"):
-                raise sqlite3.OperationalError("database or disk is full")
+                full = sqlite3.OperationalError("database or disk is full")
+                full.sqlite_errorname = "SQLITE_FULL"  # as SQLite's own error carries it
+                raise full
             return self._conn.execute(sql, *args)
 
         def __getattr__(self, name):

@@ -581,7 +581,7 @@ def test_nowhere_co_is_not_callable_at_half_past_seven(cli_db, monkeypatch):
     [line] = run(cli_db, "queue").output.splitlines()
     assert line.split()[:3] == ["#1", "Nowhere", "Co"]
     assert line.endswith("07:30 your time ? (zone unknown) → today 09:00")
-    [entry] = json.loads(run(cli_db, "queue", "--json").output)
+    [entry] = json.loads(run(cli_db, "queue", "--json").output)["queue"]
     assert entry["callable"] is False and entry["zone"] is None
     assert entry["callable_at"] == "2026-12-01T09:00:00+00:00"
 

@@ -173,7 +173,8 @@ def test_queue_json_and_text(db):
     run(db, "add", "Low", "--priority", "5")
     run(db, "add", "High", "--priority", "1")
     data = json.loads(run(db, "queue", "--json").output)
-    assert [(e["prospect"]["name"], e["reason"]) for e in data] == [
+    assert data["version"] == 1
+    assert [(e["prospect"]["name"], e["reason"]) for e in data["queue"]] == [
         ("High", "never called"),
         ("Low", "never called"),
     ]
@@ -185,7 +186,7 @@ def test_templates_lists_builtins(db):
     for key in ("cold_call", "bant", "meddpicc", "champ", "gpctba"):
         assert f"{key}: " in out
     data = json.loads(run(db, "templates", "--json").output)
-    assert data[0]["key"] == "cold_call"
+    assert data["templates"][0]["key"] == "cold_call"
 
 
 def test_add_rejects_bad_input(db):

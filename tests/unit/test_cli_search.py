@@ -72,13 +72,19 @@ def test_limit(db):
 def test_json(db):
     result = run(db, "jenkns", "--json")
     assert result.exit_code == 0
-    hits = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert (document["version"], document["query"]) == (1, "jenkns")
+    hits = document["hits"]
     assert [(h["kind"], h["label"], h["text"], h["prospect_name"]) for h in hits] == [
         ("contact", "gatekeeper", "Sarah Jenkins", "Acme Ltd")
     ]
     assert hits[0]["spans"] == [[6, 13]]
     assert datetime.fromisoformat(hits[0]["learned_at"]) == NOW
-    assert json.loads(run(db, "nothing-like-this", "--json").stdout) == []
+    assert json.loads(run(db, "nothing-like-this", "--json").stdout) == {
+        "version": 1,
+        "query": "nothing-like-this",
+        "hits": [],
+    }
 
 
 def test_no_matches_says_so_and_succeeds(db):

@@ -146,3 +146,21 @@ def test_a_missing_book_is_not_created(tmp_path, monkeypatch):
     assert code == 1
     assert "no such callbook database" in out
     assert not resolve(None).db.exists()
+
+
+def test_stats_tallies_and_name_keys_another_program_left_behind_are_rebuilt(paths):
+    conn = sqlite3.connect(paths.db)
+    conn.execute("update stats_days set calls = calls + 5")
+    conn.execute("update prospects set name = 'Beacon Print'")  # name_key left as it was
+    conn.commit()
+    conn.close()
+    check = findings()["stats tallies and name keys"]
+    assert not check["ok"]
+    assert "differ from the calls" in check["detail"]
+    assert "1 prospect name key(s) do not fit their names" in check["detail"]
+    assert "--fix rebuilds them" in check["detail"]
+    check = findings("--fix")["stats tallies and name keys"]
+    assert check["ok"] and check["fixed"]
+    assert findings()["stats tallies and name keys"]["detail"] == "in step with the book"
+    with Store.open(paths.db) as store:
+        assert [p.name for p in store.prospects_named("beacon print")] == ["Beacon Print"]

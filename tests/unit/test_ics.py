@@ -3,6 +3,7 @@ with the numbers, the objective and who to ask for, under UIDs that stay put."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,7 +65,15 @@ def export(db: Path, *args: str) -> Calendar:
 
 
 def events(calendar: Calendar) -> dict[str, object]:
-    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    """Events by their prospect's part of the UID ("callbook-prospect-1"), checking that every
+    UID names the one book."""
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        uid = str(event["UID"])
+        head, book, rest = uid.split("-", 2)
+        assert head == "callbook" and len(book) == 32 and rest.endswith("@callbook"), uid
+        found[f"callbook-{rest}"] = event
+    return found
 
 
 def test_callbacks_become_events_in_the_callers_zone(db: Path) -> None:
@@ -107,6 +116,21 @@ def test_reexport_updates_rather_than_duplicates(db: Path, tmp_path: Path) -> No
     assert new.decoded("DTSTART") == datetime(2026, 12, 2, 10, tzinfo=UTC)
     assert int(new["SEQUENCE"]) > int(old["SEQUENCE"])
     assert str(new["UID"]) == str(old["UID"])
+
+
+def test_two_books_never_share_a_uid(db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    shutil.copyfile(db, other)  # the same book (a backup): the same events
+    assert {str(e["UID"]) for e in export(other).walk("VEVENT")} == {
+        str(e["UID"]) for e in export(db).walk("VEVENT")
+    }
+    second = tmp_path / "second.db"
+    with Store.open(second) as store:
+        p = store.add_prospect("Acme Widgets")
+        store.update_prospect(p.id, next_call_at=datetime(2026, 12, 2, 10, tzinfo=UTC))
+    ours = {str(e["UID"]) for e in export(db).walk("VEVENT")}
+    theirs = {str(e["UID"]) for e in export(second).walk("VEVENT")}
+    assert len(theirs) == 1 and not ours & theirs
 
 
 def test_no_callbacks_is_an_empty_calendar(tmp_path: Path) -> None:

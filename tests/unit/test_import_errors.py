@@ -84,7 +84,9 @@ CASES = [
         "undecodable bytes",
         lambda: write("bytes.csv", b"Company,Phone\nAcme\x81,1\n"),
         [],
-        "bytes.csv:2: byte 0x81 is neither UTF-8 nor Windows-1252 text; save the file as UTF-8",
+        "bytes.csv is not UTF-8 and its encoding is unclear: it reads as cp1251 (Cyrillic), "
+        "cp1256 (Arabic), koi8_r (Cyrillic); give the right one with --encoding (or save the "
+        "file as UTF-8)",
     ),
     (
         "UTF-8 with a stray legacy byte",
@@ -115,8 +117,8 @@ CASES = [
         "unknown preset",
         lambda: write("good.csv", GOOD),
         ["--preset", "zoho"],
-        "unknown preset 'zoho' (presets: auto, hubspot, salesforce, pipedrive, close, google, "
-        "outlook, callbook, generic)",
+        "unknown preset 'zoho' (presets: auto, hubspot, salesforce, pipedrive, close, apollo, "
+        "zoominfo, leadlist, salesnav, google, outlook, callbook, generic)",
     ),
     (
         "bad --map syntax",
@@ -138,7 +140,7 @@ CASES = [
         "--map Company=budjet: unknown field or slot 'budjet' (did you mean 'budget'?); fields: "
         "name, company, contact, first_name, middle_name, last_name, title, phone, email, "
         "website, city, region, country, timezone, status, priority, tags, template, "
-        "next_call_at, next_objective, notes, ignore; slots of template 'cold_call': "
+        "next_call_at, next_objective, location, notes, ignore; slots of template 'cold_call': "
         "gatekeeper, decision_maker, dm_role, dm_availability, direct_line, route, "
         "current_solution, pain, budget, timeline, decision_process, next_step",
     ),
@@ -240,6 +242,7 @@ def test_errors_as_json(db: Path) -> None:
     result = run(db, "rows.csv", "--map", "Priority=priority", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
+        "version": 1,
         "ok": False,
         "file": "rows.csv",
         "errors": [

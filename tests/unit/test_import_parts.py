@@ -134,7 +134,11 @@ def test_duplicate_keys_in_order() -> None:
         "same phone +12125550102"
     )
     assert index.find(keys_for(email="A@X.example")).target == "a"
-    assert index.find(keys_for(website="www.b.example/contact")).reason == "same website b.example"
+    # A website alone is not enough: the same domain and a similar company name are.
+    assert index.find(keys_for(website="www.b.example/contact")) is None
+    assert index.find(keys_for(website="www.b.example/contact", company="Beta Ltd")).reason == (
+        "same website b.example and company 'Beta'"
+    )
     assert index.find(keys_for(person="Jane  Doe")) is None
     index.add("c", keys_for(person="Jane Doe"))
     assert index.find(keys_for(person="jane doe")).reason == "same name 'jane doe'"
@@ -212,7 +216,8 @@ def test_a_formula_guard_comes_off_and_other_apostrophes_stay(tmp_path: Path) ->
 
 
 cell = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\t,;"'),
+    # Invisible format characters (Cf) are taken out of every value on purpose.
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")) | st.sampled_from('\n\t,;"'),
     max_size=12,
 )
 
@@ -311,3 +316,39 @@ def test_a_book_written_between_the_checks_and_the_write_is_checked_again(
             ("Beacon Print", "add"),
         ]
         assert sorted(n for _, n, _ in store.prospect_names()) == ["Acme Ltd", "Beacon Print"]
+
+
+def test_a_report_total_that_disagrees_with_the_rows_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text('"sep=,"\nCompany,Phone\nAcme,1\n\n"Grand Totals (3 records)"\n', "utf-8")
+    sheet = read_sheet(path)
+    assert [cells for _, cells in sheet.rows] == [["Acme", "1"]]
+    assert sheet.notices == [
+        "line 1 ('\"sep=,\"') names the delimiter for Excel: skipped",
+        "line 5: a report's footer, not rows ('Grand Totals (3 records)'): skipped; the report "
+        "counts 3 records, 1 rows were read",
+    ]
+
+
+def test_a_company_called_total_is_a_row_not_a_footer(tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("Company,Phone\nTotal Fitness,\nAcme,1\n", "utf-8")
+    assert [cells for _, cells in read_sheet(path).rows] == [["Total Fitness", ""], ["Acme", "1"]]
+
+
+def test_summary_total_rows_with_counts_are_footers(tmp_path: Path) -> None:
+    path = tmp_path / "summary.csv"
+    path.write_text(
+        "Account Name,Phone,Amount\nAcme,212 555 0101,1200\nSubtotal,,\"1,200.00\"\n"
+        "Total,2125550101\nGrand Totals (1 records),,$1200\n",
+        "utf-8",
+    )
+    sheet = read_sheet(path)
+    # "Total" with a phone number is a prospect of that name, not a report's total.
+    assert [cells for _, cells in sheet.rows] == [
+        ["Acme", "212 555 0101", "1200"], ["Total", "2125550101", ""],
+    ]  # fmt: skip
+    assert sheet.notices == [
+        "lines 3, 5: a report's footer, not rows ('Subtotal 1,200.00'; 'Grand Totals (1 "
+        "records) $1200'): skipped; the report counts 1 records, 2 rows were read"
+    ]

@@ -105,7 +105,12 @@ SAMPLES = [
             (2, "add", None, None),
             (4, "merge", "line 2 Acme Widgets, Inc.", "same phone +12125550101"),
             (5, "add", None, None),
-            (6, "merge", "#1 Northwind Traders", "same website northwind.example.com"),
+            (
+                6,
+                "merge",
+                "#1 Northwind Traders",
+                "same website northwind.example.com and company 'Northwind Traders'",
+            ),
             (7, "add", None, None),
             (8, "add", None, None),
         ],
@@ -141,7 +146,8 @@ SAMPLES = [
                 },
                 [
                     ("Sarah Jenkins", "Office Manager", "+12125550101", "sarah@acme-widgets.com"),
-                    ("Tom Li", "Operations Director", "+12125550101", "tom@acme-widgets.com"),
+                    # His mobile, not the number he shares with Sarah: it reaches him.
+                    ("Tom Li", "Operations Director", "+12125550102", "tom@acme-widgets.com"),
                 ],
                 {},
             ),
@@ -187,31 +193,16 @@ SAMPLES = [
         notices=[],
         rows=[
             (2, "add", None, None),
-            (4, "merge", "#1 Northwind Traders", "company name like 'Northwind Traders' (97%)"),
+            # "Northwind Tradrs" in Boston is not the book's Northwind Traders in New York:
+            # a near name in another city is another branch.
+            (4, "add", None, None),
             (5, "merge", "line 2 Ferretería López; S.L.", "same email ana@ferreterialopez.es"),
             (6, "add", None, None),
         ],
         warnings=[(6, "Phone", "'ext. 5': not a phone number; kept as typed, flagged")],
-        counts={"rows": 4, "added": 2, "merged": 2, "skipped": 0, "contacts": 4, "pieces": 1},
+        counts={"rows": 4, "added": 3, "merged": 1, "skipped": 0, "contacts": 4, "pieces": 1},
         book=[
-            (
-                1,
-                "Northwind Traders",
-                {
-                    **NORTHWIND[2],
-                    "phones": ("+12125550199", "+16175550105"),
-                    "email": "olivia@nwtraders.example",
-                },
-                [
-                    (
-                        "Olivia Brown",
-                        "Head of Facilities",
-                        "+16175550105",
-                        "olivia@nwtraders.example",
-                    )
-                ],
-                {},
-            ),
+            NORTHWIND,
             GLOBEX,
             (
                 3,
@@ -238,6 +229,28 @@ SAMPLES = [
             ),
             (
                 4,
+                "Northwind Tradrs",
+                {
+                    "company": "Northwind Tradrs",
+                    "phones": ("+16175550105",),
+                    "email": "olivia@nwtraders.example",
+                    "city": "Boston",
+                    "region": "MA",
+                    "country": "USA",
+                    "timezone": "America/New_York",
+                },
+                [
+                    (
+                        "Olivia Brown",
+                        "Head of Facilities",
+                        "+16175550105",
+                        "olivia@nwtraders.example",
+                    )
+                ],
+                {},
+            ),
+            (
+                5,
                 "Harbor Freight Co",
                 {
                     "company": "Harbor Freight Co",
@@ -408,7 +421,7 @@ SAMPLES = [
             (2, "add", None, None),
             (5, "add", None, None),
             (6, "merge", "line 2 Clarke & Hughes Solicitors", "same phone +442079460322"),
-            (7, "merge", "#2 Globex GmbH", "same email info@globex.de"),
+            (7, "merge", "#2 Globex GmbH", "same website globex.de and company 'Globex GmbH'"),
         ],
         warnings=[
             (
@@ -515,8 +528,8 @@ SAMPLES = [
         delimiter="comma",
         unmapped=[("Department", 1), ("Business Street", 1), ("Business Postal Code", 1)],
         notices=[
-            "FILE is not UTF-8: read it as Windows-1252 (legacy 8-bit); "
-            "check that accented letters came out right"
+            "FILE is not UTF-8: read it as cp1252 (Western European); cp1250 (Central "
+            "European) read less well (--encoding chooses another)"
         ],
         rows=[
             (2, "add", None, None),

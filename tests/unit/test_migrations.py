@@ -54,8 +54,17 @@ DATA_AT_VERSION[3] = [
 
 # Version 4 (zone sets): the same rows; a zone may now be a set of names.
 DATA_AT_VERSION[4] = [*DATA_AT_VERSION[3]]
+# The recall index made scannable: the same rows, indexed again.
+SCANNABLE = MIGRATIONS.index(schema_module._v5_open_book) + 1
+DATA_AT_VERSION[SCANNABLE] = [*DATA_AT_VERSION[SCANNABLE - 1]]
+# The flat-reads step: its derived keys (what the Store writes with each prospect).
+_FLAT_READS = MIGRATIONS.index(schema_module._v6_flat_reads) + 1
+DATA_AT_VERSION[_FLAT_READS] = [
+    *DATA_AT_VERSION[_FLAT_READS - 1],
+    "update prospects set name_key = lower(name), company_key = lower(company)",
+]
 # The phones migration: numbers as rows, the number each call dialled.
-PHONES_VERSION = MIGRATIONS.index(schema_module._v5_phones) + 1
+PHONES_VERSION = MIGRATIONS.index(schema_module._v7_phones) + 1
 DATA_AT_VERSION[PHONES_VERSION] = [
     *DATA_AT_VERSION[PHONES_VERSION - 1],
     "insert into phones (id, prospect_id, number, e164, typed, position, created_at) values "
@@ -289,3 +298,63 @@ def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):
     # One zone per distinct local clock: Detroit keeps New York time, Chicago its own.
     assert source == "country" and {"America/Detroit", "America/Chicago"} <= set(zone.split())
     assert "Pacific/Honolulu" in zone.split() and london == "Europe/London"
+def test_the_recall_index_made_scannable_keeps_finding_and_counts(tmp_path):
+    from callbook.jigsaw import TemplateSet, builtin_templates
+    from callbook.search import index_in_step, search
+
+    path = tmp_path / "book.db"
+    book_at_version(path, SCANNABLE - 1)
+    with Store.open(path) as store:
+        assert index_in_step(store)
+        hits = search(store, "jenkins", templates=TemplateSet(builtin_templates()))
+        assert sorted(h.kind for h in hits) == ["contact", "piece"]
+    conn = sqlite3.connect(path)
+    try:  # documents: 2 prospects, the note, the piece, the contact
+        assert conn.execute("select count(*) from recall").fetchone()[0] == 5
+        assert conn.execute("select count(*) from recall_docsize").fetchone()[0] == 5
+    finally:
+        conn.close()
+
+
+def test_the_flat_reads_step_fills_name_keys_and_stats_tallies(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    path = tmp_path / "book.db"
+    book_at_version(path, _FLAT_READS - 1)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "insert into prospects (id, name, company, created_at, updated_at) values "
+        "(3, '  Müller   Bäckerei ', 'ACME  GmbH', '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z')"
+    )
+    # 23:30 UTC is the next day in Berlin: the tally falls on Berlin's day.
+    conn.execute(
+        "insert into calls (id, prospect_id, started_at, ended_at, outcome, small_wins, "
+        "big_wins) values (2, 3, '2026-01-05T23:30:00Z', '2026-01-05T23:32:00Z', 'meeting', 1, 1)"
+    )
+    conn.execute(
+        "insert into pieces (prospect_id, slot, value, learned_at, call_id) values "
+        "(3, 'pain', 'slow', '2026-01-05T23:32:00Z', 2)"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version == LATEST
+    check = sqlite3.connect(path)
+    assert check.execute("select name_key, company_key from prospects where id = 3").fetchone() == (
+        "muller backerei",
+        "acme gmbh",
+    )
+    assert check.execute("select zone from stats_zones").fetchall() == [("Europe/Berlin",)]
+    assert check.execute(
+        "select day, outcome, calls, small_wins, big_wins from stats_days order by day"
+    ).fetchall() == [
+        ("2026-01-01", "gatekeeper", 1, 1, 0),
+        ("2026-01-06", "meeting", 1, 1, 1),
+    ]
+    learned = "select day, slot, pieces from stats_day_pieces order by day"
+    assert check.execute(learned).fetchall() == [
+        ("2026-01-01", "gatekeeper", 1),
+        ("2026-01-06", "pain", 1),
+    ]
+    indexes = {r[0] for r in check.execute("select name from sqlite_master where type = 'index'")}
+    assert {"pieces_superseded_by", "contacts_call", "prospects_name_key"} <= indexes
+    check.close()

@@ -446,7 +446,7 @@ def test_queue_command_shows_local_time_and_why(tmp_path):
     assert lines[0].split()[:5] == ["#1", "NY", "Corp", "never", "called"]
     assert "10:00" in lines[0] and lines[1].split()[-1] == "?"
     assert "07:00 local → today 17:00" in lines[2]
-    data = json.loads(cli(db, "queue", "--json"))
+    data = json.loads(cli(db, "queue", "--json"))["queue"]
     assert [(e["prospect"]["name"], e["callable"]) for e in data] == [
         ("NY Corp", True), ("Nowhere", True), ("LA Inc", False)
     ]  # fmt: skip
@@ -459,13 +459,14 @@ def test_snooze_skip_and_dnc_commands(tmp_path):
     cli(db, "add", "Acme", "--timezone", "Europe/London", "--phone", "+44 20 7946 0000")
     cli(db, "add", "Beta", "--timezone", "Europe/London", "--priority", "5")
     assert "moved to the back" in cli(db, "skip", "acme")
-    assert [e["prospect"]["name"] for e in json.loads(cli(db, "queue", "--json"))] == [
+    assert [e["prospect"]["name"] for e in json.loads(cli(db, "queue", "--json"))["queue"]] == [
         "Beta", "Acme"
     ]  # fmt: skip
     assert "back in its place" in cli(db, "skip", "acme", "--undo")
     assert "was not skipped" in cli(db, "skip", "acme", "--undo", code=1)
     assert "next call tomorrow 09:30" in cli(db, "snooze", "acme", "tomorrow 9:30")
-    assert [e["prospect"]["name"] for e in json.loads(cli(db, "queue", "--json"))] == ["Beta"]
+    queue = json.loads(cli(db, "queue", "--json"))["queue"]
+    assert [e["prospect"]["name"] for e in queue] == ["Beta"]
     assert "in the past" in cli(db, "snooze", "beta", "today 8:00", code=1)
     assert "is now on the" in cli(db, "dnc", "+44 20 7946 0000", "--note", "asked")
     assert "was already" in cli(db, "dnc", "+442079460000")

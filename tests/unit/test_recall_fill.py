@@ -26,13 +26,14 @@ MAYBE = st.one_of(st.none(), TEXT)
 
 
 def sql_text(conn, table: str, row_id: int) -> str:
-    source = next(s for s in recall.SOURCES if s.table == table)
-    query = f"SELECT {source.text(table)} FROM {table} WHERE id = ?"
+    doc = next(d for d in recall.DOCUMENTS if d.table == table)
+    query = f"SELECT {doc.sql_text(table)} FROM {table} WHERE id = ?"
     return conn.execute(query, (row_id,)).fetchone()[0]
 
 
 def python_text(table: str, values: tuple) -> str | None:
-    return recall._PY_TEXTS[table][1]({}, *values)
+    doc = next(d for d in recall.DOCUMENTS if d.table == table)
+    return doc.python_text({}, values)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -68,7 +69,13 @@ def test_python_builds_each_document_as_the_triggers_do(
             "values (?, ?, ?, ?, ?, ?, ?)",
             (pid, name, role, title, phone, email, STAMP),
         ).lastrowid
+        call = conn.execute(
+            "insert into calls (prospect_id, started_at, ended_at, outcome, notes) "
+            "values (?, ?, ?, 'no_answer', ?)",
+            (pid, STAMP, STAMP, value),
+        ).lastrowid
         cases = [
+            ("calls", call, (value,)),
             ("prospects", pid, (name, company, phones, email, city, tags)),
             ("pieces", piece, (slot, value)),
             ("contacts", contact, (name, role, title, phone, email)),

@@ -11,9 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callbook.clock import fixed_clock
+from callbook.jigsaw import TemplateSet, builtin_templates
 from callbook.model import NewCall, NewContact, Outcome, Role
-from callbook.search import Recall, RecallHit, index_in_step, parse_query, rebuild_index, search
+from callbook.search import Recall, RecallHit, index_in_step, parse_query, rebuild_index
+from callbook.search import search as search_with
 from callbook.store import Store
+
+BUILTIN = TemplateSet(builtin_templates())
+
+
+def search(store, query, **options):
+    return search_with(store, query, templates=BUILTIN, **options)
+
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -418,3 +427,39 @@ def test_parse_query_merges_phone_words_and_folds():
     assert [w.text for w in parse_query("020 7946")][0] == "0207946"
     assert parse_query("020 7946")[0].alternatives == ("207946",)
     assert parse_query('"* AND -') == [parse_query("and")[0]]
+
+
+# --- short words: one edit from 3 letters ------------------------------------------------------
+
+
+def test_a_short_name_typed_with_a_slip_finds_the_person(book):
+    store, ids = book
+    call(store, ids["acme"], 2, pieces=[("gatekeeper", "Anna Kowalski")])
+    call(store, ids["globex"], 3, pieces=[("gatekeeper", "Nils Berg")])
+    # "ana" and "nis" begin other words in the book: still the names are found
+    call(store, ids["initech"], 1, notes="Analytics team; Nissan fleet; annual review")
+    assert "Anna Kowalski" in texts(search(store, "ana"))
+    assert "Nils Berg" in texts(search(store, "nis"))
+    assert texts(search(store, "ana kowalsky"))[0] == "Anna Kowalski"
+    assert texts(search(store, "nsl brg"))[0] == "Nils Berg"  # both words misspelt
+
+
+def test_exact_and_prefix_hits_stay_above_a_short_words_typos(book):
+    store, ids = book
+    call(store, ids["acme"], 5, pieces=[("gatekeeper", "Ana Lopez")])  # exact, older
+    call(store, ids["globex"], 1, pieces=[("gatekeeper", "Anna Kowalski")])  # a typo away
+    call(store, ids["initech"], 3, notes="Analytics team has the budget")  # "ana" begins it
+    found = texts(search(store, "ana"))
+    assert found.index("Ana Lopez") < found.index(
+        "Analytics team has the budget"
+    ) < found.index("Anna Kowalski")
+    exact, typo = search(store, "ana")[0], next(
+        h for h in search(store, "ana") if h.text == "Anna Kowalski"
+    )
+    assert exact.score == 1.0 and typo.score < 0.5
+
+
+def test_two_letters_get_no_typos(book):
+    store, ids = book
+    call(store, ids["acme"], 2, pieces=[("gatekeeper", "Al Kowalski")])
+    assert "Al Kowalski" not in texts(search(store, "ak"))
