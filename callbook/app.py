@@ -42,7 +42,7 @@ from callbook.paths import Paths
 from callbook.screens.main import MainScreen
 from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
-from callbook.store import StoreError
+from callbook.store import ReadOnlyError, StoreError
 from callbook.timefmt import call_time, duration
 from callbook.widgets.capture import GRAMMAR, CaptureBar, PreviewContext, render_preview
 from callbook.widgets.jigsaw import LAST_CALLS, ProspectView
@@ -113,8 +113,25 @@ class DraftKeeper:
         with self._lock:
             if self._pending is None:
                 return
+            if self.store.write_busy():  # never wait on another process under this lock (the
+                return  # UI takes it): kept pending for the next try, or printed on exit
             text, self._pending = self._pending, None
-            self.store.save_draft(DRAFT_KEY, text)
+            try:
+                self.store.save_draft(DRAFT_KEY, text)
+            except StoreError:
+                self._pending = text  # still unsaved: kept for the next try, or the terminal
+                raise
+
+    def unsaved_line(self) -> str | None:
+        """The line typed that is not on disk (a full disk, a read-only book), if any."""
+        with self._lock:
+            pending = self._pending
+        if not pending:
+            return None
+        try:
+            return str(json.loads(pending)["line"]) or None
+        except (ValueError, KeyError, TypeError):
+            return pending
 
     def discard(self) -> None:
         """Forget what is pending (waiting for a write in flight): a commit is about to delete
@@ -149,6 +166,7 @@ class CallbookApp(App[int]):
         self.signals = signals
         self.main: MainScreen | None = None
         self.session: Session | None = None
+        self.read_only: str | None = None  # why the book cannot be written, when it cannot
         self.call: ActiveCall | None = None
         self.highlighted: QueueEntry | None = None
         self.shown: ProspectView | None = None
@@ -198,9 +216,19 @@ class CallbookApp(App[int]):
         self._version = self.store.data_version()
         # Read the queue while the screen is being built.
         self.reload_queue(offset=0, keep_id=draft[0].id if draft and draft[0] else None)
-        self.session = self.store.start_session()
+        try:
+            if busy := self.store.write_busy():  # never a blank screen while another writes
+                raise StoreError(f"no session yet: the book is busy in {busy}")
+            self.session = self.store.start_session()
+        except ReadOnlyError as exc:  # a book it may only read: open it, say so, record nothing
+            self.read_only = str(exc)
+        except StoreError as exc:  # busy in another process: calls are recorded without one
+            self.notify(str(exc), title="no session", severity="warning", timeout=10)
         self.main = MainScreen(config.keys)
         await self.push_screen(self.main)
+        if self.read_only:
+            self.sub_title = "READ-ONLY: nothing can be recorded"
+            self.notify(self.read_only, title="read-only book", severity="warning", timeout=30)
         self.main.capture.previewer = self.preview_of
         self.book_empty = self.store.count_prospects() == 0
         self._show_score()
@@ -246,7 +274,8 @@ class CallbookApp(App[int]):
         if threading.current_thread() is not threading.main_thread():
             return
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        # SIGINT (130) and SIGQUIT too: each leaves through the exit that restores the terminal.
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
             try:
                 loop.add_signal_handler(sig, self._on_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -270,6 +299,7 @@ class CallbookApp(App[int]):
     def _end_process(self, code: int) -> None:
         with contextlib.suppress(Exception):
             self.desk.close()
+        say_unsaved(self)
         os._exit(code)
 
     # --- housekeeping --------------------------------------------------------------------
@@ -479,6 +509,9 @@ class CallbookApp(App[int]):
         # Outside the legal hours, enter records only the second time: the explicit force.
         forced = self._outside_hours_line == (call.prospect.id, capture.value)
         try:
+            if busy := self.store.write_busy():  # the UI never waits on another process
+                raise StoreError(f"not saved yet: the book is busy in {busy}; "
+                                 "enter tries again")  # fmt: skip
             saved = self.desk.commit(
                 call.prospect,
                 capture.value,
@@ -688,6 +721,8 @@ class CallbookApp(App[int]):
 
     def _save_draft_soon(self) -> None:
         self._drafts.set(self._draft_payload())
+        if self.read_only:  # kept in memory, printed on exit: the book cannot hold it
+            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._write_draft)
@@ -1146,6 +1181,17 @@ def run_app(paths: Paths, clock: Clock | None = None) -> int:
         app = make_app(desk, signals=True, paths=paths)
         app.run()
         app.shutdown()
+        say_unsaved(app)
         return app.return_code or 0
     finally:
         desk.close()
+
+
+def say_unsaved(app: CallbookApp) -> None:
+    """The line being typed, on the terminal, when the book could not keep it (a full disk, a
+    read-only book): the caller's words are never lost without a word."""
+    line = app._drafts.unsaved_line()
+    if line:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"callbook: this line could not be saved, copy it: {line}", file=sys.stderr,
+                  flush=True)  # fmt: skip

@@ -1,13 +1,15 @@
 """User settings from `config.toml` in the config folder, with defaults for everything.
 
-A broken or unknown setting never stops callbook: it is reported (file, line, reason) in
-`Config.errors` and the default is used instead.
+A broken, unknown or senseless setting never stops callbook: it is reported (file, line,
+reason, the default used) in `Config.errors` and the default is used instead.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
-import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import time, tzinfo
 from pathlib import Path
@@ -85,33 +87,68 @@ class Config:
         return zone(self.timezone)
 
 
+MAX_CONFIG_BYTES = 64 * 1024
+MAX_KEYS_BYTES = 100  # one binding's keys, e.g. "down,n"
+MAX_COOLDOWN_HOURS = 24 * 365
+MAX_DAILY_ATTEMPTS = 100
+MAX_BACKUPS_KEEP = 1000
+
+
 def load_config(paths: Paths | None = None, *, file: Path | None = None) -> Config:
-    """Read the config file (missing is fine) and return settings with defaults filled in."""
+    """Read the config file (missing is fine) and return settings with defaults filled in.
+    Nothing in the file can stop callbook: a file that cannot be read (a folder, too large,
+    not TOML, nested too deeply) keeps every default, a bad setting keeps its own; each is one
+    line in `errors` (file:line: setting: what is wrong; the default used)."""
     path = file if file is not None else (paths.config_file if paths else None)
     base = Config(templates_dir=paths.templates_dir if paths else None)
-    if path is None or not path.exists():
+    if path is None or not os.path.lexists(path):
         return base
-    text = path.read_text(encoding="utf-8", errors="replace")
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, reason = toml_errors.describe(exc, max(len(text.splitlines()), 1))
-        return replace(base, errors=(f"{path}:{line}: {reason}",))
+        text = toml_errors.read_text(path, MAX_CONFIG_BYTES)
+        data = toml_errors.loads(text)
+    except toml_errors.TomlFileError as exc:
+        return replace(base, errors=(f"{path}:{exc.line}: {exc.reason}; using every default",))
     return _apply(base, data, path, text)
 
 
-def _line_of(text: str, key: str) -> int | str:
+def _line_of(text: str, key: str, table: str | None = None) -> int | str:
+    """The line that sets `key` (in `[table]`, or at the top), by scanning the text."""
+    current = None
     for number, line in enumerate(text.splitlines(), 1):
-        if line.strip().startswith((key, f'"{key}"')):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            current = stripped.strip("[] \t").split("]")[0].strip().strip("\"'")
+            if table is None and current == key:
+                return number
+            continue
+        if current == table and stripped.startswith((key, f'"{key}"', f"'{key}'")):
+            rest = stripped.split(key, 1)[1].lstrip("\"' \t")
+            if rest.startswith("="):
+                return number
+        dotted = f"{table}.{key}" if table else None
+        if current is None and dotted and stripped.startswith(dotted):
             return number
     return "?"
 
 
+class _Said(str):
+    """A default described in words, shown as it is (not quoted)."""
+
+
+def _shown(value: object) -> str:
+    """A setting's value for a message: short, whatever it is."""
+    text = str(value) if isinstance(value, _Said) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
     errors: list[str] = []
+    defaults = Config()
 
-    def bad(key: str, reason: str) -> None:
-        errors.append(f"{path}:{_line_of(text, key)}: {key}: {reason}")
+    def bad(key: str, reason: str, default: object = None, table: str | None = None) -> None:
+        line = _line_of(text, key, table)
+        used = f"; using the default {_shown(default)}" if default is not None else "; ignored"
+        errors.append(f"{path}:{line}: {key}: {reason}{used}")
 
     changes: dict = {}
     for key, value in data.items():
@@ -119,42 +156,73 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
             if isinstance(value, str) and resolve_zone(value):
                 changes["timezone"] = resolve_zone(value)
             else:
-                bad(key, f"unknown time zone {value!r}")
+                bad(key, f"unknown time zone {_shown(value)}", _Said("the machine's zone"))
         elif key == "region":
             if isinstance(value, str) and len(value) == 2 and value.isalpha():
                 changes["region"] = value.upper()
             else:
-                bad(key, "a two-letter country code, like 'GB' or 'US'")
+                bad(key, "a two-letter country code, like 'GB' or 'US'", defaults.region)
         elif key == "default_template":
-            changes["default_template"] = str(value)
+            if isinstance(value, str) and _TEMPLATE_KEY.fullmatch(value):
+                changes["default_template"] = value
+            else:
+                bad(key, "a template key, like 'bant'", defaults.default_template)
         elif key == "backups_keep":
-            if isinstance(value, int) and value >= 0:
+            if _whole(value) and 0 <= value <= MAX_BACKUPS_KEEP:
                 changes["backups_keep"] = value
             else:
-                bad(key, "a whole number of backups to keep (0 turns them off)")
+                bad(key, f"a whole number of backups to keep, 0 (off) to {MAX_BACKUPS_KEEP}",
+                    defaults.backups_keep)  # fmt: skip
         elif key == "wrap_up":
             if isinstance(value, bool):
                 changes["wrap_up"] = value
             else:
-                bad(key, "true or false")
+                bad(key, "true or false", defaults.wrap_up)
         elif key == "theme":
             if isinstance(value, str) and value.strip():
                 changes["theme"] = value.strip()
             else:
-                bad(key, "a theme name, like \"nord\" (the command palette lists them)")
-        elif key == "calling_hours" and isinstance(value, dict):
+                bad(key, "a theme name, like \"nord\" (the command palette lists them)",
+                    _Said("callbook's own"))  # fmt: skip
+        elif key in _TABLES and not isinstance(value, dict):
+            bad(key, f"a table written as [{key}]", _Said("settings"))
+        elif key == "calling_hours":
             changes["calling_hours"] = _hours(value, bad)
-        elif key == "legal_hours" and isinstance(value, dict):
+        elif key == "legal_hours":
             changes["legal_hours"] = _legal(value, bad)
-        elif key == "queue" and isinstance(value, dict):
+        elif key == "queue":
             changes["queue"] = _queue(value, bad)
         elif key == "dial" and isinstance(value, dict):
             changes["dial"] = _dial(value, bad)
-        elif key == "keys" and isinstance(value, dict):
-            changes["keys"] = {str(k): str(v) for k, v in value.items()}
+        elif key == "keys":
+            changes["keys"] = _keys(value, bad)
         else:
             bad(key, "unknown setting")
     return replace(config, **changes, errors=tuple(errors))
+
+
+_TABLES = ("calling_hours", "legal_hours", "queue", "keys")
+_TEMPLATE_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def with_templates(config: Config, known: Iterable[str]) -> Config:
+    """The config checked against the templates there are: a default_template no template
+    has is a warning in `errors`, and the built-in default is used instead."""
+    from callbook.jigsaw import DEFAULT_TEMPLATE
+
+    known = list(known)
+    if config.default_template in known:
+        return config
+    where = config.templates_dir or "the templates folder"
+    said = (
+        f"default_template: no template {config.default_template!r} (in {where} or built in); "
+        f"using {DEFAULT_TEMPLATE!r}; known: {', '.join(known)}"
+    )
+    return replace(config, default_template=DEFAULT_TEMPLATE, errors=(*config.errors, said))
 
 
 def _legal(value: dict, bad) -> LegalHours:
@@ -165,7 +233,8 @@ def _legal(value: dict, bad) -> LegalHours:
             try:
                 legal = replace(legal, **{key: _time(value[key])})
             except ValueError:
-                bad(key, f"a time like '08:00', not {value[key]!r}")
+                usual = _Said(f"{getattr(LegalHours(), key):%H:%M}")
+                bad(key, f"a time like '08:00', not {_shown(value[key])}", usual, "legal_hours")
     stricter = []
     for place, span in (value.get("stricter") or {}).items():
         where = str(place).strip().upper()
@@ -175,7 +244,8 @@ def _legal(value: dict, bad) -> LegalHours:
                 raise ValueError
             a, b = (_time(p.strip()) for p in parts)
         except ValueError:
-            bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}")
+            bad(str(place), f"a country or state like 'US-FL' = '08:00-20:00', not {span!r}",
+                None, "legal_hours.stricter")  # fmt: skip
             continue
         stricter.append((where, a, b))
     return replace(legal, stricter=tuple(stricter))
@@ -195,24 +265,48 @@ def _time(text: object) -> time:
 
 
 def _hours(value: dict, bad) -> CallingHours:
-    from callbook.when import DAY_GROUPS
-    from callbook.when import WEEKDAYS as DAY_WORDS
+    hours = defaults = CallingHours()
 
-    hours = CallingHours()
+    def wrong(key: str, reason: str, default: object) -> None:
+        bad(key, reason, default, "calling_hours")
+
+    for key in value:
+        if key not in ("start", "end", "days"):
+            wrong(key, "unknown setting in [calling_hours] (start, end, days)", None)
     for key in ("start", "end"):
         if key in value:
+            raw = value[key]
             try:
-                hours = replace(hours, **{key: _time(value[key])})
-            except ValueError:
-                bad(key, f"a time like '09:00', not {value[key]!r}")
+                when = raw if isinstance(raw, time) else _time(_text(raw))
+            except (TypeError, ValueError):
+                usual = f"{getattr(defaults, key):%H:%M}"
+                wrong(key, f"a time like '09:00', not {_shown(raw)}", _Said(usual))
+                continue
+            hours = replace(hours, **{key: when.replace(tzinfo=None)})
+    if hours.end <= hours.start:
+        wrong("end", f"calling hours end ({hours.end:%H:%M}) at or before they start "
+              f"({hours.start:%H:%M}): no call could ever be offered",
+              _Said(f"{defaults.start:%H:%M}-{defaults.end:%H:%M}"))  # fmt: skip
+        hours = replace(hours, start=defaults.start, end=defaults.end)
     if "days" in value:
-        words = [str(d).strip().casefold() for d in value["days"]]
-        if all(w in DAY_WORDS or w in DAY_GROUPS for w in words):
-            days = {DAY_WORDS[w] for w in words if w in DAY_WORDS}
-            days.update(*(DAY_GROUPS[w] for w in words if w in DAY_GROUPS))
-            hours = replace(hours, days=tuple(sorted(days)))
+        from callbook.when import DAY_GROUPS
+        from callbook.when import WEEKDAYS as DAY_WORDS
+
+        days = value["days"]
+        words = [d.strip().casefold() for d in days if isinstance(d, str)] if isinstance(
+            days, list) else None  # fmt: skip
+        shown_default = [WEEKDAYS[d] for d in defaults.days]
+        if (
+            words is None or len(words) != len(days)
+            or not all(w in DAY_WORDS or w in DAY_GROUPS for w in words)
+        ):  # fmt: skip
+            wrong("days", "weekday names like ['mon', 'tue']", shown_default)
+        elif not words:
+            wrong("days", "no calling days at all: no call could ever be offered", shown_default)
         else:
-            bad("days", "weekday names like ['mon', 'tue']")
+            found = {DAY_WORDS[w] for w in words if w in DAY_WORDS}
+            found.update(*(DAY_GROUPS[w] for w in words if w in DAY_GROUPS))
+            hours = replace(hours, days=tuple(sorted(found)))
     return hours
 
 
@@ -235,18 +329,52 @@ def _dial(value: dict, bad) -> DialSettings:
         bad("handoff", 'handoff = "command" needs command = "... {number}"')
         dial = DialSettings()
     return dial
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    return value
 
 
 def _queue(value: dict, bad) -> QueueRules:
-    rules = QueueRules()
+    rules = defaults = QueueRules()
+
+    def wrong(key: str, reason: str, default: object) -> None:
+        bad(key, reason, default, "queue")
+
+    for key in value:
+        if key not in ("cooldown_hours", "daily_attempts"):
+            wrong(key, "unknown setting in [queue] (cooldown_hours, daily_attempts)", None)
     if "cooldown_hours" in value:
-        if isinstance(value["cooldown_hours"], int | float) and value["cooldown_hours"] >= 0:
-            rules = replace(rules, cooldown_hours=float(value["cooldown_hours"]))
+        hours = value["cooldown_hours"]
+        if (
+            isinstance(hours, int | float) and not isinstance(hours, bool)
+            and math.isfinite(hours) and 0 <= hours <= MAX_COOLDOWN_HOURS
+        ):  # fmt: skip
+            rules = replace(rules, cooldown_hours=float(hours))
         else:
-            bad("cooldown_hours", "a number of hours")
+            wrong("cooldown_hours", f"a number of hours, 0 to {MAX_COOLDOWN_HOURS}",
+                  defaults.cooldown_hours)  # fmt: skip
     if "daily_attempts" in value:
-        if isinstance(value["daily_attempts"], int) and value["daily_attempts"] > 0:
-            rules = replace(rules, daily_attempts=value["daily_attempts"])
+        attempts = value["daily_attempts"]
+        if _whole(attempts) and 0 < attempts <= MAX_DAILY_ATTEMPTS:
+            rules = replace(rules, daily_attempts=attempts)
         else:
-            bad("daily_attempts", "a whole number above 0")
+            wrong("daily_attempts", f"a whole number, 1 to {MAX_DAILY_ATTEMPTS}",
+                  defaults.daily_attempts)  # fmt: skip
     return rules
+
+
+def _keys(value: dict, bad) -> dict[str, str]:
+    """binding id -> keys; which ids exist is the app's to say (it warns about unknown ones)."""
+    keys: dict[str, str] = {}
+    for name, keys_text in value.items():
+        if not isinstance(keys_text, str) or not keys_text.strip():
+            bad(name, "keys like 'ctrl+n' or 'down,n', not empty", _Said("its usual key"), "keys")
+        elif len(keys_text) > MAX_KEYS_BYTES or any(ord(c) < 32 for c in keys_text):
+            bad(name, f"keys like 'ctrl+n' or 'down,n' (at most {MAX_KEYS_BYTES} characters, "
+                "no control characters)", _Said("its usual key"), "keys")  # fmt: skip
+        elif [k for k in keys_text.split(",") if not k.strip()]:
+            bad(name, f"an empty key in {keys_text!r}", _Said("its usual key"), "keys")
+        else:
+            keys[str(name)] = keys_text.strip()
+    return keys

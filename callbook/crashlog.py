@@ -23,9 +23,12 @@ def crash_log_path(paths: Paths) -> Path:
     return paths.log_dir / CRASH_LOG
 
 
-def record_crash(paths: Paths, error: BaseException, *, when: datetime | None = None) -> Path:
-    """Append `error` with its traceback to the crash log and return the log's path. Never
-    raises: a crash report that crashes would hide the first error."""
+def record_crash(
+    paths: Paths, error: BaseException, *, when: datetime | None = None
+) -> Path | None:
+    """Append `error` with its traceback to the crash log and return the log's path, or None
+    when it could not be written (a full disk: never name an empty log). Never raises: a crash
+    report that crashes would hide the first error."""
     path = crash_log_path(paths)
     stamp = (when or datetime.now().astimezone()).isoformat(timespec="seconds")
     text = "".join(traceback.format_exception(error))
@@ -36,12 +39,14 @@ def record_crash(paths: Paths, error: BaseException, *, when: datetime | None = 
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.fchmod(fd, 0o600)
-            os.write(fd, entry.encode("utf-8", errors="replace"))
+            data = entry.encode("utf-8", errors="replace")
+            if os.write(fd, data) != len(data):
+                return None
             os.fsync(fd)
         finally:
             os.close(fd)
     except OSError:
-        pass
+        return None
     return path
 
 
@@ -64,10 +69,8 @@ def _trim(path: Path) -> None:
     os.replace(tmp, path)
 
 
-def screen_message(error: BaseException, log: Path, *, draft_saved: bool = False) -> str:
+def screen_message(error: BaseException, log: Path | None, *, draft_saved: bool = False) -> str:
     """The one line shown after a crash: no message, no traceback, nothing the caller typed."""
     kept = "the capture you were typing was saved; " if draft_saved else ""
-    return (
-        f"callbook stopped after an unexpected error ({type(error).__name__}); "
-        f"{kept}details are in {log}"
-    )
+    where = f"details are in {log}" if log else "the details could not be saved (disk full?)"
+    return f"callbook stopped after an unexpected error ({type(error).__name__}); {kept}{where}"

@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from callbook.capture.apply import CaptureRejected, to_new_call
 from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
-from callbook.config import Config, load_config
+from callbook.config import Config, load_config, with_templates
 from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
 from callbook.model import Call, Capture, Outcome, Prospect, QueueEntry, Slot, Template
 from callbook.paths import Paths
@@ -59,7 +59,8 @@ class Desk:
         store = Store.open(
             paths.db, clock=clock or clock_from_env(), create=create, announce=announce
         )
-        return cls(store, config, load_templates(config.templates_dir))
+        templates = load_templates(config.templates_dir)
+        return cls(store, with_templates(config, templates.templates), templates)
 
     @classmethod
     def around(cls, store: Store, config: Config | None = None) -> Desk:

@@ -1,13 +1,16 @@
 """`callbook doctor`: check a book and its files, and fix what can be fixed without risk.
 
-Checks: the file opens as a callbook book, it can be written, its schema, SQLite's integrity
-check, foreign keys, the recall index in step with the data, and that the book, its side files,
-backups and logs are readable by their owner alone. `fix` rebuilds the recall index and takes
-group/other permissions away; it never touches the data otherwise.
+Checks: the file opens as a callbook book, it can be written (for real: a small file written
+and flushed beside it, so a full disk is seen), its schema, SQLite's integrity check, foreign
+keys, the recall index in step with the data, temporary files left by killed backups, restores
+and exports, and that the book, its side files, backups and logs are readable by their owner
+alone. `fix` rebuilds the recall index, removes the leftovers and takes group/other permissions
+away; it never touches the data otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -57,8 +60,13 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
 
     report = Report(paths.db)
     db = paths.db
-    if not db.exists():
+    try:
+        os.stat(db)
+    except FileNotFoundError:
         report.add("book", False, f"{db}: no such callbook database")
+        return report
+    except OSError as exc:
+        report.add("book", False, f"{db}: cannot open the book ({exc.strerror or exc})")
         return report
     before = _open_to_others(paths)  # opening makes the book's own files private quietly
     try:
@@ -70,12 +78,14 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
         return report
     try:
         report.add("book", True, f"{db} opens as a callbook book")
-        if writable(db):
-            report.add("writable", True, "calls can be recorded")
-        else:
+        if not writable(db):
             report.add(
                 "writable", False, "the book or its folder is read-only: nothing can be recorded"
             )
+        elif problem := _write_probe(db.parent):
+            report.add("writable", False, f"{problem}: nothing can be recorded")
+        else:
+            report.add("writable", True, "calls can be recorded")
         found = store.schema_version
         report.add("schema", found == LATEST, f"version {found} (this callbook: {LATEST})")
         _integrity(report, store, paths)
@@ -85,8 +95,83 @@ def examine(paths: Paths, *, fix: bool = False, clock=None) -> Report:
         _backups(report, paths)
     finally:
         store.close()
+    _leftovers(report, paths, fix)
     _permissions(report, paths, fix, before)
     return report
+
+
+PROBE_BYTES = 64 * 1024  # a few pages: what one call with its pieces needs, and then some
+
+
+def _write_probe(folder: Path) -> str | None:
+    """Write (and flush) a small file where the book lives, then remove it: a full disk or a
+    file system gone read-only says so here, where permission bits alone would say writable.
+    None when it worked, else what went wrong."""
+    import errno
+
+    probe = folder / f".callbook-probe.partial-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk is full"
+        if exc.errno == errno.EROFS:
+            return "the file system is read-only"
+        return f"cannot write in {folder} ({exc.strerror or exc})"
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    return None
+
+
+def _leftovers(report: Report, paths: Paths, fix: bool) -> None:
+    """Temporary files that a killed backup, restore or export left (hidden, often the size of
+    the whole book): found beside the book and in the backup folder, removed with `fix`."""
+    from callbook.store.backup import leftovers
+
+    found = leftovers(paths.db.parent)
+    if paths.backup_dir.is_dir() and paths.backup_dir != paths.db.parent:
+        found += leftovers(paths.backup_dir)
+    if not found:
+        report.add("leftovers", True, "no temporary files left behind")
+        return
+    size = sum(_size(p) for p in found)
+    names = ", ".join(str(p) for p in found[:3])
+    names += f" (+{len(found) - 3} more)" if len(found) > 3 else ""
+    if not fix:
+        report.add("leftovers", False, f"{len(found)} temporary file(s) left by an interrupted "
+                   f"backup, restore or export ({_megabytes(size)}): {names} (--fix removes "
+                   "them)")  # fmt: skip
+        return
+    stuck = []
+    for path in found:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            stuck.append(f"{path} ({exc.strerror or exc})")
+    if stuck:
+        report.add("leftovers", False, "cannot remove " + "; ".join(stuck[:3]))
+    else:
+        report.add("leftovers", True, f"removed {len(found)} temporary file(s) "
+                   f"({_megabytes(size)}): {names}", fixed=True)  # fmt: skip
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _integrity(report: Report, store, paths: Paths) -> None:

@@ -10,3 +10,7 @@ class StoreError(Exception):
 
 class ReadOnlyError(StoreError):
     """The book can be read but not written (read-only file, folder or disk full)."""
+
+
+class BusyError(StoreError):
+    """Another process has held the book's write lock for too long; nothing was changed."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -24,7 +23,9 @@ DEFAULT_TEMPLATE = "cold_call"
 _TOP_KEYS = ("key", "name", "description", "slots", "talk_tracks")
 _SLOT_KEYS = ("key", "label", "question", "weight", "aliases", "role", "availability")
 _CARD_KEYS = ("title", "lines")
-_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_SLOTS = 200  # the built-ins have 8 to 14; MEDDPICC-sized templates fit many times over
+MAX_TEMPLATE_BYTES = 256 * 1024
 
 
 class TemplateError(ValueError):
@@ -183,9 +184,9 @@ def load_template(text: str, source: str) -> Template:
         return TemplateError(source, line, reason)
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(*toml_errors.describe(exc, where.end())) from None
+        data = toml_errors.loads(text)
+    except toml_errors.TomlFileError as exc:
+        raise fail(exc.line, exc.reason) from None
 
     if unknown := _unknown(data, _TOP_KEYS):
         raise fail(where.key(None, 0, unknown[0]), unknown[1])
@@ -210,30 +211,42 @@ def load_template(text: str, source: str) -> Template:
         raise fail(where.key(None, 0, "slots"), "'slots' must be tables written as [[slots]]")
     if not raw_slots:
         raise fail(where.key(None, 0, "slots"), "no slots: add at least one [[slots]] table")
+    if len(raw_slots) > MAX_SLOTS:
+        raise fail(
+            where.table("slots", MAX_SLOTS),
+            f"too many slots ({len(raw_slots)}; a template holds at most {MAX_SLOTS})",
+        )
 
     slots: list[Slot] = []
+    keys: set[str] = set()
     owners: dict[str, str] = {}  # normalized name -> key of the slot that has it
     for index, raw in enumerate(raw_slots):
         slot = _load_slot(raw, index, where, fail)
-        if slot.key in (s.key for s in slots):
+        if slot.key in keys:
             raise fail(where.key("slots", index, "key"), f"duplicate slot key {slot.key!r}")
+        keys.add(slot.key)
         seen_aliases: set[str] = set()
         names = [("key", slot.key), ("label", slot.label), *(("alias", a) for a in slot.aliases)]
         for kind, name in names:
             folded = normalize_name(name)
+
+            # Found only for an error: scanning the text for every name made loading quadratic.
+            def line(kind=kind, name=name, index=index) -> int:
+                if kind == "alias":
+                    return where.text("slots", index, "aliases", name)
+                return where.key("slots", index, kind)
+
             if kind == "alias":
-                line = where.text("slots", index, "aliases", name)
                 if not folded:
-                    raise fail(line, f"slot {slot.key!r}: alias {name!r} is empty")
+                    raise fail(line(), f"slot {slot.key!r}: alias {name!r} is empty")
                 if folded in seen_aliases:
-                    raise fail(line, f"slot {slot.key!r}: duplicate alias {name!r}")
+                    raise fail(line(), f"slot {slot.key!r}: duplicate alias {name!r}")
                 seen_aliases.add(folded)
-            else:
-                line = where.key("slots", index, kind)
             owner = owners.setdefault(folded, slot.key)
             if owner != slot.key:
                 raise fail(
-                    line, f"slot {slot.key!r}: {kind} {name!r} is already a name of slot {owner!r}"
+                    line(),
+                    f"slot {slot.key!r}: {kind} {name!r} is already a name of slot {owner!r}",
                 )
         slots.append(slot)
 
@@ -385,13 +398,10 @@ def load_templates(templates_dir: Path | None) -> TemplateSet:
         return TemplateSet(templates, errors)
     from_user: dict[str, Path] = {}
     for path in sorted(templates_dir.glob("*.toml")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            errors.append(f"{path}:1: not UTF-8 text")
-            continue
-        except OSError as exc:
-            errors.append(f"{path}:1: cannot read: {exc.strerror or exc}")
+        try:  # a link to /dev/zero or a FIFO is refused before it is read
+            text = toml_errors.read_text(path, MAX_TEMPLATE_BYTES)
+        except toml_errors.TomlFileError as exc:
+            errors.append(f"{path}:{exc.line}: {exc.reason}")
             continue
         try:
             template = load_template(text, str(path))

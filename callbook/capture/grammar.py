@@ -276,6 +276,11 @@ class _Builder:
 _TAG = re.compile(r"\+([^\W_][\w-]*)")
 
 
+# A piece, a note or an objective is a few words; a megabyte pasted by mistake is not one.
+MAX_CLAUSE_CHARS = 2000
+MAX_LINE_CHARS = 10_000
+
+
 def parse(
     line: str, template: Template, now: datetime, tz: tzinfo, *, default_hour: int = 9,
     prospect_tz: tzinfo | None = None,
@@ -283,7 +288,17 @@ def parse(
     """Read one capture line. Never raises on any `line`; problems are in `Capture.errors`.
     `tz` is the caller's zone; `prospect_tz` the prospect's, when known."""
     builder = _Builder(template, as_utc(now), tz, default_hour, prospect_tz)
+    if len(line) > MAX_LINE_CHARS:  # refused whole: reading it would freeze every keystroke
+        clause = _Clause(1, 1, line[:40] + "…")
+        builder.error(clause, f"the line is too long ({len(line)} characters; the most is "
+                      f"{MAX_LINE_CHARS})")  # fmt: skip
+        return builder.capture(line)
     for clause in _clauses(line):
+        if len(clause.text) > MAX_CLAUSE_CHARS:
+            shown = _Clause(clause.number, clause.column, clause.text[:40] + "…")
+            builder.error(shown, f"too long ({len(clause.text)} characters; a clause holds at "
+                          f"most {MAX_CLAUSE_CHARS})")  # fmt: skip
+            continue
         builder.take(clause)
     return builder.capture(line)
 

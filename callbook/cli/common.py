@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -92,13 +93,66 @@ class Context:
 
 
 class CallbookGroup(click.Group):
-    """A group whose commands end with one line, not a traceback, when the book refuses."""
+    """A group whose commands end with one line, never a traceback: when the book refuses,
+    when the output cannot be written (a full disk, a closed pipe, /dev/full), when the caller
+    presses ctrl+c (exit 130), and, as the last resort, on a bug (its traceback goes to the
+    crash log)."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _flush_stdout()
+            return result
+        except (click.ClickException, click.exceptions.Exit):
+            raise  # usage errors and --help: click's own one line and exit code
         except StoreError as exc:
             fail(str(exc))
+        except (KeyboardInterrupt, click.Abort):
+            _quiet_stdout()
+            fail("interrupted; nothing more was done", 130)
+        except OSError as exc:
+            if exc.filename is not None:  # a path the system refused (too long, a loop...)
+                fail(f"{exc.filename}: {_why(exc)}")
+            if not _output_error(exc):
+                raise
+            _quiet_stdout()
+            fail(f"cannot write the output ({_why(exc)}); stopped")
+        except RecursionError:
+            fail("the input is nested too deeply to read; nothing was changed")
+        except MemoryError:
+            fail("the input is too large to read; nothing was changed")
+        except Exception as exc:  # a bug: its traceback to the crash log, one line here
+            from callbook.crashlog import record_crash
+
+            obj = ctx.find_object(Context)
+            log = record_crash(obj.paths if obj else resolve(None), exc)
+            where = f"details are in {log}" if log else "the crash log could not be written"
+            fail(f"unexpected error ({type(exc).__name__}); {where}")
+
+
+def _flush_stdout() -> None:
+    with contextlib.suppress(ValueError):  # a closed stream (test runners)
+        sys.stdout.flush()
+
+
+def _output_error(exc: OSError) -> bool:
+    """Whether `exc` is standard output failing (the command's own files say so themselves)."""
+    return exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
+def _quiet_stdout() -> None:
+    """Standard output is gone: point it at /dev/null, so that the interpreter's last flush of
+    what is still buffered does not print a second error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _why(exc: OSError) -> str:
+    from callbook.output import why
+
+    return why(exc)
 
 
 @click.group(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -387,9 +386,10 @@ def _shown(value) -> str:
     help="Write here instead of to standard output (a folder for csv with all). "
     "The file is readable by its owner alone.",
 )
+@click.option("--force", is_flag=True, help="Replace an existing file given with -o.")
 @pass_context
 def export(ctx: Context, fmt: str, crm: str | None, vcard_version: str, what: str | None,
-           output: Path | None) -> None:  # fmt: skip
+           output: Path | None, force: bool) -> None:  # fmt: skip
     """Export the book: everything it holds, pieces with their history, calls and sessions;
     or, with --format ics, the scheduled callbacks for a calendar (re-importing the file
     updates the events rather than duplicating them)."""
@@ -408,14 +408,16 @@ def export(ctx: Context, fmt: str, crm: str | None, vcard_version: str, what: st
             fail("--what does not apply to --format vcf (it exports prospects and contacts)")
         if vcard_version not in vcard.VERSIONS:
             fail(f"--vcard-version {vcard_version!r}: one of {', '.join(vcard.VERSIONS)}")
+        if output is not None:
+            _check_output(ctx, output, force)
         store = ctx.store(create=False)
-        with _output(output) as out:
+        with _output(ctx, output, force) as out:
             vcard.write_vcards(store, out, vcard_version)
         return
     if fmt == "ics":
         if what is not None:
             fail("--what does not apply to --format ics (it exports scheduled callbacks)")
-        _export_ics(ctx, output)
+        _export_ics(ctx, output, force)
         return
     what = (what or ("prospects" if fmt == "csv" else "all")).strip().casefold()
     if what not in ex.WHATS:
@@ -428,15 +430,12 @@ def export(ctx: Context, fmt: str, crm: str | None, vcard_version: str, what: st
             fail("--format csv --what all writes one file per table: give a folder with -o")
         if output.exists() and not output.is_dir():
             fail(f"{output} is a file; --format csv --what all needs a folder")
-        from callbook.paths import private_file
-
-        written = ex.write_csv_folder(store, output)
-        for path in written.values():
-            private_file(path)
-        click.echo(f"Wrote {', '.join(p.name for p in written.values())} to {output}")
+        _write_csv_folder(ctx, store, output, force)
         return
+    if output is not None:  # refused before the book is read
+        _check_output(ctx, output, force)
     writers = {"json": ex.write_json, "jsonl": ex.write_jsonl}
-    with _output(output) as out:
+    with _output(ctx, output, force) as out:
         if fmt == "csv":
             ex.write_csv(store, what, out)
         else:
@@ -462,9 +461,11 @@ def _export_for(ctx: Context, crm: str, output: Path | None) -> None:
     click.echo(f"Wrote {shown} for {label}'s importer to {output}")
 
 
-def _export_ics(ctx: Context, output: Path | None) -> None:
+def _export_ics(ctx: Context, output: Path | None, force: bool) -> None:
     from callbook.interop import ics
 
+    if output is not None:
+        _check_output(ctx, output, force)
     config = ctx.config()
     store = ctx.store(create=False)
     data = ics.calendar(
@@ -475,32 +476,55 @@ def _export_ics(ctx: Context, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    _write_private(output, data)
+    _write_outputs(ctx, {output: data}, force)
+
+
+def _write_csv_folder(ctx: Context, store, folder: Path, force: bool) -> None:
+    """One private file per table in `folder`, all written or none (callbook.output)."""
+    from callbook.interop import export as ex
+    from callbook.paths import private_dir
+    from callbook.store import bulk
+
+    with bulk.reading(store) as conn:
+        present = bulk.tables(conn)
+    files = {}
+    for table in present:
+        buffer = io.StringIO(newline="")
+        ex.write_csv(store, table, buffer)
+        files[folder / f"{table}.csv"] = buffer.getvalue().encode("utf-8-sig")
+    try:
+        private_dir(folder)
+    except OSError as exc:
+        fail(f"{folder}: cannot create the folder ({exc.strerror or exc})")
+    _write_outputs(ctx, files, force)
+    click.echo(f"Wrote {', '.join(p.name for p in files)} to {folder}")
 
 
 @contextlib.contextmanager
-def _output(output: Path | None) -> Iterator[io.TextIOBase]:
+def _output(ctx: Context, output: Path | None, force: bool) -> Iterator[io.TextIOBase]:
     if output is None:
         yield sys.stdout
         return
     buffer = io.StringIO()
     yield buffer
     encoding = "utf-8-sig" if output.suffix.casefold() in (".csv", ".tsv") else "utf-8"
-    _write_private(output, buffer.getvalue().encode(encoding))
+    _write_outputs(ctx, {output: buffer.getvalue().encode(encoding)}, force)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write whole or not at all (temp file, then rename), readable by the owner alone."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        fail(f"{path}: no such folder {folder}")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+def _check_output(ctx: Context, output: Path, force: bool) -> None:
+    from callbook.output import OutputError, check_destination, protected
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+        check_destination(output, force=force, keep=protected(ctx.paths.db))
+    except OutputError as exc:
+        fail(str(exc))
+
+
+def _write_outputs(ctx: Context, files: dict[Path, bytes], force: bool) -> None:
+    """Whole or not at all, private, never over the book (see callbook.output)."""
+    from callbook.output import OutputError, protected, write_files
+
+    try:
+        write_files(files, force=force, keep=protected(ctx.paths.db))
+    except OutputError as exc:
+        fail(str(exc))

@@ -135,6 +135,8 @@ def dnc(ctx: Context, number: str | None, remove: bool, note: str | None, as_jso
         if not listed:
             click.echo("no numbers on the do-not-call list")
         return
+    if not number.strip():
+        fail("NUMBER is empty: give the phone number to put on the list")
     parsed = phones.normalize(number, desk.config.region)
     stored = parsed.stored
     if remove:

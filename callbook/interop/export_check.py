@@ -53,7 +53,7 @@ def _is_zone(value: Any) -> bool:
 
 def _choice(kind: type) -> Callable[[Any], bool]:
     values = {member.value for member in kind}
-    return lambda value: value in values
+    return lambda value: isinstance(value, str) and value in values  # a list is not hashable
 
 
 def _is_id(value: Any) -> bool:

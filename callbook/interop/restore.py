@@ -45,8 +45,13 @@ def load(path: Path, data: bytes) -> tuple[str, dict[str, list[dict[str, Any]]]]
         raise FileProblem(f"{path}:{line}: a callbook export is UTF-8; this byte is not") from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise FileProblem(f"{path}: nested too deeply to be a callbook export") from None
     except json.JSONDecodeError as whole:
-        lines = _jsonl(path, text)
+        try:
+            lines = _jsonl(path, text)
+        except RecursionError:
+            raise FileProblem(f"{path}: nested too deeply to be a callbook export") from None
         if lines is None:
             raise FileProblem(f"{path}:{whole.lineno}: not valid JSON ({whole.msg})") from None
         return "jsonl", lines

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +59,28 @@ class Sheet:
         return _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
 
 
-def read_bytes(path: Path) -> bytes:
+# Files are read whole before parsing: past this size (about 2 million CRM rows) an import is
+# refused up front rather than filling the memory. A device or FIFO (/dev/zero, a pipe) is
+# refused before it is read at all: it could never end.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    limit = MAX_IMPORT_BYTES if limit is None else limit
     try:
-        return path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+            from callbook.store.db import file_kind
+
+            raise FileProblem(f"{path} is {file_kind(st.st_mode)}, not a file to import")
+        if st.st_size > limit:
+            raise FileProblem(f"{path} is too large to import ({_size(st.st_size)}; the most "
+                              f"is {_size(limit)}); split it into smaller files")  # fmt: skip
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise FileProblem(f"{path} is too large to import (over {_size(limit)})")
+        return data
     except FileNotFoundError:
         raise FileProblem(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -68,6 +89,10 @@ def read_bytes(path: Path) -> bytes:
         raise FileProblem(f"{path}: permission denied") from None
     except OSError as exc:
         raise FileProblem(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str, list[str]]:

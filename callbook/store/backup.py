@@ -11,7 +11,6 @@ looks whole. Backups are 0600 in the 0700 backup folder.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import os
@@ -23,7 +22,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from urllib.parse import quote
 
+from callbook.output import fsync, link_new, protected, why
 from callbook.paths import DB_FILENAME, Paths, private_dir
+from callbook.store.book_log import IDENTITY_MARK
 from callbook.store.db import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -31,10 +32,13 @@ from callbook.store.db import (
     WriteLock,
     check_file,
     check_identity,
+    connect,
     describe_sqlite_error,
     error_kind,
+    fault_point,
     held_open,
     open_readonly,
+    refuse_non_regular,
     wal_pending,
 )
 
@@ -64,9 +68,10 @@ class Backup:
 
 def prefix_for(db: Path, paths: Paths) -> str:
     """The name prefix of a book's backups: `callbook` for the default book; other books get
-    a short hash of their path, so two `book.db` in different folders never share a rotation."""
-    db = Path(db).absolute()
-    if db == (paths.data_dir / DB_FILENAME).absolute():
+    a short hash of their path, so two `book.db` in different folders never share a rotation.
+    Symlinks resolved, as the store resolves them: one book, one name, by whatever path."""
+    db = Path(os.path.realpath(db))
+    if db == Path(os.path.realpath(paths.data_dir / DB_FILENAME)):
         return db.stem
     return f"{db.stem}-{hashlib.sha1(str(db).encode()).hexdigest()[:6]}"
 
@@ -113,6 +118,8 @@ def copy_book(store, dest: Path) -> Path:
     source, dest = store.path, Path(dest).absolute()
     if dest == source:
         raise BackupError(f"{dest}: a backup cannot replace the book itself")
+    if Path(os.path.realpath(dest)) in protected(source):
+        raise BackupError(f"{dest}: a backup cannot take the name of one of the book's files")
     if dest.exists():
         raise BackupError(f"{dest} already exists; choose another name")
     # Never a raw open() of a book this process holds open: see db._HELD.
@@ -154,7 +161,7 @@ def _vacuum_into(conn: sqlite3.Connection, source: Path, dest: Path) -> Path:
     try:
         private_dir(dest.parent)
     except OSError as exc:
-        raise BackupError(f"{dest.parent}: cannot create the folder ({_why(exc)})") from None
+        raise BackupError(f"{dest.parent}: cannot create the folder ({why(exc)})") from None
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     try:
         # Made empty and 0600 first: VACUUM INTO fills an empty file and keeps its mode, so the
@@ -163,14 +170,14 @@ def _vacuum_into(conn: sqlite3.Connection, source: Path, dest: Path) -> Path:
         os.chmod(tmp, 0o600)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("VACUUM INTO ?", (str(tmp),))
-        _fsync(tmp)
+        fsync(tmp)
         verify_book(tmp)
         _place(tmp, dest)
-        _fsync(dest.parent)
+        fsync(dest.parent)
     except sqlite3.Error as exc:
         raise BackupError(_copy_failed(source, dest, exc)) from None
     except OSError as exc:
-        raise BackupError(f"{dest}: cannot write the backup ({_why(exc)})") from None
+        raise BackupError(f"{dest}: cannot write the backup ({why(exc)})") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -188,41 +195,26 @@ def _copy_failed(source: Path, dest: Path, exc: sqlite3.Error) -> str:
 
 def _place(tmp: Path, dest: Path) -> None:
     """Give the finished copy its name without ever replacing a file that appeared since."""
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise BackupError(f"{dest} already exists; choose another name") from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-            raise
-        if dest.exists():  # a file system without hard links
-            raise BackupError(f"{dest} already exists; choose another name") from None
-        os.rename(tmp, dest)
+    if not link_new(tmp, dest):
+        raise BackupError(f"{dest} already exists; choose another name")
 
 
 def _keep_aside(target: Path, aside: Path) -> None:
-    """A second name for the book (a hard link, else a copy): it never goes missing."""
+    """A copy of the (folded) book under the `aside` name, private, flushed and whole before
+    it has that name. A copy and not a hard link: a second name for the same file would be
+    changed by the next writer of the book."""
+    partial = aside.with_name(f".{aside.name}.partial-{os.getpid()}")
     try:
-        os.link(target, aside)
-    except FileExistsError:
-        raise
-    except OSError:
-        shutil.copyfile(target, aside)
-        os.chmod(aside, 0o600)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as out, open(target, "rb") as book:
+            shutil.copyfileobj(book, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        _place(partial, aside)
+        fsync(aside.parent)
     finally:
-        os.close(fd)
-
-
-def _why(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    return exc.strerror or str(exc)
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def verify_book(path: Path) -> int:
@@ -265,7 +257,7 @@ def backup(
             private_dir(paths.data_dir)
             private_dir(folder)
         except OSError as exc:
-            raise BackupError(f"{folder}: cannot create the backup folder ({_why(exc)})") from None
+            raise BackupError(f"{folder}: cannot create the backup folder ({why(exc)})") from None
         target = _free(folder, name, suffix)
     else:
         dest = Path(dest).expanduser().absolute()
@@ -290,7 +282,7 @@ def auto_backup(store, paths: Paths, config) -> Path | None:
         lock = os.open(paths.backup_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise BackupError(
-            f"{paths.backup_dir}: cannot use the backup folder ({_why(exc)})"
+            f"{paths.backup_dir}: cannot use the backup folder ({why(exc)})"
         ) from None
     try:
         try:
@@ -350,16 +342,31 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
     """Put a copy of the backup `source` in place of the book `target`.
 
     The backup is checked first (a whole callbook book). An existing book is only replaced with
-    `force`, never while another process has it open, and is kept aside (with its write-ahead
-    log) as `<name>.replaced-<date>-<time>`, whose path is returned (None if there was no
-    book). The backup itself is left as it was.
+    `force`, never while another process has it open, and is kept aside as
+    `<name>.replaced-<date>-<time>`, whose path is returned (None if there was no book). The
+    backup itself is left as it was.
+
+    Killed at any moment, the book's name holds either the old book, whole, or the restored
+    one: under the write lock the old book's log is first folded into its file (so the file
+    alone is the whole book), the kept copy is a copy of its own (not a second name for the
+    same file, which the next writer would change), and each rename is flushed to the folder.
     """
-    source, target = Path(source).expanduser().absolute(), Path(target).absolute()
+    source = Path(source).expanduser().absolute()
+    target = Path(os.path.realpath(Path(target).expanduser()))  # never raises, even on a loop
+    for path in (source, target):
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise BackupError(f"{path}: cannot open it ({why(exc)})") from None
     if not source.exists():
         raise BackupError(f"{source}: no such backup")
-    if source == target:
+    if os.path.realpath(source) == str(target):
         raise BackupError(f"{source} is the book itself; choose a backup")
     verify_book(source)
+    if target.exists():
+        refuse_non_regular(target)
     occupied = target.exists() and (target.stat().st_size > 0 or wal_pending(target))
     stamp = datetime.now().strftime(STAMP)
     aside = _free(target.parent, f"{target.name}.replaced-{stamp}", "") if occupied else None
@@ -367,12 +374,10 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
         raise BackupError(
             f"{target} exists; add --force to replace it (it will be kept as {aside.name})"
         )
-    if target.is_dir():
-        raise BackupError(f"{target} is a folder, not a callbook database")
     try:
         private_dir(target.parent)
     except OSError as exc:
-        raise BackupError(f"{target.parent}: cannot create the folder ({_why(exc)})") from None
+        raise BackupError(f"{target.parent}: cannot create the folder ({why(exc)})") from None
     lock = WriteLock(target)
     try:
         with lock.hold():
@@ -380,35 +385,119 @@ def restore(source: Path, target: Path, *, force: bool = False) -> Path | None:
                 raise BackupError(
                     f"{target} is open in another program (callbook?); close it and try again"
                 )
-            tmp = target.with_name(f".{target.name}.restoring-{os.getpid()}")
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            conn = _reader(source)
-            try:
-                _vacuum_into(conn, source, tmp)
-            finally:
-                conn.close()
-            try:
-                if aside is not None:
-                    # The book first (a link: it never goes missing), then its log and shared
-                    # memory, so the log can never be read against the restored file.
-                    _keep_aside(target, aside)
-                    for suffix in SIDE_FILES:
-                        side = target.with_name(target.name + suffix)
-                        if side.exists():
-                            os.replace(side, aside.with_name(aside.name + suffix))
-                else:
-                    for suffix in SIDE_FILES:
-                        with contextlib.suppress(FileNotFoundError):
-                            target.with_name(target.name + suffix).unlink()
-                os.replace(tmp, target)
-                _fsync(target.parent)
-            except OSError as exc:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise BackupError(
-                    f"{target}: cannot put the backup in place ({_why(exc)})"
-                ) from None
+            _restore_under_lock(source, target, aside)
     finally:
         lock.close()
     return aside
+
+
+def _restore_under_lock(source: Path, target: Path, aside: Path | None) -> None:
+    for stale in leftovers(target.parent, target.name):  # a restore killed before this one
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    if aside is not None:
+        _fold_log(target)
+        fault_point("restore:folded")
+    tmp = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    conn = _reader(source)
+    try:
+        _vacuum_into(conn, source, tmp)
+    finally:
+        conn.close()
+    try:
+        _new_identity(tmp)
+        fault_point("restore:copied")
+        if aside is not None:
+            _keep_aside(target, aside)
+            fault_point("restore:kept")
+        # The side files go before the new book takes the name, so that no log is ever read
+        # against the restored file; the old book's log was folded into it, nothing is lost.
+        for suffix in SIDE_FILES:
+            side = target.with_name(target.name + suffix)
+            if aside is not None and side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    side.unlink()
+        fsync(target.parent)
+        fault_point("restore:sides")
+        os.replace(tmp, target)
+        fault_point("restore:replaced")
+        fsync(target.parent)
+    except sqlite3.Error as exc:
+        raise BackupError(f"{target}: cannot put the backup in place ({exc})") from None
+    except OSError as exc:
+        raise BackupError(f"{target}: cannot put the backup in place ({why(exc)})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _fold_log(target: Path) -> None:
+    """Fold the book's write-ahead log into its file and empty it: the file alone is then the
+    whole book, whatever happens to the log next."""
+    try:
+        conn = connect(target, create=True)
+    except StoreError as exc:
+        raise BackupError(f"{exc}; nothing was restored") from None
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        raise BackupError(describe_sqlite_error(target, exc)) from None
+    finally:
+        conn.close()
+    if busy:
+        raise BackupError(
+            f"{target} is open in another program (callbook?); close it and try again"
+        )
+    fsync(target)
+
+
+def _new_identity(path: Path) -> None:
+    """A restored copy is a book of its own: the log of the book it replaces (kept aside with
+    it) must never be taken for the copy's."""
+    import uuid
+
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            if conn.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'book_identity'"
+            ).fetchone():
+                conn.execute(
+                    "UPDATE book_identity SET book_id = ?",
+                    (IDENTITY_MARK.decode() + uuid.uuid4().hex,),
+                )
+    finally:
+        conn.close()
+    fsync(path)
+
+
+def leftovers(folder: Path, name: str | None = None) -> list[Path]:
+    """Temporary files a killed backup, restore or export left in `folder` (of the file
+    `name`, else of any): `.<name>.partial-<pid>` and `.<name>.restoring-<pid>`, only those
+    whose process is gone."""
+    stem = re.escape(name) if name else r"[^/]+"
+    pattern = re.compile(rf"^\.{stem}\.(?:partial|restoring)-(\d+)$")
+    found = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and entry.is_file() and not _alive(match.group(1)):
+            found.append(entry)
+    return found
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError, OverflowError):
+        return True
+    return int(pid) != 0

@@ -90,6 +90,11 @@ _STATUS_AFTER = {
 }
 
 
+# How long housekeeping (a checkpoint at a command's end, or when the app is idle) waits for
+# another process's write lock: it is never worth making anyone wait.
+CHECKPOINT_WAIT = 0.2
+
+
 class Store:
     """An open book. Thread-safe: one connection guarded by a lock."""
 
@@ -99,6 +104,7 @@ class Store:
         self.conn = conn
         self._lock = threading.RLock()
         self._write_lock = WriteLock(path)
+        self._marks_log = False  # whether each write rewrites the book's identity row
         self._wal = path.with_name(path.name + "-wal")
         self._reader_conn: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
@@ -126,7 +132,8 @@ class Store:
         raises StoreError and the file is left as it was. Before upgrading a book that holds
         data, `announce` is given one line to show: on a large book it takes a while.
         """
-        path = Path(path).absolute()
+        # Symlinks resolved once: one book, one lock file, whichever name it is opened by.
+        path = Path(os.path.realpath(Path(path).expanduser()))  # never raises, even on a loop
         conn = connect(path, create=create)
         store = cls(conn, path, clock)
         try:
@@ -138,6 +145,7 @@ class Store:
                     migrate(conn, path)
             else:
                 migrate(conn, path)  # raises on a newer schema
+            store._marks_log = _has_identity(conn)
         except sqlite3.Error as exc:
             store.close()
             raise StoreError(describe_sqlite_error(path, exc)) from None
@@ -171,18 +179,19 @@ class Store:
         with self._lock:
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def checkpoint(self, *, tidy: bool = True) -> None:
+    def checkpoint(self, *, tidy: bool = True, wait: float = CHECKPOINT_WAIT) -> None:
         """Idle housekeeping kept out of the caller's commits: a bounded merge step of the
         recall index (unless tidy=False), then fold the write-ahead log back into the file.
         Cheap when nothing is pending. Serialised with writes, as SQLite before 3.51.3 needs.
         SQLite's automatic checkpoint is off (`db.connect`): this, run between commands and
-        when idle, keeps the log short."""
+        when idle, keeps the log short. With another process writing it waits `wait` seconds
+        at most, then raises BusyError: it can be done next time, nobody waits for it."""
         from callbook.store import recall
 
         if tidy:
-            with self._write() as conn:
+            with self._write(wait) as conn:
                 recall.tidy(conn)
-        with self._lock, self._write_lock.hold():
+        with self._write_lock.hold(wait), self._lock:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
@@ -191,14 +200,19 @@ class Store:
     # --- transactions --------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all or nothing, serialised across processes."""
-        with self._lock, self._write_lock.hold():
+    def _write(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all or nothing, serialised across processes. `wait`: how
+        long to wait for another process's write lock (default: WriteLock's) before BusyError.
+        The write lock is taken before the connection's: while a writer waits for another
+        process, readers of this process (the screen) go on."""
+        with self._write_lock.hold(wait), self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
             try:
+                if self._marks_log:  # the log then always carries the book's identity
+                    self.conn.execute("UPDATE book_identity SET writes = writes + 1")
                 yield self.conn
                 self.conn.commit()
             except sqlite3.Error as exc:
@@ -220,6 +234,11 @@ class Store:
         if size > WAL_BACKSTOP:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def write_busy(self) -> str | None:
+        """Another process holding the book's write lock ("process 123 (command)"), or None: a write
+        now would wait for it (up to the lock's wait, then BusyError). Never waits itself."""
+        return self._write_lock.busy()
 
     def _rollback(self) -> None:
         # A rollback that fails too (I/O error) must not hide the first error; SQLite has
@@ -1118,7 +1137,8 @@ class Store:
         settings = self._settings()
         try:
             while self._zones_pending():
-                with self._write() as conn:
+                # A cache: with another process writing, read the zones this time instead.
+                with self._write(wait=0.2) as conn:
                     pending = conn.execute(
                         "select id, timezone, phones, country, region from prospects "
                         "indexed by prospects_zone_pending where zone is null limit ?",
@@ -1323,6 +1343,11 @@ _ROW_COLUMNS = (
 _ORDER = "order by p.priority, p.last_call_at, p.id"
 _BATCH = 64  # rows fetched at a time from a lane
 _FILL_CHUNK = 1000  # zones read per write transaction
+
+
+def _has_identity(conn: sqlite3.Connection) -> bool:
+    found = "select 1 from sqlite_master where type = 'table' and name = 'book_identity'"
+    return conn.execute(found).fetchone() is not None
 
 
 @functools.lru_cache(maxsize=65536)

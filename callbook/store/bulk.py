@@ -581,12 +581,49 @@ def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, in
                 counts["phones"] = count(conn, "phones")
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
             problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
+        if not problems:
+            problems += unreadable_rows(conn)
         if problems:
             raise RestoreError(problems)
         # Derived from the rows just written: lookup keys and the stats tallies.
         fill_keys(conn)
         tallies.rebuild_all(conn, now_text(store))
     return counts
+
+
+# Values a row must hold for callbook to use it (beyond the columns' own constraints).
+_ROW_RULES = {
+    "prospects": "typeof(priority) != 'integer' or priority not between 1 and 5 "
+    "or typeof(call_count) != 'integer' or call_count < 0 or typeof(name) != 'text'",
+    "calls": "typeof(small_wins) != 'integer' or small_wins < 0 "
+    "or typeof(big_wins) != 'integer' or big_wins < 0",
+    "pieces": "typeof(value) != 'text' or typeof(slot) != 'text'",
+    "contacts": "typeof(name) != 'text'",
+}
+_READERS = (
+    ("prospects", rows.PROSPECT_COLUMNS, rows.prospect),
+    ("contacts", rows.CONTACT_COLUMNS, rows.contact),
+    ("pieces", rows.PIECE_COLUMNS, rows.piece),
+    ("calls", rows.CALL_COLUMNS, rows.call),
+)
+
+
+def unreadable_rows(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
+    """Rows that went in but that callbook could not show (a date that is not one, an unknown
+    status, a priority of 10**30...): each read back as the app and `show` read it."""
+    problems: list[str] = []
+    for table, rule in _ROW_RULES.items():
+        for (rowid,) in conn.execute(f"select id from {table} where {rule} limit ?", (limit,)):
+            problems.append(f"{table} id {rowid}: a value out of range or of the wrong type")
+    for table, columns_read, read in _READERS:
+        for row in conn.execute(f"select {columns_read} from {table}"):
+            try:
+                read(row)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                problems.append(f"{table} id {row[0]}: {exc}")
+                if len(problems) >= limit:
+                    return problems
+    return problems
 
 
 def _restore_table(conn: sqlite3.Connection, table: str, rows_in: Iterable[dict[str, Any]],
@@ -610,7 +647,7 @@ def _restore_table(conn: sqlite3.Connection, table: str, rows_in: Iterable[dict[
                 f"values ({', '.join('?' * len(values))})",
                 tuple(values.values()),
             )
-        except (sqlite3.IntegrityError, sqlite3.InterfaceError, TypeError) as exc:
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, TypeError, OverflowError) as exc:
             problems.append(f"{where}: {exc}")
             continue
         written += 1

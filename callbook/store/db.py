@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import sqlite3
 import stat
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from callbook.errors import ReadOnlyError, StoreError  # noqa: F401 (re-exported)
+from callbook.errors import BusyError, ReadOnlyError, StoreError  # noqa: F401 (re-exported)
 from callbook.paths import private_dir, private_file
 
 # 'CBK1' — written in the SQLite header so that callbook knows its own files.
@@ -28,6 +31,16 @@ RESTORE_HINT = "restore a backup with `callbook restore` (see `callbook doctor`)
 BUSY_TIMEOUT_MS = 10_000
 AUTOCHECKPOINT_PAGES = 0  # off: see `connect`
 WAL_SIZE_LIMIT = 64 * 2**20  # what a folded-in log is cut back to (journal_size_limit)
+# How long a write waits for another process's write lock before saying who holds it
+# (CALLBOOK_LOCK_WAIT, in seconds, changes it: the tests use a short wait).
+LOCK_WAIT_S = 10.0
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class _Connection(sqlite3.Connection):
@@ -83,12 +96,16 @@ def _hold(conn: sqlite3.Connection, path: Path) -> None:
 def check_file(path: Path) -> None:
     """Refuse, before SQLite touches it, a file that is not a callbook database this version
     can open: not SQLite, another program's (by its application id), a newer schema, or cut
-    short (the header promises more pages than the file holds). A book this process already
-    has open was checked when it was opened and is not read again (see `_HELD`)."""
-    if not path.exists():
+    short (the header promises more pages than the file holds), or beside a write-ahead log
+    that is not its own (see book_log). A book this process already has open was checked
+    when it was opened and is not read again (see `_HELD`)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
         return
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a callbook database")
+    except OSError as exc:  # a symlink loop, a name too long, a folder we may not enter
+        raise StoreError(f"{path}: cannot open the book ({exc.strerror or exc})") from None
+    refuse_non_regular(path)
     if held_open(path):
         return
     try:
@@ -107,6 +124,25 @@ def check_file(path: Path) -> None:
     if len(header) < HEADER_SIZE:
         raise StoreError(f"{path} is damaged (cut short: {len(header)} bytes); {RESTORE_HINT}")
     _check_header(path, header)
+    from callbook.store.book_log import check_log  # here: that module imports this one
+
+    check_log(path, header)
+
+
+def refuse_non_regular(path: Path) -> None:
+    """A book is a regular file (a symlink to one is fine): opening a FIFO would hang, and a
+    device or folder must never be chmod-ed or written. Nothing is changed."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is {file_kind(mode)}, not a callbook database; left untouched")
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: "a FIFO (named pipe)" ..."""
+    return next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 def _check_header(path: Path, header: bytes) -> None:
@@ -149,12 +185,13 @@ def wal_pending(path: Path) -> bool:
         return False
 
 
-def connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
     """Open `path` with callbook's pragmas. With create=False a missing file is an error.
 
-    A book that this process may not write (read-only file, folder or file system) is opened
-    read-only: reading works and every write raises a clear error. A file that fails any check
-    is left exactly as it was, and nothing is created in its place.
+    A book that this process may not write (read-only file, folder or file system, or a disk
+    too full for SQLite's shared-memory file) is opened read-only: reading works and every
+    write raises a clear error. A file that fails any check is left exactly as it was, and
+    nothing is created in its place.
     """
     path = Path(path)
     check_sqlite_version()
@@ -162,8 +199,8 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     existed = path.exists() and path.stat().st_size > 0
     if not existed and not create:
         raise StoreError(f"{path}: no such callbook database")
-    if existed and not writable(path):
-        conn = open_readonly(path)
+    if existed and (read_only or not writable(path)):
+        conn = open_readonly(path, full_disk=read_only)
         read_only = True
     else:
         conn = _open_writable(path, existed)
@@ -188,6 +225,8 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if existed and not read_only and _no_room(exc):
+            return connect(path, create=False, read_only=True)
         raise StoreError(describe_sqlite_error(path, exc)) from None
     except StoreError:
         conn.close()
@@ -227,16 +266,24 @@ def _open_writable(path: Path, existed: bool) -> sqlite3.Connection:
     return conn
 
 
-def open_readonly(path: Path) -> sqlite3.Connection:
+def _no_room(exc: sqlite3.Error) -> bool:
+    """SQLite could not make its shared-memory file: the disk is full (it says "disk I/O
+    error" when the memory map of a file on a full disk fails)."""
+    text = str(exc)
+    return "disk I/O error" in text or "full" in text
+
+
+def open_readonly(path: Path, *, full_disk: bool = False) -> sqlite3.Connection:
     """A connection that cannot write the book, for a book this process may not write and for
-    copies (backups). It sees the write-ahead log when there is one; in a read-only folder
-    without a pending log it reads the file as it stands (`immutable`: SQLite could not keep
-    its shared-memory file there), which is safe because nobody can be writing it either."""
+    copies (backups). It sees the write-ahead log when there is one; in a read-only folder (or
+    on a full disk) without a pending log it reads the file as it stands (`immutable`: SQLite
+    could not keep its shared-memory file there), which is safe because nobody can be writing
+    it either."""
     uri = f"file:{quote(str(path))}?mode=ro"
     try:
         conn = _open_uri(uri)
     except sqlite3.Error as exc:
-        if wal_pending(path) or os.access(path.parent, os.W_OK):
+        if wal_pending(path) or (os.access(path.parent, os.W_OK) and not full_disk):
             raise StoreError(describe_sqlite_error(path, exc)) from None
         try:
             conn = _open_uri(uri + "&immutable=1")
@@ -272,8 +319,9 @@ def _tighten(path: Path) -> None:
     """Take group and other permissions away from an existing file, keeping the owner's own
     (a read-only book stays read-only). Best effort: a file system may refuse."""
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        if mode & 0o077:
+        st = os.lstat(path)
+        mode = stat.S_IMODE(st.st_mode)
+        if stat.S_ISREG(st.st_mode) and mode & 0o077:
             os.chmod(path, mode & 0o700)
     except OSError:
         pass
@@ -353,28 +401,89 @@ class WriteLock:
     SQLite's own locking is enough in principle, but WAL had a rare bug before 3.51.3 when two
     connections write or checkpoint at the same moment; a short exclusive flock on a side file
     around each write transaction keeps two open terminals and `callbook log` loops safe.
+
+    The wait is bounded: after `wait` seconds `hold()` raises BusyError naming the process
+    that holds the lock (each holder writes its pid and command into the lock file). The wait
+    polls, so a signal handler (SIGTERM, SIGINT) runs while it waits.
     """
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, wait: float | None = None) -> None:
         self._thread_lock = threading.RLock()
+        self._db_path = db_path
         self._path = db_path.with_name(db_path.name + ".lock")
         self._fd: int | None = None
         self._depth = 0
+        self.wait = lock_wait() if wait is None else wait
 
     def _open(self) -> int | None:
         if self._fd is None:
             try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             except OSError:
                 return None  # read-only folder: SQLite's own locking still applies
         return self._fd
 
+    def _acquire(self, fd: int, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        pause = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(self._busy_message(wait)) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+        with contextlib.suppress(OSError):
+            stamp = f"{os.getpid()} {_command_line()}\n".encode()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, stamp, 0)
+
+    def busy(self) -> str | None:
+        """Who holds the lock in another process right now ("process 123 (callbook import
+        big.csv)"), without waiting; None when it is free or this process holds it (its own
+        writes are short). For a screen that must not block: ask first, or write from a
+        worker. A descriptor of its own: flock sees this process's other one as a rival, so
+        a thread of ours waiting for another process does not hide that process."""
+        try:
+            fd = os.open(self._path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None  # no lock file yet (nobody ever wrote), or a read-only folder
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                who = self.holder()
+                if who.partition(" ")[0] == str(os.getpid()):
+                    return None
+                return _described(who)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    def holder(self) -> str:
+        """Who holds the lock, as its holder wrote it: "pid command", or "" if unknown."""
+        try:
+            with open(self._path, "rb") as fh:
+                return fh.read(512).decode("utf-8", "replace").strip().splitlines()[0]
+        except (OSError, IndexError):
+            return ""
+
+    def _busy_message(self, wait: float) -> str:
+        by = _described(self.holder())
+        return (
+            f"{self._db_path} is busy: {by} has held its write lock for over {wait:g} s; "
+            "nothing was changed, try again when it is done"
+        )
+
     @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
+    def hold(self, wait: float | None = None) -> Iterator[None]:
         with self._thread_lock:
             fd = self._open() if self._depth == 0 else None
             if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._acquire(fd, self.wait if wait is None else wait)
             self._depth += 1
             try:
                 yield
@@ -387,3 +496,32 @@ class WriteLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _described(holder: str) -> str:
+    """ "process 123 (callbook import big.csv)" from the lock file's "123 callbook import ..." """
+    pid, _, command = holder.partition(" ")
+    return f"process {pid} ({command or 'unknown command'})" if pid else "another process"
+
+
+def lock_wait() -> float:
+    try:
+        wait = float(os.environ.get("CALLBOOK_LOCK_WAIT", LOCK_WAIT_S))
+    except ValueError:
+        return LOCK_WAIT_S
+    return wait if 0 <= wait < 3600 else LOCK_WAIT_S
+
+
+def _command_line() -> str:
+    name = os.path.basename(sys.argv[0]) if sys.argv else "python"
+    words = ["callbook" if name == "__main__.py" else name, *sys.argv[1:]]
+    text = " ".join(words).replace("\n", " ")
+    return text[:200]
+
+
+def fault_point(name: str) -> None:
+    """A named step of a multi-step file operation (restore, upgrade), where the crash tests
+    kill the process (CALLBOOK_FAULT=name) to prove that every moment between two steps is
+    safe. Costs one dictionary lookup."""
+    if os.environ.get("CALLBOOK_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

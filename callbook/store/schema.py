@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from callbook.store.db import APPLICATION_ID, StoreError
+from callbook.store.db import APPLICATION_ID, StoreError, fault_point
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -237,7 +237,25 @@ def _v6_flat_reads(conn: sqlite3.Connection) -> None:
     tallies.rebuild(conn, local_zone(), now)
 
 
-def _v7_phones(conn: sqlite3.Connection) -> None:
+def _v7_book_identity(conn: sqlite3.Connection) -> None:
+    """A random identity for the book, in a row each write transaction rewrites: every
+    write-ahead log of the book then carries it, and a log left beside the wrong book is told
+    apart before SQLite applies it (book_log.check_log)."""
+    import uuid
+
+    from callbook.store.book_log import IDENTITY_MARK
+
+    conn.execute(
+        "CREATE TABLE book_identity (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "book_id TEXT NOT NULL, writes INTEGER NOT NULL DEFAULT 0)"
+    )
+    conn.execute(
+        "INSERT INTO book_identity (id, book_id) VALUES (1, ?)",
+        (IDENTITY_MARK.decode() + uuid.uuid4().hex,),
+    )
+
+
+def _v8_phones(conn: sqlite3.Connection) -> None:
     """Numbers as rows: each prospect's numbers (moved from its JSON list, which stays as a
     cache of them, dialable ones first), the number each call dialled and who answered, and
     a prospect's reason for leaving the queue when no number is left to dial."""
@@ -294,7 +312,7 @@ def _v7_phones(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[Migration] = [
     _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
-    _v7_phones,
+    _v7_book_identity, _v8_phones,
 ]
 LATEST = len(MIGRATIONS)
 
@@ -329,11 +347,13 @@ def migrate(conn: sqlite3.Connection, path: Path, *, upto: int = LATEST) -> int:
                 continue
             step(conn) if current else _first(conn, step)
             conn.execute(f"PRAGMA user_version = {current + 1}")
+            fault_point(f"migrate:{current + 1}:uncommitted")
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         current += 1
+        fault_point(f"migrate:{current}:committed")
     return current
 
 

@@ -124,3 +124,36 @@ def test_sigterm_saves_the_draft_and_exits(tmux: Tmux, demo_db: Path, app_env) -
         assert json.loads(store.load_draft("capture"))["line"] == "dm avail: mornings"
         last = store._read("select max(id) from sessions")[0][0]
         assert store.get_session(last).ended_at is not None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("sig, code", [(3, 131), (2, 130)], ids=["SIGQUIT", "SIGINT"])
+def test_sigquit_and_sigint_give_the_terminal_back(tmux: Tmux, demo_db: Path, app_env, sig, code):
+    """Killed by SIGQUIT (ctrl+\\ from another terminal) or SIGINT, the app leaves the way it
+    leaves on ctrl+q: the draft saved, the terminal out of raw mode (typing echoes again)."""
+    tmux.start(command(demo_db), app_env, keep=True)
+    tmux.wait_for(lambda s: "enter calls" in s, "the queue")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "on call with" in s, "the call to start")
+    tmux.type("pain: slow quotes")
+    tmux.wait_for(lambda s: "✔ Pain" in s, "the preview")
+    (app,) = wait_until(lambda: _children(tmux.pane_pid()), 5, "no app process")
+    os.kill(app, sig)
+    assert tmux.exit_code() == code
+    assert "Queue" not in tmux.screen()
+    tmux.type("echoed-back")  # read by `sleep`'s terminal: shown only if echo is on again
+    tmux.wait_for("echoed-back", "the typed text to echo (the terminal left in raw mode?)")
+    with Store.open(demo_db) as store:
+        assert json.loads(store.load_draft("capture"))["line"] == "pain: slow quotes"

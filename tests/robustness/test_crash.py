@@ -114,20 +114,34 @@ def test_kill_callbook_log_at_random(tmp_path, stress, record_property):
     )
 
 
+def _version(db) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def test_a_fresh_book_killed_while_opening_still_opens(tmp_path):
-    """Killed during the very first open (migrations): the next open finishes the job."""
-    rng = random.Random(1)
-    for n in range(3):
-        db = tmp_path / f"fresh{n}.db"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "callbook", "--db", str(db), "queue"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env(tmp_path / "home"),
-        )
-        time.sleep(rng.uniform(0.15, 0.6))
-        proc.kill()
-        proc.wait()
-        with Store.open(db) as store:
-            assert store.integrity_check() == []
-            assert store.count_prospects() == 0
+    """Killed during the very first open, inside each migration (before and after its
+    commit): the book is left at the version before or after that step, never between, and
+    the next open finishes the job. The kill is planted at the step (CALLBOOK_FAULT), so it
+    cannot land before the upgrade starts or after it ends."""
+    from callbook.store.schema import LATEST
+
+    for step in range(1, LATEST + 1):
+        for moment, left_at in (("uncommitted", step - 1), ("committed", step)):
+            db = tmp_path / f"fresh-{step}-{moment}.db"
+            proc = subprocess.run(
+                [sys.executable, "-m", "callbook", "--db", str(db), "queue"],
+                capture_output=True,
+                env={**env(tmp_path / "home"), "CALLBOOK_FAULT": f"migrate:{step}:{moment}"},
+            )
+            assert proc.returncode == -signal.SIGKILL, (step, moment, proc.stderr)
+            assert _version(db) == left_at, (step, moment)
+            with Store.open(db) as store:
+                assert store.schema_version == LATEST
+                assert store.integrity_check() == []
+                assert store.count_prospects() == 0

@@ -99,6 +99,57 @@ def test_a_backup_holds_commits_not_yet_folded_into_the_file(book, paths):
     assert calls_in(backup(book, paths)) == 8
 
 
+def test_a_copy_that_fails_its_check_never_takes_the_final_name(
+    book, paths, tmp_path, monkeypatch
+):
+    """The copy is checked before it is named: a copy spoilt between VACUUM INTO and the name
+    (a failing disk, a bug) is refused and removed, and no backup appears under its name. If
+    the check were dropped the spoilt copy would be named a backup: this test would fail."""
+    import callbook.store.backup as backup_module
+
+    real_fsync = backup_module.fsync
+    spoilt = []
+
+    def spoil_then_fsync(path):
+        if ".partial-" in path.name:  # the finished copy, still under its temporary name
+            data = bytearray(path.read_bytes())
+            data[4096 * 2 : 4096 * 3] = b"\xff" * 4096  # a page of the copy overwritten
+            path.write_bytes(bytes(data))
+            spoilt.append(path)
+        real_fsync(path)
+
+    monkeypatch.setattr(backup_module, "fsync", spoil_then_fsync)
+    dest = tmp_path / "spoilt.db"
+    with pytest.raises(StoreError, match="is damaged"):
+        backup(book, paths, dest)
+    assert spoilt, "the copy was never made"
+    assert not dest.exists()
+    assert not list(tmp_path.glob(".spoilt.db*"))
+    monkeypatch.undo()
+    assert verify_book(backup(book, paths, dest)) >= 1  # and a sound copy is named
+
+
+def test_a_backup_never_takes_the_name_of_the_books_side_files(book, paths):
+    for suffix in ("-wal", "-shm", "-journal", ".lock"):
+        side = book.path.with_name(book.path.name + suffix)
+        existed = side.exists()
+        with pytest.raises(BackupError, match="cannot take the name of one of the book's files"):
+            backup(book, paths, side)
+        assert side.exists() == existed
+    assert book.integrity_check() == []
+
+
+def test_a_book_reached_through_a_symlink_keeps_its_backup_names(tmp_path):
+    real = tmp_path / "real-home"
+    (tmp_path / "home").symlink_to(real, target_is_directory=True)
+    paths = resolve(None, {"CALLBOOK_HOME": str(tmp_path / "home")})
+    with Store.open(paths.db, clock=fixed_clock(NOW)) as store:
+        record(store, 1)
+        made = backup(store, paths)
+    assert made.name.startswith("callbook-20261127-")  # the default book's own name
+    assert [b.path for b in list_backups(paths)] == [made]
+
+
 def test_backup_destinations(book, paths, tmp_path):
     folder = tmp_path / "elsewhere"
     folder.mkdir()
@@ -236,8 +287,10 @@ def test_restore_refuses_without_force_and_keeps_the_replaced_book(paths):
     assert made.exists() and verify_book(made)
 
 
-def test_restore_keeps_the_replaced_books_log_with_it(paths, tmp_path):
-    """A book left with a write-ahead log (its program was killed) is kept aside whole."""
+def test_restore_folds_the_replaced_books_log_into_the_copy_it_keeps(paths, tmp_path):
+    """A book left with a write-ahead log (its program was killed) is kept aside whole: its
+    log folded into the file first, so the file alone holds every call, and a copy of its
+    own, not a hard link (a second name for the same file changes with its next writer)."""
     with Store.open(paths.db, clock=fixed_clock(NOW)) as store:
         record(store, 2)
         made = backup(store, paths)
@@ -252,8 +305,9 @@ def test_restore_keeps_the_replaced_books_log_with_it(paths, tmp_path):
     assert paths.db.with_name("callbook.db-wal").stat().st_size > 0
     aside = restore(made, paths.db, force=True)
     assert not paths.db.with_name("callbook.db-wal").exists()
-    assert aside.with_name(aside.name + "-wal").exists()
-    assert calls_in(aside) == 7  # its log came along
+    assert not aside.with_name(aside.name + "-wal").exists()  # folded in, not carried along
+    assert os.stat(aside).st_nlink == 1 and os.stat(paths.db).st_nlink == 1
+    assert calls_in(aside) == 7  # every call the log held is in the kept file
     assert calls_in(paths.db) == 2
 
 

@@ -336,7 +336,7 @@ def small_disk(tmp_path) -> Iterator[Path]:
     if os.geteuid() != 0 or not _run(
         # Room for a new book's log and a few calls (~100 kB of log each: a call touches ~25
         # pages), so that the space freed after filling the disk holds the next call.
-        "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)
+        "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)
     ):
         pytest.skip("cannot mount a small file system here")
     try:

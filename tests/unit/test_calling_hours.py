@@ -125,7 +125,10 @@ def test_legal_hours_and_stricter_windows_from_config(tmp_path):
     assert legal.window("US-TX") == (510, 1260)
     assert legal.window("DE") == (540, 1200)
     [error] = config.errors
-    assert error.endswith("nowhere: a country or state like 'US-FL' = '08:00-20:00', not '9-5'")
+    assert error == (
+        f"{config_file}:7: nowhere: a country or state like 'US-FL' = '08:00-20:00', not '9-5'; "
+        "ignored"
+    )
 
 
 # --- the queue: the floor, callbacks, unknown zones ----------------------------------------

@@ -155,6 +155,78 @@ def test_a_missing_book_is_not_created(tmp_path, monkeypatch):
     assert not resolve(None).db.exists()
 
 
+# --- leftovers and a real write --------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return int(proc.stdout)
+
+
+def test_doctor_finds_and_fix_removes_what_killed_backups_and_restores_left(paths):
+    dead = _dead_pid()
+    left = [
+        paths.db.with_name(f".{paths.db.name}.restoring-{dead}"),
+        paths.backup_dir / f".callbook-20261127-150000.db.partial-{dead}",
+        paths.db.with_name(f".export.json.partial-{dead}"),
+    ]
+    for path in left:
+        path.write_bytes(b"\0" * 300_000)
+    alive = paths.backup_dir / f".callbook-20261127-160000.db.partial-{os.getpid()}"
+    alive.write_bytes(b"being written right now")
+    found = findings()["leftovers"]
+    assert not found["ok"]
+    assert found["detail"].startswith(
+        "3 temporary file(s) left by an interrupted backup, restore or export (0.9 MB): "
+    )
+    assert all(str(p) in found["detail"] for p in left)
+    assert all(p.exists() for p in left)
+    fixed = findings("--fix")["leftovers"]
+    assert fixed["ok"] and fixed["fixed"] and fixed["detail"].startswith("removed 3 temporary")
+    assert not any(p.exists() for p in left)
+    assert alive.exists()  # its process is still running: not a leftover
+    assert findings()["leftovers"]["detail"] == "no temporary files left behind"
+
+
+def test_doctor_says_not_writable_on_a_full_disk(tmp_path, monkeypatch):
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
+    ).returncode:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        db = disk / "book.db"
+        with Store.open(db) as store:
+            store.add_prospect("Acme Ltd")
+        filler = disk / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        monkeypatch.setenv("CALLBOOK_DB", str(db))
+        found = findings()["writable"]
+        assert not found["ok"]
+        assert found["detail"] == "the disk is full: nothing can be recorded"
+        filler.unlink()
+        assert findings()["writable"]["ok"]
+        assert not [p.name for p in disk.iterdir() if "probe" in p.name]
+    finally:
+        import gc
+
+        gc.collect()
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
 def test_stats_tallies_and_name_keys_another_program_left_behind_are_rebuilt(paths):
     conn = sqlite3.connect(paths.db)
     conn.execute("update stats_days set calls = calls + 5")

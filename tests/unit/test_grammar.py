@@ -391,9 +391,9 @@ def test_outcome_help_lists_every_code() -> None:
 def test_huge_lines_are_quick() -> None:
     started = timer.perf_counter()
     capture = parse("x" * 1_000_000, TEMPLATE, NOW, LONDON)
-    assert capture.notes == ("x" * 1_000_000,)
-    capture = parse("gk: a; " * 20_000, TEMPLATE, NOW, LONDON)
-    assert len(capture.pieces) == 1 and len(capture.errors) == 19_999
+    assert capture.notes == () and len(capture.errors) == 1  # too long: refused, quickly
+    capture = parse("gk: a; " * 1_400, TEMPLATE, NOW, LONDON)
+    assert len(capture.pieces) == 1 and len(capture.errors) == 1_399
     parse("a " * 100_000 + ": b", TEMPLATE, NOW, LONDON)
     parse("@" + "1" * 100_000, TEMPLATE, NOW, LONDON)
     assert timer.perf_counter() - started < 10
@@ -556,3 +556,22 @@ def test_day_offsets_land_on_the_default_hour(days: int, tz: ZoneInfo) -> None:
     when = parse_when(f"+{days}d", NOW, tz).astimezone(tz)
     assert when.date() == NOW.astimezone(tz).date() + timedelta(days=days)
     assert (when.hour, when.minute) == (9, 0)
+
+
+def test_a_clause_or_a_line_too_long_is_an_error_not_a_piece() -> None:
+    from callbook.capture.grammar import MAX_CLAUSE_CHARS, MAX_LINE_CHARS
+
+    value = "x" * (MAX_CLAUSE_CHARS + 10)
+    capture = parse(f"gk: {value}; !gk", TEMPLATE, NOW, UTC)
+    assert capture.pieces == () and capture.outcome is Outcome.GATEKEEPER
+    (error,) = capture.errors
+    assert (error.clause, error.column, error.text) == (1, 1, "gk: " + "x" * 36 + "…")
+    said = f"too long ({MAX_CLAUSE_CHARS + 14} characters; a clause holds at most 2000)"
+    assert error.message == said
+    huge = parse("note; " * (MAX_LINE_CHARS // 5), TEMPLATE, NOW, UTC)
+    assert [e.message for e in huge.errors] == [
+        f"the line is too long ({len('note; ' * (MAX_LINE_CHARS // 5))} characters; the most is "
+        f"{MAX_LINE_CHARS})"
+    ]
+    assert huge.notes == ()
+    assert parse("gk: " + "x" * 1990, TEMPLATE, NOW, UTC).errors == ()

@@ -63,8 +63,11 @@ DATA_AT_VERSION[_FLAT_READS] = [
     *DATA_AT_VERSION[_FLAT_READS - 1],
     "update prospects set name_key = lower(name), company_key = lower(company)",
 ]
+# The book's identity adds no rows of the caller's: the same data as the version before it.
+_IDENTITY = MIGRATIONS.index(schema_module._v7_book_identity) + 1
+DATA_AT_VERSION[_IDENTITY] = DATA_AT_VERSION[_IDENTITY - 1]
 # The phones migration: numbers as rows, the number each call dialled.
-PHONES_VERSION = MIGRATIONS.index(schema_module._v7_phones) + 1
+PHONES_VERSION = MIGRATIONS.index(schema_module._v8_phones) + 1
 DATA_AT_VERSION[PHONES_VERSION] = [
     *DATA_AT_VERSION[PHONES_VERSION - 1],
     "insert into phones (id, prospect_id, number, e164, typed, position, created_at) values "

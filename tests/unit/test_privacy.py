@@ -114,6 +114,24 @@ def test_the_crash_log(paths):
     assert "\n" not in shown
 
 
+def test_a_crash_log_the_full_disk_refused_is_not_named(paths, monkeypatch):
+    """On a full disk the log stays empty: the line on screen must not send the caller to it."""
+    import errno
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    error = ValueError(f"cannot parse {SECRET!r}")
+    monkeypatch.setattr(os, "write", full)
+    assert record_crash(paths, error) is None
+    monkeypatch.undo()
+    shown = screen_message(error, None)
+    assert shown == (
+        "callbook stopped after an unexpected error (ValueError); the details could not be "
+        "saved (disk full?)"
+    )
+
+
 def test_doctor_reports_a_folder_open_to_others(paths):
     Store.open(paths.db).close()
     os.chmod(paths.data_dir, 0o755)

@@ -17,7 +17,8 @@ def test_theme_setting(tmp_path) -> None:
     loaded = load_config(file=config)
     assert loaded.theme is None
     assert loaded.errors == (
-        f'{config}:2: theme: a theme name, like "nord" (the command palette lists them)',
+        f'{config}:2: theme: a theme name, like "nord" (the command palette lists them); using '
+        "the default callbook's own",
     )
 
 

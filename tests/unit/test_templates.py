@@ -421,3 +421,65 @@ def test_get_falls_back_to_cold_call() -> None:
 )
 def test_normalize_name(name: str, normal: str) -> None:
     assert normalize_name(name) == normal
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def _slots(n: int) -> str:
+    body = "".join(
+        f'[[slots]]\nkey = "s{i}"\nlabel = "Slot {i}"\nquestion = "Q{i}?"\naliases = ["a{i}"]\n'
+        for i in range(n)
+    )
+    return f'key = "big"\nname = "Big"\n{body}'
+
+
+def test_too_many_slots_is_one_line_at_the_first_one_too_many() -> None:
+    from callbook.jigsaw import MAX_SLOTS
+
+    assert len(load_template(_slots(MAX_SLOTS), "ok.toml").slots) == MAX_SLOTS
+    with pytest.raises(TemplateError) as raised:
+        load_template(_slots(MAX_SLOTS + 1), "big.toml")
+    first_too_many = 3 + 5 * MAX_SLOTS
+    assert str(raised.value) == (
+        f"big.toml:{first_too_many}: too many slots ({MAX_SLOTS + 1}; a template holds at most "
+        f"{MAX_SLOTS})"
+    )
+
+
+def test_a_valid_template_is_loaded_without_searching_its_text(monkeypatch) -> None:
+    """Line numbers are looked up only for an error: searching the text for every name of
+    every slot made loading quadratic (2000 slots took 2 s)."""
+    import callbook.jigsaw as jigsaw
+
+    searched = []
+    for name in ("key", "text", "table"):
+        real = getattr(jigsaw._Locator, name)
+        monkeypatch.setattr(
+            jigsaw._Locator, name,
+            lambda self, *a, _real=real, **k: searched.append(a) or _real(self, *a, **k),
+        )  # fmt: skip
+    assert len(load_template(_slots(150), "big.toml").slots) == 150
+    assert searched == []
+    with pytest.raises(TemplateError, match="duplicate alias"):
+        load_template(_slots(3).replace('aliases = ["a2"]', 'aliases = ["a2", "A2"]'), "x.toml")
+    assert searched  # and an error does say where
+
+
+@pytest.mark.parametrize(
+    "make, error",
+    [
+        (lambda p: p.symlink_to("/dev/zero"), "1: is a character device, not a file"),
+        (lambda p: __import__("os").mkfifo(p), "1: is a FIFO (named pipe), not a file"),
+        (lambda p: p.write_text(_slots(3) + "#" * 300_000), "too large"),
+        (lambda p: p.write_text('key = "d"\nname = "D"\nx = ' + "[" * 5000 + "]" * 5000),
+         "1: nested too deeply (more than 8 levels)"),
+    ],
+    ids=["dev-zero", "fifo", "large", "deep"],
+)  # fmt: skip
+def test_a_user_file_that_cannot_be_read_safely_is_one_line(tmp_path: Path, make, error) -> None:
+    make(tmp_path / "bad.toml")
+    found = load_templates(tmp_path)  # never hangs, never raises
+    assert len(found.errors) == 1 and error in found.errors[0]
+    assert found.errors[0].startswith(f"{tmp_path / 'bad.toml'}:")
+    assert set(found.templates) == set(BUILTINS)
