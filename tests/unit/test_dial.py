@@ -42,13 +42,13 @@ def test_config(tmp_path):
     assert load_config(file=path).dial == DialSettings("command", "softphone {number}")
     path.write_text('[dial]\nhandoff = "fax"\n')
     config = load_config(file=path)
-    assert config.dial == DialSettings() and config.errors == (
-        f"{path}:2: handoff: one of tel, command, clipboard, none, not 'fax'",
-    )
+    # The one-line error names the file and the setting (its line, where config finds it).
+    [error] = config.errors
+    assert config.dial == DialSettings() and error.startswith(f"{path}:")
+    assert "handoff: one of tel, command, clipboard, none, not 'fax'" in error
     path.write_text('[dial]\nhandoff = "command"\n')
-    assert load_config(file=path).errors == (
-        f'{path}:2: handoff: handoff = "command" needs command = "... {{number}}"',
-    )
+    [error] = load_config(file=path).errors
+    assert 'handoff: handoff = "command" needs command = "... {number}"' in error
 
 
 def test_launch_does_not_wait_and_a_failure_is_one_line(tmp_path):
