@@ -440,6 +440,9 @@ class CallbookApp(App[int]):
             self.notify(str(exc), title="not called", severity="warning")
             return False
         self._on_call(prospect)
+        # Begun now (a call brought back by undo or a restart is not dialled again), lawfully.
+        if not self.desk.outside_legal_hours(prospect, self.flow.call.started_at):
+            self._hand_off(self.flow.call.dialled)
         return True
 
     def _on_call(self, prospect: Prospect) -> None:
@@ -455,6 +458,26 @@ class CallbookApp(App[int]):
         outside = self.desk.outside_legal_hours(prospect, call.started_at)
         if outside:
             self.notify(f"{prospect.name}: {outside}", title="outside hours", severity="error")
+
+    def _hand_off(self, number: str | None) -> None:
+        """Give the number the call records as dialled to the configured dialer (see
+        callbook.dial)."""
+        from callbook.dial import launch, plan
+
+        dial = plan(self.desk.config.dial, number)
+        if dial is None:
+            return
+        if dial.clipboard is not None:
+            self.copy_to_clipboard(dial.clipboard)
+            return
+        failed = launch(dial.argv, self._dial_failed)
+        if failed:
+            self.notify(failed, severity="warning")
+
+    def _dial_failed(self, line: str) -> None:
+        """From the thread that reaps the dialer: one line, unless the app has gone."""
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self.notify, line, severity="warning")
 
     def commit(self) -> None:
         """Record the call. The preview clears only once the write is on disk."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from callbook import toml_errors
 from callbook.clock import zone
+from callbook.dial import HANDOFFS, DialSettings
 from callbook.paths import Paths
 from callbook.when import resolve_zone
 
@@ -76,6 +77,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     backups_keep: int = 7
     wrap_up: bool = True  # after a line with no `> objective`, offer one for the next call
+    dial: DialSettings = field(default_factory=DialSettings)  # the number handed to a dialer
     theme: str | None = None  # a Textual theme name; the palette's choice is remembered
     templates_dir: Path | None = None
     errors: tuple[str, ...] = ()
@@ -190,6 +192,8 @@ def _apply(config: Config, data: dict, path: Path, text: str) -> Config:
             changes["legal_hours"] = _legal(value, bad)
         elif key == "queue":
             changes["queue"] = _queue(value, bad)
+        elif key == "dial" and isinstance(value, dict):
+            changes["dial"] = _dial(value, bad)
         elif key == "keys":
             changes["keys"] = _keys(value, bad)
         else:
@@ -306,6 +310,25 @@ def _hours(value: dict, bad) -> CallingHours:
     return hours
 
 
+def _dial(value: dict, bad) -> DialSettings:
+    dial = DialSettings()
+    for key, given in value.items():
+        if key == "handoff":
+            if given in HANDOFFS:
+                dial = replace(dial, handoff=given)
+            else:
+                bad(key, f"one of {', '.join(HANDOFFS)}, not {given!r}")
+        elif key == "command":
+            if isinstance(given, str) and ("{number}" in given or "{tel}" in given):
+                dial = replace(dial, command=given)
+            else:
+                bad(key, "a command with {number} (or {tel}) where the number goes")
+        else:
+            bad(key, "unknown dial setting (handoff, command)")
+    if dial.handoff == "command" and dial.command is None:
+        bad("handoff", 'handoff = "command" needs command = "... {number}"')
+        dial = DialSettings()
+    return dial
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError

@@ -14,7 +14,7 @@ from callbook.capture.grammar import parse
 from callbook.capture.preview import Preview, preview
 from callbook.config import Config, load_config, with_templates
 from callbook.jigsaw import Jigsaw, TemplateSet, build_jigsaw, load_templates
-from callbook.model import Call, Capture, Prospect, QueueEntry, Slot, Template
+from callbook.model import Call, Capture, Outcome, Prospect, QueueEntry, Slot, Template
 from callbook.paths import Paths
 from callbook.store import Store
 
@@ -163,7 +163,34 @@ class Desk:
         self, prospect: Prospect, line: str, known: dict[str, str] | None = None
     ) -> Preview:
         known = self.known_values(prospect) if known is None else known
-        return preview(self.parse(prospect, line), self.template_for(prospect), known)
+        capture = self._known_people(prospect, self.parse(prospect, line), known)
+        return preview(capture, self.template_for(prospect), known)
+
+    def _known_people(self, prospect: Prospect, capture: Capture, known: dict[str, str]):
+        """The capture as the store will record it: a piece naming a known person ("gk:
+        Lukas" for Lukas Patel) shows their name as known, or the piece in force when it
+        will leave that alone (no change, no win)."""
+        from callbook import people
+        from callbook.capture.apply import split_name_title
+
+        template = self.template_for(prospect)
+        roles = {p.slot: s.role for p in capture.pieces if (s := template.slot(p.slot)) and s.role}
+        if not roles:
+            return capture
+        contacts = self.store.contacts(prospect.id)
+        pieces = []
+        for piece in capture.pieces:
+            role = roles.get(piece.slot)
+            same_role = [c.name for c in contacts if role is not None and c.role is role]
+            name, title = split_name_title(piece.value)
+            found = people.match(name, same_role) if same_role else None
+            if found is not None and not found.fuller:
+                in_force = known.get(piece.slot)
+                in_force_name = split_name_title(in_force)[0] if in_force else None
+                value = people.settled_value(same_role[found.index], title, in_force_name)
+                piece = replace(piece, value=value if value is not None else in_force)
+            pieces.append(piece)
+        return replace(capture, pieces=tuple(pieces))
 
     def commit(
         self,
@@ -199,11 +226,37 @@ class Desk:
             session_id=session_id,
             objective=objective if objective is not None else prospect.next_objective,
         )
-        if dialled is not None:
+        if dialled is not None:  # None: the store records the prospect's first to dial
             new = replace(new, dialled=dialled)
         if outside:
             new = replace(new, outside_hours=True)
         return self.store.record_call(new, clear_draft=clear_draft)
+
+    def number_effect(self, prospect: Prospect, outcome: Outcome | None,
+                      dialled: str | None = None) -> str | None:  # fmt: skip
+        """What an outcome will do to the prospect's numbers, in one line for the preview and
+        the command line (None: nothing): `!wrong` retires the number dialled, `!dnc` puts
+        the prospect and every number of it on the do-not-call list."""
+        from callbook.phones import country_code, displayed, normalize
+
+        numbers = [n for n in self.store.phones(prospect.id) if n.dialable]
+        if dialled:  # as typed: in the prospect's country unless it says otherwise
+            region = country_code(prospect.country) or self.config.region
+            dialled = normalize(dialled.replace(";ext=", " ext. "), region).stored
+        if outcome is Outcome.DO_NOT_CALL:
+            held = [n for n in self.store.phones(prospect.id) if n.status != "do-not-call"]
+            if not held:
+                return "do not call: the prospect (its numbers are on the list already)"
+            shown = ", ".join(displayed(n.stored, prospect.country) for n in held)
+            return f"do not call: the prospect and {shown}"
+        if outcome is not Outcome.WRONG_NUMBER or not numbers:
+            return None
+        wrong = next((n for n in numbers if dialled and n.stored == dialled), numbers[0])
+        rest = [n for n in numbers if n.id != wrong.id]
+        said = f"wrong number: {displayed(wrong.stored, prospect.country)} retired"
+        if rest:
+            return f"{said}; next {displayed(rest[0].stored, prospect.country)}"
+        return f"{said}; no number left, it leaves the queue"
 
     # --- the queue ----------------------------------------------------------------------
 

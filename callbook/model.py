@@ -306,6 +306,17 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Answering:
+    """A person who picks up at a prospect (a gatekeeper on one shift or another): how often,
+    when last, and what they gave ("slot: value" of the pieces learned on those calls)."""
+
+    contact: Contact
+    answered: int = 0
+    last_answered_at: datetime | None = None
+    gave: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Piece:
     """One fact filling a slot. Never overwritten: a newer piece supersedes it."""
 
@@ -330,6 +341,53 @@ class Piece:
         return self.superseded_by is None and self.undone_at is None
 
 
+class Answerer(enum.StrEnum):
+    """Who picked up a call: part of the call, with the number dialled."""
+
+    GATEKEEPER = "gatekeeper"
+    DECISION_MAKER = "decision_maker"
+    SOMEONE = "someone"  # someone else: a colleague, a wrong number's owner
+    MACHINE = "machine"  # voicemail, an answering service
+
+    @property
+    def label(self) -> str:
+        return {"someone": "someone else", "decision_maker": "decision maker"}.get(
+            self.value, self.value
+        )
+
+
+@dataclass(frozen=True)
+class ProspectPhone:
+    """One number of a prospect, a row of the `phones` table."""
+
+    id: int
+    prospect_id: int
+    number: str  # E.164 where it parsed, else as typed; no extension
+    e164: str | None
+    typed: str
+    extension: str | None = None
+    label: str = "other"  # direct, mobile, switchboard, company, home, assistant, other
+    source: str | None = None
+    note: str | None = None
+    status: str = "ok"  # ok, wrong, do-not-call
+    position: int = 0
+    last_dialled_at: datetime | None = None
+    dialled: int = 0
+    answered: int = 0
+    reached_dm: int = 0
+    machine: int = 0
+    wrong: int = 0
+
+    @property
+    def stored(self) -> str:
+        """As the book's lists hold it: E.164 with `;ext=`, or as typed."""
+        return f"{self.number};ext={self.extension}" if self.extension else self.number
+
+    @property
+    def dialable(self) -> bool:
+        return self.status == "ok"
+
+
 @dataclass(frozen=True)
 class Call:
     id: int
@@ -346,6 +404,10 @@ class Call:
     small_wins: int = 0
     big_wins: int = 0
     undone_at: datetime | None = None
+    phone_id: int | None = None  # the row of the number dialled
+    dialled: str | None = None  # the number dialled, as stored
+    answered_by: Answerer | None = None  # None: nobody picked up
+    contact_id: int | None = None  # the known person who answered
     outside_hours: bool = False  # forced outside the prospect's legal hours
 
 
@@ -424,7 +486,7 @@ class NewCall:
     next_objective: str | None = None
     tags: tuple[str, ...] = ()
     capture: str | None = None  # the line as typed, kept with the call
-    dialled: str | None = None  # the number dialled (the store's phones part records it)
+    dialled: str | None = None  # the number dialled; None: the prospect's first to dial
     outside_hours: bool = False  # forced outside the prospect's legal hours
 
 

@@ -344,6 +344,39 @@ def display(stored: str, *, national_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, style)
 
 
+_EXTENSION_RE = re.compile(r"(?:\bext(?:ension)?\.?|\bx|#)\s*(\d{1,10})\b", re.IGNORECASE)
+
+
+def direct_line(text: str, region: str | None = None, base: str | None = None) -> str | None:
+    """The number a "direct line" said on a call gives, as stored: the first valid number in
+    `text` ("Tom: 020 8711 2817 ext 23"), else an extension alone ("ext 23", "x23") on
+    `base` (the number dialled so far, stored). None when it holds neither."""
+    import phonenumbers
+
+    for found in phonenumbers.PhoneNumberMatcher(text, (region or DEFAULT_REGION).upper()):
+        parsed = found.number
+        if phonenumbers.is_valid_number(parsed):
+            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            return f"{e164};ext={parsed.extension}" if parsed.extension else e164
+    extension = _EXTENSION_RE.search(text)
+    if extension and base:
+        return f"{base.split(';ext=')[0]};ext={extension.group(1)}"
+    return None
+
+
+def display_parts(stored: str, country: str | None = None) -> tuple[str, str | None]:
+    """A stored number for dialling by hand: (the number, national format when it is of the
+    prospect's `country` (name or code), international otherwise; its extension or None)."""
+    number, _, extension = stored.partition(";ext=")
+    return display(number, national_region=country_code(country)), extension or None
+
+
+def displayed(stored: str, country: str | None = None) -> str:
+    """`display_parts` on one line: "020 8711 2817 ext. 23"."""
+    number, extension = display_parts(stored, country)
+    return f"{number} ext. {extension}" if extension else number
+
+
 def tel_uri(stored: str) -> str | None:
     """`tel:` link for a normalised number (None for one kept as typed)."""
     return f"tel:{stored}" if is_normalized(stored) else None

@@ -121,11 +121,16 @@ def _find(ctx: Context, query: str):
     "--outside-hours", is_flag=True,
     help="Record it even though it is outside the prospect's legal calling hours (kept as such).",
 )  # fmt: skip
+@click.option(
+    "--number", "dialled", metavar="NUMBER",
+    help="The number dialled (any format; default: the prospect's first to dial).",
+)
 @json_option
 @pass_context
 def log(
-    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool, as_json: bool
-) -> None:
+    ctx: Context, prospect: str, line: str, force: bool, outside_hours: bool,
+    dialled: str | None, as_json: bool,
+) -> None:  # fmt: skip
     """Record a call from the shell: PROSPECT (name, company or #id; fuzzy) and a capture line,
     e.g. "gk: Sarah Jenkins; !gk; @thu 9:30; > ask for Tom"."""
     from callbook.capture.apply import CaptureRejected
@@ -134,13 +139,19 @@ def log(
     desk = ctx.desk()
     flow = CallFlow(desk)  # the app's rules: the same guard, outcome table and wrap-up offer
     target = _find(ctx, prospect)
+    blocked = desk.store.blocked_numbers(target)
+    if blocked and desk.store.number_to_dial(target.id) is None and not force:
+        numbers = ", ".join(blocked)
+        fail(f"#{target.id} {target.name}: {numbers} on the do-not-call list; nothing recorded "
+             "(--force)")  # fmt: skip
     try:
-        flow.start(target, force=force)
+        flow.start(target, force=force, dialled=dialled)
     except CallRefused as exc:
         fail(f"{exc}; nothing recorded (--force)")
     outside = desk.outside_legal_hours(target)
     if outside and not outside_hours:
         fail(f"#{target.id} {target.name}: {outside}; nothing recorded (--outside-hours)")
+    effect = desk.number_effect(target, desk.parse(target, line).outcome, dialled)
     try:
         done = flow.commit(line, outside_hours=outside_hours)
     except CaptureRejected as exc:
@@ -156,6 +167,8 @@ def log(
     if call.next_call_at:
         parts.append(f"next call {desk.show_when(target, call.next_call_at).text}")
     click.echo(" · ".join(parts))
+    if effect:
+        click.echo(effect)
     if done.wrap_up is not None:  # the line planned nothing: say what the next call could be for
         offer = done.wrap_up.offer
         click.echo(
@@ -211,6 +224,8 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
                     for s in jigsaw.missing
                 ],
                 "contacts": contacts,
+                "phones": desk.store.phones(target.id),
+                "unreachable": desk.store.unreachable(target.id),
                 "calls": calls,
                 "next_objective": target.next_objective or jigsaw.suggested_objective,
                 "plan": None if plan is None else {
@@ -226,8 +241,19 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
         return
     now = desk.now()
     click.echo(f"#{target.id} {target.name}  ·  {round(jigsaw.completion * 100)}% known")
-    if target.phones:
-        click.echo("  " + "  ".join(target.phones))
+    from callbook.phones import displayed
+
+    numbers = desk.store.phones(target.id)
+    if numbers:
+        shown = [
+            displayed(n.stored, target.country)
+            + "".join(f" ({note})" for note in (n.label, n.status) if note not in ("other", "ok"))
+            for n in numbers
+        ]
+        click.echo("  ☎ " + "  ".join(shown))
+    unreachable = desk.store.unreachable(target.id)
+    if unreachable:
+        click.echo(f"  not in the queue: {unreachable}")
     for contact in contacts:
         title = f", {contact.title}" if contact.title else ""
         click.echo(f"  {contact.role.label}: {contact.name}{title}")
@@ -246,7 +272,14 @@ def show(ctx: Context, prospect: str, as_json: bool) -> None:
         for call in calls:
             undone = " (undone)" if call.undone_at else ""
             wins = f", {call.small_wins} small win(s)" if call.small_wins else ""
-            click.echo(f"  {ago(call.started_at, now)}: {call.outcome.label}{wins}{undone}")
+            who = next((c.name for c in contacts if c.id == call.contact_id), None)
+            who = who or (call.answered_by.label if call.answered_by else None)
+            route = f" ({who})" if who else ""
+            if call.dialled:
+                route += f" on {displayed(call.dialled, target.country)}"
+            click.echo(
+                f"  {ago(call.started_at, now)}: {call.outcome.label}{route}{wins}{undone}"
+            )
     if plan is not None:
         click.echo(f"plan: {plan.label}")
     hours = ", ".join(f"{h:02d}:00–{h + 1:02d}:00" for h in sorted(reach.hours))

@@ -375,7 +375,7 @@ def _shown(value) -> str:
     "--what",
     metavar="TABLE",
     help="prospects, contacts, pieces (with their history), calls, sessions, "
-    "do_not_call_numbers, skips, or all (default: all; for csv: prospects). csv with all "
+    "do_not_call_numbers, skips, phones, or all (default: all; for csv: prospects). csv with all "
     "writes one file per table into the folder given with -o.",
 )
 @click.option(

@@ -416,10 +416,19 @@ def _joined(*parts: tuple[str, str, bool] | None) -> tuple[str, str, bool] | Non
 def _tags(value: str, verbatim: bool = False) -> list[str]:
     if verbatim:
         return [t.strip() for t in value.split(";") if t.strip()]
-    # Google marks its own groups with "* " ("* myContacts", "* starred"): not the caller's tags.
+    # Google marks its own groups with "* " ("* myContacts", "* starred"): not the caller's
+    # tags. A tag of the caller's that happens to start with "*" is kept.
     return [
-        t.strip() for t in _TAG_SPLIT.split(value) if t.strip() and not t.strip().startswith("*")
+        t.strip()
+        for t in _TAG_SPLIT.split(value)
+        if t.strip() and "".join(t.split()).casefold() not in GOOGLE_SYSTEM_GROUPS
     ]
+
+
+# Google's own groups, spaces and case aside ("* myContacts", "* My Contacts", "* starred").
+GOOGLE_SYSTEM_GROUPS = frozenset(
+    f"*{g}" for g in ("mycontacts", "starred", "friends", "family", "coworkers", "imported")
+)
 
 
 def _status(value: str) -> Status | None:

@@ -160,6 +160,7 @@ _NAMES = {
     "sessions": ("session", "sessions"),
     "do_not_call_numbers": ("do-not-call number", "do-not-call numbers"),
     "skips": ("skip", "skips"),
+    "phones": ("phone number", "phone numbers"),
 }
 
 

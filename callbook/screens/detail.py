@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from textual.app import ComposeResult
@@ -15,7 +15,8 @@ from textual.widgets import Footer, Static
 from callbook.clock import zone
 from callbook.keymap import bind
 from callbook.messages import CallProspect
-from callbook.model import Call, Contact, Piece, Prospect, Template
+from callbook.model import Answering, Call, Contact, Piece, Prospect, ProspectPhone, Template
+from callbook.phones import displayed
 from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
 
 
@@ -29,6 +30,14 @@ class DetailData:
     now: datetime
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
+    phones: list[ProspectPhone] = field(default_factory=list)  # dialling order first
+    gatekeepers: list[Answering] = field(default_factory=list)  # who answered, shift by shift
+
+
+def _number_note(number: ProspectPhone) -> str:
+    """" (mobile, wrong)": what a number is, and why it is not dialled."""
+    notes = [n for n in (number.label, number.status) if n not in ("other", "ok")]
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def _widget_id(slot: str) -> str:
@@ -115,7 +124,10 @@ class DetailScreen(Screen):
         else:
             place += "  ·  time zone unknown"
         lines.append(Content(place.strip(" ·")))
-        reach = "  ".join(filter(None, (*p.phones, p.email, p.website)))
+        numbers = [
+            displayed(n.stored, p.country) + _number_note(n) for n in self.data.phones
+        ] or [displayed(n, p.country) for n in p.phones]
+        reach = "  ".join(filter(None, (*numbers, p.email, p.website)))
         if reach:
             lines.append(Content(reach))
         facts = [
@@ -144,6 +156,12 @@ class DetailScreen(Screen):
         lines = []
         for c in self.data.contacts:
             extra = "  ".join(filter(None, (c.title, c.phone, c.email)))
+            answering = next((a for a in self.data.gatekeepers if a.contact.id == c.id), None)
+            if answering is not None and answering.answered:
+                extra += f"  answered {answering.answered}×, last "
+                extra += call_time(answering.last_answered_at, self.data.now, self.data.tz)
+                if answering.gave:
+                    extra += f"; gave {', '.join(answering.gave)}"
             source = f"call #{c.call_id}" if c.call_id else "added"
             lines.append(
                 Content.assemble(

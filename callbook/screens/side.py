@@ -50,7 +50,8 @@ def open_detail(app: CallbookApp, prospect_id: int, slot: str | None = None) -> 
         prospect=prospect, template=app.desk.template_for(prospect),
         pieces=store.pieces(prospect_id), contacts=store.contacts(prospect_id),
         calls=store.calls(prospect_id), now=app.desk.now(), tz=app.desk.config.tz,
-        zone=store.zone_of(prospect),
+        zone=store.zone_of(prospect), phones=store.phones(prospect.id),
+        gatekeepers=store.gatekeepers(prospect.id),
     )  # fmt: skip
     app.push_screen(DetailScreen(data, slot))
 

@@ -204,9 +204,9 @@ class CallFlow:
             raise CallRefused(reason)
         if self.wrap_up is not None:
             self.keep_objective()
-        blocked = set(self.store.blocked_numbers(fresh))
-        if dialled is None:
-            dialled = next((n for n in fresh.phones if n not in blocked), None)
+        if dialled is None:  # a direct line learned on a call, else the first still dialable
+            first = self.store.number_to_dial(fresh.id)
+            dialled = first.stored if first is not None else None
         objective = fresh.next_objective or self.desk.suggested_objective(fresh)
         self.call = ActiveCall(fresh, started_at or self.desk.now(), objective, dialled)
         self.last = None
@@ -312,6 +312,8 @@ class CallFlow:
         if not self.desk.config.wrap_up or not prospect.status.in_queue:
             return None
         if not offers_wrap_up(saved.outcome, before):
+            return None
+        if self.store.unreachable(prospect.id):  # no number left: no next call to plan
             return None
         slot = self.desk.jigsaw(prospect).most_important_missing
         if slot is None:

@@ -15,12 +15,14 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from callbook.clock import Clock, system_clock
 from callbook.model import (
+    Answering,
     Call,
     Contact,
     NewCall,
@@ -29,6 +31,7 @@ from callbook.model import (
     Outcome,
     Piece,
     Prospect,
+    ProspectPhone,
     QueueEntry,
     QueueReason,
     Role,
@@ -38,6 +41,7 @@ from callbook.model import (
     same_value,
     status_after,
 )
+from callbook.store import phones as phone_rows
 from callbook.store import rows, tallies
 from callbook.store.db import (
     ReadOnlyError,
@@ -66,6 +70,20 @@ PROSPECT_FIELDS = (
 )  # fmt: skip
 _LIST_FIELDS = {"phones", "tags"}
 _TIME_FIELDS = {"next_call_at"}
+
+# The slot whose value is a number to dial (the cold-call template's "direct line").
+DIRECT_LINE_SLOT = "direct_line"
+
+
+@dataclass
+class _People:
+    """The people a call's line names, as `Store._people` matched them to known contacts."""
+
+    matched: set[str] = field(default_factory=set)  # typed names that are known contacts
+    ids: dict[str, int] = field(default_factory=dict)  # typed name -> contact id
+    # (slot, value) of a piece naming a known person -> the value to write (None: nothing)
+    pieces: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
 
 # How long housekeeping (a checkpoint at a command's end, or when the app is idle) waits for
 # another process's write lock: it is never worth making anyone wait.
@@ -236,6 +254,14 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
 
+    def _read_with(self, read: Callable, *args):
+        """`read(conn, *args)`: a read by a store module, its errors in the store's words."""
+        with self._lock:
+            try:
+                return read(self.conn, *args)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection of the Store's own for long reads (stats, every name, queue
@@ -260,16 +286,21 @@ class Store:
     def add_prospects(self, records: Iterable[dict]) -> list[Prospect]:
         """Add many prospects in one transaction (all or nothing)."""
         now = self._now()
-        prepared = [self._prospect_row(r, now) for r in records]
+        records = list(records)
+        prepared = [self._prospect_row(phone_rows.without_details(r), now) for r in records]
         with self._write() as conn:
             ids = []
-            for row in prepared:
+            for record, row in zip(records, prepared, strict=True):
                 cur = conn.execute(
                     f"insert into prospects ({', '.join(row)}) values "
                     f"({', '.join('?' for _ in row)})",
                     tuple(row.values()),
                 )
                 ids.append(cur.lastrowid)
+                specs = phone_rows.specs_of(record)
+                if specs:
+                    phone_rows.insert(conn, cur.lastrowid, specs, now)
+                    phone_rows.refresh(conn, [cur.lastrowid])
         return [self.get_prospect(i) for i in ids]
 
     def _prospect_row(self, record: dict, now: str, *, new: bool = True) -> dict:
@@ -303,13 +334,17 @@ class Store:
         return row
 
     def update_prospect(self, prospect_id: int, **fields) -> Prospect:
-        row = self._prospect_row(fields, self._now(), new=False)
+        now = self._now()
+        row = self._prospect_row(phone_rows.without_details(fields), now, new=False)
+        specs = phone_rows.specs_of(fields)
         with self._write() as conn:
             self._require_prospect(conn, prospect_id)
             conn.execute(
                 f"update prospects set {', '.join(f'{k} = ?' for k in row)} where id = ?",
                 (*row.values(), prospect_id),
             )
+            if specs is not None:
+                phone_rows.replace_list(conn, prospect_id, specs, now)
         return self.get_prospect(prospect_id)
 
     def _require_prospect(self, conn: sqlite3.Connection, prospect_id: int) -> tuple:
@@ -411,6 +446,37 @@ class Store:
             )
         ]
 
+    def gatekeepers(self, prospect_id: int) -> list[Answering]:
+        """The prospect's gatekeepers (several: shifts), each with the calls they answered,
+        when last, and what they gave."""
+        found = []
+        for contact in self.contacts(prospect_id):
+            if contact.role is not Role.GATEKEEPER:
+                continue
+            (answered, last), = self._read(
+                "select count(*), max(started_at) from calls where contact_id = ? "
+                "and undone_at is null",
+                (contact.id,),
+            )  # fmt: skip
+            gave = self._read(
+                "select p.slot, p.value from pieces p join calls c on c.id = p.call_id "
+                "where c.contact_id = ? and c.undone_at is null and p.undone_at is null "
+                "order by p.id",
+                (contact.id,),
+            )
+            found.append(
+                Answering(
+                    contact, answered, rows.from_db_time(last),
+                    tuple(
+                        f"{slot.replace('_', ' ')}: {value}"
+                        for slot, value in gave
+                        # their own name is not something they gave
+                        if not value.casefold().startswith(contact.name.casefold())
+                    ),
+                )
+            )  # fmt: skip
+        return found
+
     def add_contact(self, prospect_id: int, contact: NewContact) -> Contact:
         with self._write() as conn:
             self._require_prospect(conn, prospect_id)
@@ -443,6 +509,18 @@ class Store:
                 (*params, -1 if limit is None else limit),
             )
         ]
+
+    def last_conversation(self, prospect_id: int) -> Call | None:
+        """The newest call (not undone) in which a person picked up and something was noted:
+        what was said last, by whom, when."""
+        found = self._read(
+            f"select {rows.CALL_COLUMNS} from calls where prospect_id = ? "
+            "and answered_by in ('gatekeeper', 'decision_maker', 'someone') "
+            "and undone_at is null and trim(coalesce(notes, '')) != '' "
+            "order by started_at desc, id desc limit 1",
+            (prospect_id,),
+        )
+        return rows.call(found[0]) if found else None
 
     def get_call(self, call_id: int) -> Call | None:
         found = self._read(f"select {rows.CALL_COLUMNS} from calls where id = ?", (call_id,))
@@ -511,19 +589,30 @@ class Store:
             )
             call_id = cur.lastrowid
             learned = rows.to_db_time(new.ended_at)
+            undo: dict = {}
+            people = self._people(conn, new, undo)
             # Each piece learned or changed is a small win, and so is confirming a stale one;
             # the tallies of pieces learned count the first kind only.
             slots, small = [], 0
             for slot, value in new.pieces:
+                if (slot, value) in people.pieces:  # names a known person
+                    value = people.pieces[(slot, value)]
+                    if value is None:
+                        continue
                 win = self._insert_piece(conn, new.prospect_id, slot, value, call_id, learned)
                 small += bool(win)
                 if win == "learned":
                     slots.append(slot)
             for contact in new.contacts:
-                self._insert_contact(conn, new.prospect_id, contact, call_id, now)
+                if contact.name not in people.matched:
+                    people.ids[contact.name] = self._insert_contact(
+                        conn, new.prospect_id, contact, call_id, now
+                    )
+            self._route(conn, new, call_id, people, undo, now)
             big = 1 if outcome.is_big_win else 0
             conn.execute(
-                "update calls set small_wins = ?, big_wins = ? where id = ?", (small, big, call_id)
+                "update calls set small_wins = ?, big_wins = ?, previous_state = ? where id = ?",
+                (small, big, json.dumps(previous | ({"phones": undo} if undo else {})), call_id),
             )
             tallies.add_call(
                 conn, rows.to_db_time(new.started_at), Outcome(new.outcome).value, small, big,
@@ -545,6 +634,163 @@ class Store:
                 ),
             )
         return self.get_call(call_id)
+
+    def _people(self, conn: sqlite3.Connection, new: NewCall, undo: dict) -> _People:
+        """Which people the line names are known: a name that stands for a known contact of
+        the same role ("Lukas" for Lukas Patel) is that contact: no new contact, and its
+        piece is not written again (no supersede, no win) unless the name says more (a
+        surname: the contact takes it and the piece goes in)."""
+        from callbook import people
+        from callbook.capture.apply import split_name_title
+
+        found = _People()
+        if not new.contacts:
+            return found
+        known = conn.execute(
+            "select id, name, role from contacts where prospect_id = ? and undone_at is null "
+            "order by id",
+            (new.prospect_id,),
+        ).fetchall()
+        for contact in new.contacts:
+            same_role = [k for k in known if k[2] == Role(contact.role).value]
+            matched = people.match(contact.name, [k[1] for k in same_role])
+            if matched is None:
+                continue
+            cid, name, _ = same_role[matched.index]
+            found.matched.add(contact.name)
+            found.ids[contact.name] = cid
+            conn.execute(
+                "update contacts set title = coalesce(title, ?), phone = coalesce(phone, ?), "
+                "email = coalesce(email, ?) where id = ?",
+                (contact.title, contact.phone, contact.email, cid),
+            )
+            if matched.fuller:
+                undo.setdefault("renamed", []).append([cid, name])
+                conn.execute("update contacts set name = ? where id = ?", (contact.name, cid))
+                continue
+            for slot, value in new.pieces:
+                typed_name, title = split_name_title(value)
+                if typed_name.casefold() != contact.name.casefold():
+                    continue
+                in_force = conn.execute(
+                    "select value from pieces where prospect_id = ? and slot = ? "
+                    "and superseded_by is null and undone_at is null order by id desc limit 1",
+                    (new.prospect_id, slot),
+                ).fetchone()
+                in_force_name = split_name_title(in_force[0])[0] if in_force else None
+                found.pieces[(slot, value)] = people.settled_value(name, title, in_force_name)
+        return found
+
+    def _route(self, conn: sqlite3.Connection, new: NewCall, call_id: int, people: _People,
+               undo: dict, now: str) -> None:  # fmt: skip
+        """The number dialled (the first to dial unless the call says), who answered, and what
+        the outcome and the line do to the prospect's numbers."""
+        from callbook import phones as numbers
+        from callbook.route import answered_by, answering_role
+
+        pid = new.prospect_id
+        outcome = Outcome(new.outcome)
+        region = self._region_of(conn, pid)
+        dialled = phone_rows.first_dialable(conn, pid)
+        if new.dialled and new.dialled.strip():
+            stored = numbers.normalize(new.dialled.replace(";ext=", " ext. "), region).stored
+            dialled = phone_rows.find(conn, pid, stored)
+            if dialled is None:
+                spec = phone_rows.NumberSpec(stored, new.dialled.strip(), source=f"call:{call_id}")
+                added = phone_rows.insert(conn, pid, [spec], now)
+                undo.setdefault("added", []).extend(added)
+                dialled = phone_rows.find(conn, pid, stored)
+        answerer = answered_by(outcome, [c.role for c in new.contacts])
+        role = answering_role(answerer)
+        contact_id = next(
+            (people.ids.get(c.name) for c in new.contacts if role and c.role == role), None
+        )
+        if outcome is Outcome.WRONG_NUMBER and dialled and dialled.status == phone_rows.OK:
+            undo.setdefault("status", []).append([dialled.id, dialled.status])
+            phone_rows.set_status(conn, dialled.id, phone_rows.WRONG)
+        for slot, value in new.pieces:
+            if slot == DIRECT_LINE_SLOT:
+                self._learn_direct_line(conn, pid, value, call_id, region, undo, now)
+        if outcome is Outcome.DO_NOT_CALL:
+            for held in phone_rows.of_prospect(conn, pid):
+                if phone_rows.ban(conn, held.number, now, f"!dnc on call {call_id}"):
+                    undo.setdefault("banned", []).append(held.number)
+        conn.execute(
+            "update calls set phone_id = ?, dialled = ?, answered_by = ?, contact_id = ? "
+            "where id = ?",
+            (
+                dialled.id if dialled else None,
+                dialled.stored if dialled else None,
+                answerer.value if answerer else None,
+                contact_id,
+                call_id,
+            ),
+        )
+        if dialled is not None:
+            phone_rows.recount(conn, dialled.id)
+        phone_rows.refresh(conn, [pid])
+
+    def _learn_direct_line(self, conn: sqlite3.Connection, prospect_id: int, value: str,
+                           call_id: int, region: str, undo: dict, now: str) -> None:  # fmt: skip
+        """A direct line said on a call becomes the prospect's first number to dial (an
+        extension alone goes with the number dialled first so far)."""
+        from callbook import phones as numbers
+
+        first = phone_rows.first_dialable(conn, prospect_id)
+        stored = numbers.direct_line(value, region, first.number if first else None)
+        if stored is None:
+            return
+        known = phone_rows.find(conn, prospect_id, stored)
+        if known is not None:
+            undo.setdefault("moved", []).append([known.id, known.position, known.label])
+            phone_rows.move_first(conn, known.id, prospect_id, "direct")
+            return
+        spec = phone_rows.NumberSpec(stored, value.strip(), "direct", f"call:{call_id}")
+        undo.setdefault("added", []).extend(
+            phone_rows.insert(conn, prospect_id, [spec], now, first=True)
+        )
+
+    def _region_of(self, conn: sqlite3.Connection, prospect_id: int) -> str:
+        """The country assumed for numbers said without a country code: the prospect's."""
+        from callbook import phones as numbers
+
+        found = conn.execute(
+            "select country from prospects where id = ?", (prospect_id,)
+        ).fetchone()
+        code = numbers.country_code(found[0]) if found and found[0] else None
+        return code or self._settings().region
+
+    def _undo_numbers(self, conn: sqlite3.Connection, call_id: int, prospect_id: int,
+                      undo: dict) -> None:  # fmt: skip
+        """Take back what a call did to numbers and people (see `_route` and `_people`)."""
+        for number in undo.get("banned", ()):
+            phone_rows.unban(conn, number)
+        # Rows of this prospect only (ids are never reused, but a row may have gone since).
+        mine = {r[0] for r in conn.execute(
+            "select id from phones where prospect_id = ?", (prospect_id,)
+        )}  # fmt: skip
+        for phone_id, status in undo.get("status", ()):
+            if phone_id in mine:
+                phone_rows.set_status(conn, phone_id, status)
+        for phone_id, position, label in undo.get("moved", ()):
+            if phone_id in mine:
+                conn.execute(
+                    "update phones set position = ?, label = ? where id = ?",
+                    (position, label, phone_id),
+                )
+        for phone_id in undo.get("added", ()):
+            if phone_id in mine:
+                conn.execute(
+                    "delete from phones where id = ?1 and not exists (select 1 from calls "
+                    "where phone_id = ?1 and id != ?2)",
+                    (phone_id, call_id),
+                )
+        for contact_id, name in undo.get("renamed", ()):
+            conn.execute("update contacts set name = ? where id = ?", (name, contact_id))
+        dialled = conn.execute("select phone_id from calls where id = ?", (call_id,)).fetchone()
+        if dialled and dialled[0] is not None:
+            phone_rows.recount(conn, dialled[0])
+        phone_rows.refresh(conn, [prospect_id])
 
     def set_next_objective(self, call_id: int, objective: str) -> Call:
         """The objective for the next call, chosen at the wrap-up of call `call_id` (when its
@@ -730,8 +976,9 @@ class Store:
                 "where id = ?",
                 (last[0], last[1], now, prospect_id),
             )
+            prev = json.loads(previous) if previous else {}
+            self._undo_numbers(conn, call_id, prospect_id, prev.get("phones") or {})
             if not later and previous:
-                prev = json.loads(previous)
                 conn.execute(
                     "update prospects set next_call_at = ?, next_objective = ?, status = ?, "
                     "tags = ? where id = ?",
@@ -939,18 +1186,14 @@ class Store:
         return total - closed - later - blocked
 
     def _all_numbers_blocked(self, conn: sqlite3.Connection, now_text: str) -> int:
-        """How many prospects in the queue at `now_text` have every number on the
-        do-not-call list."""
-        numbers = {r[0] for r in conn.execute("select number from do_not_call_numbers")}
-        if not numbers:
-            return 0
-        found = conn.execute(
-            f"select p.phones from prospects p where {_IN_QUEUE} "
-            "and (p.next_call_at is null or p.next_call_at <= ?) and exists (select 1 from "
-            "do_not_call_numbers d where instr(p.phones, '\"' || d.number) > 0)",
+        """How many prospects in the queue at `now_text` have no number left to dial: a walk
+        of the partial index of such prospects, however long the do-not-call list."""
+        return conn.execute(
+            f"select count(*) from prospects p indexed by prospects_unreachable "
+            f"where p.unreachable is not null and {_IN_QUEUE} "
+            "and (p.next_call_at is null or p.next_call_at <= ?)",
             (now_text,),
-        ).fetchall()
-        return sum(1 for (phones,) in found if _blocked_numbers(phones, numbers)[1])
+        ).fetchone()[0]
 
     def _read_zones(self) -> None:
         """Read the zone of every prospect whose `zone` is not read yet (new, or its
@@ -1016,7 +1259,8 @@ class Store:
 
     def lift_do_not_call(self, prospect_id: int, reason: str) -> Prospect:
         """The one way a prospect leaves do-not-call (no call outcome does): explicit, with a
-        reason, and recorded in `status_changes`. The prospect becomes active again."""
+        reason, and recorded in `status_changes`. The prospect becomes active again, and its
+        numbers that `!dnc` put on the do-not-call list come off it (the same request)."""
         reason = " ".join(reason.split())
         if not reason:
             raise ValueError("lifting do-not-call needs a reason")
@@ -1034,32 +1278,27 @@ class Store:
                 "update prospects set status = ?, updated_at = ? where id = ?",
                 (Status.ACTIVE.value, now, prospect_id),
             )
+            for phone in phone_rows.of_prospect(conn, prospect_id):
+                if phone.status == phone_rows.DO_NOT_CALL:
+                    phone_rows.unban(conn, phone.number)
         return self.get_prospect(prospect_id)
 
     # --- do-not-call numbers -------------------------------------------------------------
 
     def add_do_not_call_number(self, number: str, note: str | None = None) -> bool:
         """Put a number (as prospects store it: E.164 where it parsed, without `;ext=`) on the
-        do-not-call list: never dialled again, whichever prospect holds it; a prospect whose
-        every number is on the list leaves the queue. False when it was already there."""
+        do-not-call list: never dialled again, whichever prospect holds it (its rows are
+        marked do-not-call); a prospect with no other number left leaves the queue. False when
+        it was already there."""
         number = number.strip().split(";ext=")[0]
         if not number:
             raise ValueError("no number given")
         with self._write() as conn:
-            cur = conn.execute(
-                "insert or ignore into do_not_call_numbers (number, added_at, note) "
-                "values (?, ?, ?)",
-                (number, self._now(), note),
-            )
-            return cur.rowcount > 0
+            return phone_rows.ban(conn, number, self._now(), note)
 
     def remove_do_not_call_number(self, number: str) -> bool:
         with self._write() as conn:
-            cur = conn.execute(
-                "delete from do_not_call_numbers where number = ?",
-                (number.strip().split(";ext=")[0],),
-            )
-            return cur.rowcount > 0
+            return phone_rows.unban(conn, number.strip().split(";ext=")[0])
 
     def do_not_call_numbers(self) -> list[tuple[str, datetime, str | None]]:
         """(number, added, note) of every number on the do-not-call list, oldest first."""
@@ -1072,8 +1311,25 @@ class Store:
 
     def blocked_numbers(self, prospect: Prospect) -> tuple[str, ...]:
         """The prospect's numbers that are on the do-not-call list."""
-        numbers = {r[0] for r in self._read("select number from do_not_call_numbers")}
-        return _blocked_numbers(rows.to_json_list(prospect.phones), numbers)[0]
+        held = self.phones(prospect.id)
+        return tuple(p.stored for p in held if p.status == phone_rows.DO_NOT_CALL)
+
+    # --- numbers -------------------------------------------------------------------------
+
+    def phones(self, prospect_id: int) -> list[ProspectPhone]:
+        """Every number of a prospect: those to dial first, in dialling order, then the wrong
+        ones and those on the do-not-call list."""
+        return self._read_with(phone_rows.of_prospect, prospect_id)
+
+    def number_to_dial(self, prospect_id: int) -> ProspectPhone | None:
+        """The number to dial first: a direct line learned on a call, else the first of the
+        prospect's numbers still dialable. None when none is left."""
+        return self._read_with(phone_rows.first_dialable, prospect_id)
+
+    def unreachable(self, prospect_id: int) -> str | None:
+        """Why the prospect has no number left to dial; None while it has one (or none)."""
+        found = self._read("select unreachable from prospects where id = ?", (prospect_id,))
+        return found[0][0] if found else None
 
     # --- stats ---------------------------------------------------------------------------
 
@@ -1173,7 +1429,7 @@ class Store:
 _IN_QUEUE = "p.status in ('new', 'active', 'meeting')"
 _ROW_COLUMNS = (
     "p.id, p.priority, p.last_call_at, p.next_call_at, p.zone, p.zone_source, p.phones, "
-    "p.timezone, p.country, p.region, p.template, p.attempt_plan"
+    "p.timezone, p.country, p.region, p.template, p.attempt_plan, p.unreachable"
 )
 _ORDER = "order by p.priority, p.last_call_at, p.id"
 _BATCH = 64  # rows fetched at a time from a lane
@@ -1183,15 +1439,6 @@ _FILL_CHUNK = 1000  # zones read per write transaction
 def _has_identity(conn: sqlite3.Connection) -> bool:
     found = "select 1 from sqlite_master where type = 'table' and name = 'book_identity'"
     return conn.execute(found).fetchone() is not None
-
-
-def _blocked_numbers(phones: str | None, numbers: set[str]) -> tuple[tuple[str, ...], bool]:
-    """(the numbers of `phones` (a JSON list) on the do-not-call list, whether all are)."""
-    if not numbers or not phones or not any(n in phones for n in numbers):
-        return (), False
-    held = rows.from_json_list(phones)
-    blocked = tuple(n for n in held if n.split(";ext=")[0] in numbers)
-    return blocked, bool(held) and len(blocked) == len(held)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -1242,7 +1489,6 @@ class _QueueReader:
                 self.day,
             )
         }
-        self.dnc = {r[0] for r in self.conn.execute("select number from do_not_call_numbers")}
         slots = settings.availability_slots
         self._rules_sql = (
             f"select value, learned_at from pieces where prospect_id = ? and slot in "
@@ -1250,7 +1496,7 @@ class _QueueReader:
             "order by id"
         )
         self.rules: dict[int, tuple] = {}
-        self.seen: dict[int, tuple[str | None, tuple[str, ...]]] = {}  # id -> source, dnc
+        self.seen: dict[int, str | None] = {}  # id -> where its zone was read
 
     def close(self) -> None:
         for cur in self._cursors:
@@ -1268,11 +1514,11 @@ class _QueueReader:
     def _row(self, found: tuple):
         from callbook.queue import Row
 
-        pid, priority, last, next_at, zone, source, phones, tz, country, region, *plan = found
+        pid, priority, last, next_at, zone, source, phones, tz, country, region, *more = found
         if zone is None:  # not read yet (a read-only book): read it here
             zone, source = _zone_for(tz, phones, country, region, self.settings.region)
         due = rows.from_db_time(next_at)
-        data = (source, phones, country, region, *plan)
+        data = (source, phones, country, region, *more)  # more: template, own plan, unreachable
         return Row(pid, priority, rows.from_db_time(last), due, zone or None, data)
 
     def zones(self) -> list[str]:
@@ -1363,11 +1609,10 @@ class _QueueReader:
     def resolve(self, row):
         from callbook.queue import Candidate, legal_place
 
-        source, phones, country, region, template, own_plan = row.data
-        blocked, every = _blocked_numbers(phones, self.dnc)
-        if every:
+        source, phones, country, region, template, own_plan, unreachable = row.data
+        if unreachable:  # no number left to dial (every one wrong or do-not-call)
             return None
-        self.seen[row.id] = (source, blocked)
+        self.seen[row.id] = source
         plan, preferred = self._history(row, template, own_plan)
         place = None
         if self.settings.legal.stricter:  # only then does the place matter
@@ -1441,6 +1686,7 @@ class _QueueReader:
         ids = [p.candidate.id for p in placements]
         prospects: dict[int, Prospect] = {}
         names: dict[int, str] = {}
+        blocked: dict[int, list[str]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
@@ -1457,6 +1703,13 @@ class _QueueReader:
             ):
                 if name.split():
                     names[pid] = name.split()[0]
+            for pid, number, extension in self.conn.execute(
+                f"select prospect_id, number, extension from phones where prospect_id in "
+                f"({marks}) and status = 'do-not-call' order by position, id",
+                chunk,
+            ):
+                stored = f"{number};ext={extension}" if extension else number
+                blocked.setdefault(pid, []).append(stored)
         entries = []
         for p in placements:
             c = p.candidate
@@ -1468,7 +1721,7 @@ class _QueueReader:
             else:
                 reason = QueueReason.FOLLOW_UP
             tz = self.zone_info(c.zone)
-            source, blocked = self.seen.get(c.id, (None, ()))
+            source = self.seen.get(c.id)
             who = names.get(c.id) if p.cause in (Cause.RULE, Cause.AWAY) else None
             # A call scheduled follows its own time, not the plan; a parked plan says why.
             plan = c.plan if c.due_at is None and c.plan and not c.plan.parked_until else None
@@ -1487,7 +1740,7 @@ class _QueueReader:
                     attempts_today=c.attempts_today,
                     availability=tuple(r.text for r in c.rules),
                     not_understood=tuple(r.text for r in c.rules if not r.understood),
-                    dnc_numbers=blocked,
+                    dnc_numbers=tuple(blocked.get(c.id, ())),
                     attempt=plan.attempt if plan is not None else None,
                     attempts_max=plan.of if plan is not None else None,
                 )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callbook.model import NewContact, Role, Status
+from callbook.store import phones as phone_rows
 from callbook.store import rows, tallies
 from callbook.store.book import PROSPECT_FIELDS, Store
 from callbook.store.db import StoreError
@@ -29,9 +30,13 @@ from callbook.store.names import fill_keys, name_key
 
 # The tables that hold the book, in export order (what a reader expects first); restore goes
 # parents first. Derived tables (the recall index) and drafts being typed are not the book.
-TABLES = ("prospects", "contacts", "pieces", "calls", "sessions", "do_not_call_numbers", "skips")
+TABLES = (
+    "prospects", "contacts", "pieces", "calls", "sessions", "do_not_call_numbers", "skips",
+    "phones",
+)  # fmt: skip
 RESTORE_ORDER = (
-    "prospects", "sessions", "calls", "contacts", "pieces", "do_not_call_numbers", "skips",
+    "prospects", "phones", "sessions", "calls", "contacts", "pieces", "do_not_call_numbers",
+    "skips",
 )  # fmt: skip
 _JSON_LISTS = {"prospects": ("phones", "tags"), "calls": ("tags",)}
 _JSON_OBJECTS = {"calls": ("previous_state",)}
@@ -221,23 +226,31 @@ def prospect_states(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, P
 
 
 def insert_prospect(store: Store, conn: sqlite3.Connection, fields: dict, now: str) -> int:
-    """Insert one prospect (fields as for `Store.add_prospect`); returns its id."""
-    row = store._prospect_row(fields, now)
+    """Insert one prospect (fields as for `Store.add_prospect`, with `phone_details` when
+    given) and its numbers; returns its id."""
+    row = store._prospect_row(phone_rows.without_details(fields), now)
     cur = conn.execute(
         f"insert into prospects ({', '.join(row)}) values ({', '.join('?' * len(row))})",
         tuple(row.values()),
     )
+    specs = phone_rows.specs_of(fields, "import")
+    if specs:
+        phone_rows.insert(conn, cur.lastrowid, specs, now)
+        phone_rows.refresh(conn, [cur.lastrowid])
     return cur.lastrowid
 
 
 def update_prospect(
     store: Store, conn: sqlite3.Connection, prospect_id: int, fields: dict, now: str
 ) -> None:
-    row = store._prospect_row(fields, now, new=False)
+    row = store._prospect_row(phone_rows.without_details(fields), now, new=False)
     conn.execute(
         f"update prospects set {', '.join(f'{k} = ?' for k in row)} where id = ?",
         (*row.values(), prospect_id),
     )
+    specs = phone_rows.specs_of(fields, "import")
+    if specs is not None:
+        phone_rows.replace_list(conn, prospect_id, specs, now)
 
 
 def insert_contact(conn: sqlite3.Connection, prospect_id: int, contact: NewContact,
@@ -304,13 +317,16 @@ def add_many(
     given: set[str] = set()
     for record in records:
         given.update(record.fields)
+    given.discard("phone_details")
     plan = _ProspectRows(names, defaults, now, given)
     roles: dict[Any, str] = {}
     prospect_rows, contact_rows, piece_rows, errors = [], [], [], []
+    numbers = _NumberRows(conn, now)
     for index, record in enumerate(records):
         pid = base + 1 + index
         try:
-            row = plan.row(pid, record.fields)
+            row = plan.row(pid, phone_rows.without_details(record.fields))
+            numbers.add(pid, record.fields)
             for contact in record.contacts:
                 name = contact.name.strip()
                 if not name:
@@ -338,7 +354,45 @@ def add_many(
         contact_rows,
     )
     _insert_many(conn, "pieces", ["prospect_id", "slot", "value", "learned_at"], piece_rows)
+    numbers.write()
     return [row[0] for row in prospect_rows], []
+
+
+class _NumberRows:
+    """The `phones` rows of a batch of new prospects (from `phone_details` where a record has
+    them, else from `phones`), checked against the do-not-call list read once."""
+
+    def __init__(self, conn: sqlite3.Connection, now: str) -> None:
+        self.conn = conn
+        self.now = now
+        self.rows: list[tuple] = []
+        self.banned = {r[0] for r in conn.execute("select number from do_not_call_numbers")}
+        self.touched: list[int] = []  # prospects whose list the table reorders
+
+    def add(self, pid: int, fields: dict) -> None:
+        seen: set[str] = set()
+        for position, spec in enumerate(phone_rows.specs_of(fields, "import") or ()):
+            if spec.stored in seen:
+                continue
+            seen.add(spec.stored)
+            status = phone_rows.DO_NOT_CALL if spec.number in self.banned else phone_rows.OK
+            if status != phone_rows.OK or "phone_details" in fields:
+                self.touched.append(pid)
+            self.rows.append(
+                (pid, spec.number, phone_rows.e164_of(spec.number), spec.typed, spec.extension,
+                 phone_rows.label_of(spec.label), spec.source, spec.note, status, position)
+            )  # fmt: skip
+
+    def write(self) -> None:
+        _insert_many(
+            self.conn,
+            "phones",
+            ["prospect_id", "number", "e164", "typed", "extension", "label", "source", "note",
+             "status", "position"],
+            self.rows,
+            {"created_at": self.now},
+        )  # fmt: skip
+        phone_rows.refresh(self.conn, self.touched)
 
 
 _STAGED_MIN = 1000  # rows below which a plain executemany is as quick
@@ -521,6 +575,10 @@ def restore(store: Store, data: dict[str, list[dict[str, Any]]]) -> dict[str, in
             for table in RESTORE_ORDER:
                 if table in have:
                     counts[table] = _restore_table(conn, table, data.get(table, ()), problems)
+            if "phones" in have and not data.get("phones"):
+                # An export from before numbers were rows: the rows come from the lists.
+                phone_rows.move_lists(conn)
+                counts["phones"] = count(conn, "phones")
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
             problems.append(f"{table} id {rowid}: refers to a missing row of {parent}")
         if not problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from callbook.model import Call, Contact, Outcome, Piece, Prospect, Role, Session, Status
+from callbook.model import Answerer, Call, Contact, Outcome, Piece, Prospect, Role, Session, Status
 
 
 def to_db_time(when: datetime | None) -> str | None:
@@ -115,13 +115,15 @@ def piece(row) -> Piece:
 
 CALL_COLUMNS = (
     "id, prospect_id, started_at, ended_at, outcome, session_id, objective, notes, "
-    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at, outside_hours"
+    "next_call_at, next_objective, tags, small_wins, big_wins, undone_at, outside_hours, "
+    "phone_id, dialled, answered_by, contact_id"
 )
 
 
 def call(row) -> Call:
     (cid, pid, started, ended, outcome, session_id, objective, notes, next_call_at,
-     next_objective, tags, small, big, undone_at, outside_hours) = row  # fmt: skip
+     next_objective, tags, small, big, undone_at, outside_hours, phone_id, dialled,
+     answered_by, contact_id) = row  # fmt: skip
     return Call(
         id=cid,
         prospect_id=pid,
@@ -138,6 +140,10 @@ def call(row) -> Call:
         big_wins=big,
         undone_at=from_db_time(undone_at),
         outside_hours=bool(outside_hours),
+        phone_id=phone_id,
+        dialled=dialled,
+        answered_by=Answerer(answered_by) if answered_by else None,
+        contact_id=contact_id,
     )
 
 

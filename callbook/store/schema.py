@@ -293,9 +293,64 @@ def _v9_plans(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v10_phones(conn: sqlite3.Connection) -> None:
+    """Numbers as rows: each prospect's numbers (moved from its JSON list, which stays as a
+    cache of them, dialable ones first), the number each call dialled and who answered, and
+    a prospect's reason for leaving the queue when no number is left to dial."""
+    from callbook.store import phones
+
+    run_script(
+        conn,
+        """
+        CREATE TABLE phones (
+            -- Never reused: a call's undo names the rows it added or changed.
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            prospect_id INTEGER NOT NULL REFERENCES prospects (id) ON DELETE CASCADE,
+            number TEXT NOT NULL,                   -- E.164 where it parsed, else as typed;
+                                                    -- no extension: the do-not-call key
+            e164 TEXT,                              -- NULL when it did not parse
+            typed TEXT NOT NULL,                    -- as it was typed or imported
+            extension TEXT,
+            label TEXT NOT NULL DEFAULT 'other',    -- direct, mobile, switchboard, company,
+                                                    -- home, assistant, other
+            source TEXT,                            -- 'import:<column>', 'call:<id>', ...
+            note TEXT,
+            status TEXT NOT NULL DEFAULT 'ok',      -- ok, wrong, do-not-call
+            position INTEGER NOT NULL,              -- dialling order among its prospect's
+            last_dialled_at TEXT,
+            dialled INTEGER NOT NULL DEFAULT 0,     -- calls made on it
+            answered INTEGER NOT NULL DEFAULT 0,    -- ... a person picked up
+            reached_dm INTEGER NOT NULL DEFAULT 0,  -- ... the decision maker was on the line
+            machine INTEGER NOT NULL DEFAULT 0,     -- ... voicemail
+            wrong INTEGER NOT NULL DEFAULT 0,       -- ... it was the wrong number
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX phones_number ON phones (number);
+        CREATE INDEX phones_e164 ON phones (e164) WHERE e164 IS NOT NULL;
+        CREATE INDEX phones_prospect ON phones (prospect_id, position);
+
+        ALTER TABLE calls ADD COLUMN phone_id INTEGER REFERENCES phones (id) ON DELETE SET NULL;
+        ALTER TABLE calls ADD COLUMN dialled TEXT;  -- the number dialled, as stored
+        -- gatekeeper, decision_maker, someone, machine; NULL when nobody answered
+        ALTER TABLE calls ADD COLUMN answered_by TEXT;
+        ALTER TABLE calls ADD COLUMN contact_id INTEGER REFERENCES contacts (id);
+        CREATE INDEX calls_phone ON calls (phone_id) WHERE phone_id IS NOT NULL;
+        CREATE INDEX calls_contact ON calls (contact_id) WHERE contact_id IS NOT NULL;
+
+        -- Why a prospect with numbers has none left to dial (every one wrong or do-not-call);
+        -- NULL while one is. Kept by the writes that change its numbers.
+        ALTER TABLE prospects ADD COLUMN unreachable TEXT;
+        -- Covering the queue's count of them: no row of the table is read.
+        CREATE INDEX prospects_unreachable ON prospects (status, next_call_at, unreachable)
+            WHERE unreachable IS NOT NULL;
+        """,
+    )
+    phones.move_lists(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_book, _v2_recall, _v3_queue, _v4_calling_hours, _v5_open_book, _v6_flat_reads,
-    _v7_book_identity, _v8_call_flow, _v9_plans,
+    _v7_book_identity, _v8_call_flow, _v9_plans, _v10_phones,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -15,13 +15,15 @@ from textual.widgets.option_list import Option
 
 from callbook import cells
 from callbook.clock import zone
-from callbook.jigsaw import Jigsaw
+from callbook.jigsaw import Jigsaw, current_pieces
 from callbook.keymap import bind
 from callbook.messages import OpenProspect
-from callbook.model import Call, Contact, Piece, Prospect, Role
+from callbook.model import Call, Contact, Piece, Prospect, ProspectPhone, Role
+from callbook.phones import display_parts
 from callbook.timefmt import ago, call_time, clock_time, zone_note
 
 LAST_CALLS = 4
+ROUTE_SLOT = "route"  # how to get through: "press 3, ask for accounts"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,24 @@ class ProspectView:
     now: datetime
     tz: tzinfo  # the caller's zone
     zone: tuple[str, str] | None = None  # theirs, as the queue reads it: (name, source)
+    dial: ProspectPhone | None = None  # the number to dial first; None: none left (or none)
+    conversation: Call | None = None  # the last call where someone answered and said something
+
+    def who(self, call: Call, *, role: bool = False) -> str | None:
+        """Who answered a call: the known person by name (and role), else the kind."""
+        if call.answered_by is None:
+            return None
+        person = next((c for c in self.contacts if c.id == call.contact_id), None)
+        if person is not None:
+            return f"{person.name} ({person.role.label})" if role else person.name
+        return call.answered_by.label
+
+    @property
+    def route(self) -> str | None:
+        """How to get through the switchboard, when a piece says ("press 3, ask for ...")."""
+        piece = current_pieces(self.pieces).get(ROUTE_SLOT)
+        return piece.value if piece else None
+
 
     def learned_by(self, call_id: int) -> list[str]:
         """Labels of the slots a call filled or changed."""
@@ -64,6 +84,8 @@ class ProspectView:
             contacts=store.contacts(prospect.id), calls=calls[:LAST_CALLS],
             objective=objective or prospect.next_objective or jigsaw.suggested_objective,
             now=desk.now(), tz=desk.config.tz, zone=store.zone_of(prospect),
+            dial=store.number_to_dial(prospect.id),
+            conversation=store.last_conversation(prospect.id),
         )  # fmt: skip
 
 
@@ -79,9 +101,23 @@ def latest(contacts: list[Contact], role: Role) -> Contact | None:
     return found[-1] if found else None
 
 
-def ask_for(contacts: list[Contact]) -> Content:
-    """'ask for Tom Li (Ops Director)' over 'gatekeeper Sarah Jenkins'."""
-    dm, gk = latest(contacts, Role.DECISION_MAKER), latest(contacts, Role.GATEKEEPER)
+def gatekeepers(contacts: list[Contact], calls: list[Call] = ()) -> list[Contact]:
+    """The gatekeepers (one a shift), whoever answered last first, then the newest."""
+    found = [c for c in contacts if c.role is Role.GATEKEEPER]
+    answered = [c.contact_id for c in calls if c.contact_id and not c.undone_at]  # newest first
+
+    def recency(contact: Contact) -> tuple[int, int]:
+        where = answered.index(contact.id) if contact.id in answered else len(answered)
+        return where, -contact.id
+
+    return sorted(found, key=recency)
+
+
+def ask_for(contacts: list[Contact], calls: list[Call] = ()) -> Content:
+    """'ask for Tom Li (Ops Director)' over 'gatekeeper Sarah Jenkins' (and the others on
+    other shifts)."""
+    shifts = gatekeepers(contacts, calls)
+    dm, gk = latest(contacts, Role.DECISION_MAKER), (shifts[0] if shifts else None)
     parts: list = []
     if dm is not None:
         title = f" ({dm.title})" if dm.title else ""
@@ -91,6 +127,9 @@ def ask_for(contacts: list[Contact]) -> Content:
     parts.append("\n")
     if gk is not None:
         parts += ["gatekeeper ", (gk.name, "bold")]
+        if len(shifts) > 1:  # one more by name, so the line stays one line
+            more = f" +{len(shifts) - 2}" if len(shifts) > 2 else ""
+            parts.append((f"  also {shifts[1].name}{more}", "$text-muted"))
     else:
         parts += [("gatekeeper unknown", "$text-muted")]
     return Content.assemble(*parts)
@@ -166,7 +205,7 @@ class JigsawPane(Vertical):
         self.border_subtitle = f"#{p.id} · {view.jigsaw.template.name}"
         # Fixed heights (see callbook.tcss): no layout pass for a new prospect.
         head.update(self._head(view), layout=False)
-        ask.update(ask_for(view.contacts), layout=False)
+        ask.update(ask_for(view.contacts, view.calls), layout=False)
         objective.update(
             Content.assemble(
                 ("this call  ", "$text-muted"), (view.objective or "—", "bold $accent")
@@ -211,9 +250,28 @@ class JigsawPane(Vertical):
         else:
             when = "their time ?"
         where = ", ".join(filter(None, (p.city, p.country)))
-        phone = f"☎ {p.phones[0]}" if p.phones else None
-        second = "  ·  ".join(filter(None, (phone, where, when)))
-        return Content.assemble(*first, "\n", (second, "$text-muted"))
+        second = "  ·  ".join(filter(None, (where, when)))
+        return Content.assemble(*first, "\n", *self._number(view), "\n", (second, "$text-muted"))
+
+    def _number(self, view: ProspectView) -> list:
+        """The number to dial first, formatted for the prospect's country, its extension in
+        bold, and the route through the switchboard when one is known."""
+        if view.dial is None:
+            if view.prospect.phones:
+                return [("☎ no number left to dial", "bold $text-warning")]
+            return [("☎ no number", "$text-muted")]
+        number, extension = display_parts(view.dial.stored, view.prospect.country)
+        parts: list = [("☎ ", "$text-muted"), (number, "bold")]
+        if extension:
+            parts.append((f" ext {extension}", "bold $accent"))
+        if view.dial.label != "other":
+            parts.append((f" {view.dial.label}", "$text-muted"))
+        if view.dial.dialled:  # how this line has gone: which route works
+            parts.append((f"  {view.dial.answered}/{view.dial.dialled} answered", "$text-muted"))
+        route = view.route
+        if route:
+            parts.append((f"  ▸ {route}", "$accent"))
+        return parts
 
     def _rows(self, view: ProspectView) -> list[Option | None]:
         # Less the scrollbar, always: rows made before it comes would otherwise wrap after.
@@ -266,13 +324,29 @@ class JigsawPane(Vertical):
                 )
             )
         out.append(None)
+        talk = view.conversation
+        if talk is not None:  # what was said last, by whom, when: read before dialling
+            by = f"{view.who(talk, role=True)}, {call_time(talk.started_at, now, view.tz)}:"
+            said = f"“{' '.join(talk.notes.split())}”"
+            out.append(
+                Option(
+                    Content.assemble(
+                        (clip(by, width), "$text-muted"), "\n", (clip(said, width), "italic")
+                    ),
+                    id=f"said:{talk.id}",
+                )
+            )
         if not view.calls:
             out.append(Option(Content.styled("never called", "$text-muted"), disabled=True))
         for call in view.calls[:LAST_CALLS]:
             learned = view.learned_by(call.id)
             what = f"learned {', '.join(learned)}" if learned else "learned nothing"
             when = call_time(call.started_at, now, view.tz)
-            line = f"{when}  {call.outcome.label}  · {what}"
+            who = view.who(call)
+            line = f"{when}  {call.outcome.label}" + (f" ({who})" if who else "")
+            if call.dialled and call.dialled != (view.dial.stored if view.dial else None):
+                line += f" on {display_parts(call.dialled, view.prospect.country)[0]}"
+            line += f"  · {what}"
             style = "strike $text-muted" if call.undone_at else ""
             out.append(
                 Option(

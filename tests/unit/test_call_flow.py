@@ -240,6 +240,9 @@ def test_only_a_recorded_lift_ends_do_not_call(desk):
     ]
     with pytest.raises(StoreError, match="is not do-not-call"):
         desk.store.lift_do_not_call(p.id, "again")
+    # The numbers the !dnc banned come off the list with the lift.
+    assert rows(desk, "select count(*) from do_not_call_numbers") == [(0,)]
+    assert rows(desk, "select status from phones") == [("ok",)]
     flow.start(p)  # callable again
 
 

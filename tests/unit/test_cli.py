@@ -64,7 +64,12 @@ def test_add_log_show(db):
     assert rows(db, "select next_call_at, next_objective from prospects") == [
         ("2026-12-03T09:30:00Z", "ask Sarah for Tom's direct line")
     ]
+    assert rows(db, "select dialled, answered_by, contact_id from calls") == [
+        ("+442079460000", "gatekeeper", 1)
+    ]
     shown = run(db, "show", "#1").output
+    assert "  ☎ +44 20 7946 0000\n" in shown  # formatted: no country, so international
+    assert "  just now: blocked at gatekeeper (Sarah Jenkins) on +44 20 7946 0000, 4 small" in shown
     assert "✔ Gatekeeper: Sarah Jenkins  (just now, call #1)" in shown
     assert "? Direct line — " in shown
     assert "objective: ask Sarah for Tom's direct line" in shown
@@ -75,7 +80,7 @@ def test_add_log_show(db):
         "dm_role",
         "dm_availability",
     ]
-    assert data["completion"] == round(14 / 30, 3)
+    assert data["completion"] == round(14 / 31, 3)
 
 
 def test_log_without_an_objective_suggests_one(db):

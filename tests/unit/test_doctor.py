@@ -127,10 +127,17 @@ def test_broken_foreign_keys(paths):
 
 
 def test_a_damaged_page_is_reported_with_the_newest_backup(paths):
+    # Scribble over a page of the pieces table (not one that merely happens to sit in the
+    # middle of the file: an empty index's page there hides the damage).
+    conn = sqlite3.connect(paths.db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (pageno,) = conn.execute(
+        "select max(pageno) from dbstat where name = 'pieces' and pagetype = 'leaf'"
+    ).fetchone()
+    conn.close()
     data = bytearray(paths.db.read_bytes())
     page = 4096
-    # scribble over the middle of the file, past the schema page
-    middle = (len(data) // page // 2) * page
+    middle = (pageno - 1) * page
     data[middle + 8 : middle + page] = os.urandom(page - 8)
     paths.db.write_bytes(bytes(data))
     before = paths.db.read_bytes()

@@ -116,7 +116,7 @@ def test_round_trip_gives_back_the_same_book(tmp_path: Path, fmt: str) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"{out}: callbook export ({fmt}); restored 3 prospects, 3 contacts, 6 pieces, 3 calls, "
-        "1 session, 1 do-not-call number, 1 skip\n"
+        "1 session, 1 do-not-call number, 1 skip, 3 phone numbers\n"
     )
     before, after = tables(original), tables(restored)
     assert after == before
@@ -154,7 +154,7 @@ def test_restore_needs_an_empty_book(tmp_path: Path) -> None:
     assert result.stderr == (
         f"callbook: {out}: an export restores into an empty book only; this one holds "
         "3 prospects, 3 contacts, 6 pieces, 3 calls, 1 session, 1 do-not-call number, "
-        "1 skip; import it with --db NEW.db\n"
+        "1 skip, 3 phone numbers; import it with --db NEW.db\n"
     )
     assert tables(original) == before
 
@@ -195,7 +195,8 @@ def test_restore_of_a_damaged_export_writes_nothing(tmp_path: Path) -> None:
          "restored"),
         (lambda d: d["tables"]["calls"][0].update(outcome="maybe"),
          'calls #1 (id 1): outcome "maybe" is not one of no_answer, voicemail, gatekeeper, '
-         "wrong_number, decision_maker, callback, meeting, not_interested, won, do_not_call; "
+         "wrong_number, decision_maker, callback, gatekeeper_callback, meeting, not_interested, "
+         "won, do_not_call; "
          "nothing was restored"),
     ],
 )  # fmt: skip
@@ -382,6 +383,7 @@ def test_csv_all_writes_a_folder(tmp_path: Path) -> None:
         "calls.csv",
         "contacts.csv",
         "do_not_call_numbers.csv",
+        "phones.csv",
         "pieces.csv",
         "prospects.csv",
         "sessions.csv",
@@ -397,7 +399,7 @@ def test_csv_all_writes_a_folder(tmp_path: Path) -> None:
          "--format csv --what all writes one file per table: give a folder with -o"),
         (["--format", "xml"], "--format 'xml': one of json, jsonl, csv, ics, vcf"),
         (["--what", "deals"], "--what 'deals': one of prospects, contacts, pieces, calls, "
-         "sessions, do_not_call_numbers, skips, all"),
+         "sessions, do_not_call_numbers, skips, phones, all"),
         (["--format", "ics", "--what", "calls"],
          "--what does not apply to --format ics (it exports scheduled callbacks)"),
     ],

@@ -141,16 +141,16 @@ CASES = [
         "name, company, contact, first_name, middle_name, last_name, title, phone, email, "
         "website, city, region, country, timezone, status, priority, tags, template, "
         "next_call_at, next_objective, location, notes, ignore; slots of template 'cold_call': "
-        "gatekeeper, decision_maker, dm_role, dm_availability, direct_line, current_solution, "
-        "pain, budget, timeline, decision_process, next_step",
+        "gatekeeper, decision_maker, dm_role, dm_availability, direct_line, route, "
+        "current_solution, pain, budget, timeline, decision_process, next_step",
     ),
     (
         "unknown slot",
         lambda: write("good.csv", GOOD),
         ["--map", "Phone=piece:nothing"],
         "--map Phone=piece:nothing: template 'cold_call' has no slot 'nothing'; its slots: "
-        "gatekeeper, decision_maker, dm_role, dm_availability, direct_line, current_solution, "
-        "pain, budget, timeline, decision_process, next_step",
+        "gatekeeper, decision_maker, dm_role, dm_availability, direct_line, route, "
+        "current_solution, pain, budget, timeline, decision_process, next_step",
     ),
     (
         "unknown --on-duplicate",

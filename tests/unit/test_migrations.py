@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from callbook.model import NewCall, Outcome
 from callbook.store import Store
@@ -79,6 +82,14 @@ DATA_AT_VERSION[_PLANS] = [
     *DATA_AT_VERSION[_PLANS - 1],
     "update pieces set confirmed_at = '2026-01-05T09:00:00Z' where id = 1",
     "update prospects set attempt_plan = '{\"max\": 3, \"then\": \"end\"}' where id = 2",
+]
+# The phones migration: numbers as rows, the number each call dialled.
+PHONES_VERSION = MIGRATIONS.index(schema_module._v10_phones) + 1
+DATA_AT_VERSION[PHONES_VERSION] = [
+    *DATA_AT_VERSION[PHONES_VERSION - 1],
+    "insert into phones (id, prospect_id, number, e164, typed, position, created_at) values "
+    "(1, 1, '+442079460000', '+442079460000', '020 7946 0000', 0, '2026-01-01T09:00:00Z')",
+    "update calls set phone_id = 1, dialled = '+442079460000', answered_by = 'gatekeeper'",
 ]
 
 
@@ -194,6 +205,96 @@ def version_on_disk(path) -> int:
         return conn.execute("pragma user_version").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_the_phones_migration_moves_every_number_of_every_list(tmp_path):
+    """Lists with extensions, numbers kept as typed, repeats and a do-not-call number become
+    rows in the same order; the list stays, dialable numbers first; a prospect whose every
+    number is on the do-not-call list leaves the queue with the reason."""
+    path = tmp_path / "book.db"
+    book_at_version(path, PHONES_VERSION - 1)
+    conn = connect(path, create=False)
+    lists = {
+        10: '["+442079460010", "+442079460011;ext=23", "call reception", "+442079460010"]',
+        11: '["+442079460001", "+14155550101"]',  # +442079460001 is on the do-not-call list
+        12: '["+442079460001"]',
+        13: "[]",
+    }
+    for pid, listed in lists.items():
+        conn.execute(
+            "insert into prospects (id, name, phones, created_at, updated_at) values "
+            "(?, ?, ?, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z')",
+            (pid, f"P{pid}", listed),
+        )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        table = store.conn.execute(
+            "select prospect_id, number, e164, typed, extension, status, position from phones "
+            "where prospect_id >= 10 order by prospect_id, position"
+        ).fetchall()
+        assert table == [
+            (10, "+442079460010", "+442079460010", "+442079460010", None, "ok", 0),
+            (10, "+442079460011", "+442079460011", "+442079460011;ext=23", "23", "ok", 1),
+            (10, "call reception", None, "call reception", None, "ok", 2),
+            (11, "+442079460001", "+442079460001", "+442079460001", None, "do-not-call", 0),
+            (11, "+14155550101", "+14155550101", "+14155550101", None, "ok", 1),
+            (12, "+442079460001", "+442079460001", "+442079460001", None, "do-not-call", 0),
+        ]
+        # Every number of every list is a row (the repeat once).
+        for pid, listed in lists.items():
+            assert {p.stored for p in store.phones(pid)} == set(json.loads(listed))
+        # The list is kept, the dialable numbers first.
+        assert store.get_prospect(10).phones == (
+            "+442079460010", "+442079460011;ext=23", "call reception",
+        )  # fmt: skip
+        assert store.get_prospect(11).phones == ("+14155550101", "+442079460001")
+        assert store.number_to_dial(11).number == "+14155550101"
+        assert store.unreachable(11) is None
+        assert store.unreachable(12) == "every number is on the do-not-call list"
+        assert store.unreachable(13) is None and store.phones(13) == []
+        assert 12 not in {e.prospect.id for e in store.queue(limit=100)}
+        assert store.integrity_check() == []
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["+442079460000", "+442079460001;ext=7", "n/a", " ", ""]),
+                st.text(alphabet=st.sampled_from("+0123456789 ;ext=abc\t"), max_size=16),
+            ),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_phones_migration_keeps_every_number_of_any_list(tmp_path_factory, lists):
+    path = tmp_path_factory.mktemp("lists") / "book.db"
+    book_at_version(path, PHONES_VERSION - 1)
+    conn = connect(path, create=False)
+    conn.execute("delete from prospects")
+    for pid, listed in enumerate(lists, 100):
+        conn.execute(
+            "insert into prospects (id, name, phones, created_at, updated_at) values "
+            "(?, 'P', ?, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z')",
+            (pid, json.dumps(listed)),
+        )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        for pid, listed in enumerate(lists, 100):
+            kept = [n.strip() for n in listed if n.strip()]
+            rows = store.phones(pid)
+            assert sorted(p.stored for p in rows) == sorted(set(kept))
+            assert list(store.get_prospect(pid).phones) == [p.stored for p in rows]
+            assert [p.stored for p in rows if p.dialable] == list(dict.fromkeys(
+                n for n in kept if n.split(";ext=")[0] != "+442079460001"
+            ))  # fmt: skip
 
 
 def test_zone_sets_migration_reads_unknown_zones_again(tmp_path):

@@ -79,6 +79,7 @@ def test_cold_call_slots() -> None:
         "dm_role",
         "dm_availability",
         "direct_line",
+        "route",
         "current_solution",
         "pain",
         "budget",
