@@ -142,6 +142,8 @@ class CallbookApp(App[int]):
         for problem in problems:
             self.notify(problem, title="config", severity="warning", timeout=10)
         try:
+            if busy := self.store.write_busy():  # claiming them is a write: never wait for it
+                raise StoreError(f"unsent lines come back later: the book is busy in {busy}")
             self._unsent = self.flow.unsent()  # claims them: a write
         except ReadOnlyError as exc:
             self.read_only = str(exc)

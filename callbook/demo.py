@@ -46,6 +46,27 @@ PLACES = (
     Place("Sydney", "NSW", "AU", "Australia/Sydney", "+612"),
 )
 
+# Digits in a whole number, country code included, per country of PLACES.
+_NUMBER_DIGITS = {"US": 11, "CA": 11, "GB": 12, "IE": 11, "DE": 12, "FR": 11, "NL": 11,
+                  "ES": 11, "AU": 11}  # fmt: skip
+
+
+def _valid_number(place: Place, digits: str) -> str:
+    """A number that phonenumbers reads as valid for the place (so the demo's zones come from
+    its numbers, as a real book's do): the drawn digits cut to the country's length, the first
+    subscriber digit moved up until the number is valid."""
+    import phonenumbers
+
+    number = (place.dial + digits)[: 1 + _NUMBER_DIGITS[place.country]]
+    cut = len(place.dial)
+    head, first, rest = number[:cut], number[cut], number[cut + 1 :]
+    for step in range(10):
+        candidate = head + str((int(first) + step) % 10) + rest
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            return candidate
+    return number
+
+
 FIRST = (
     "Sarah", "Tom", "Priya", "Marcus", "Elena", "James", "Aisha", "Lukas", "Chloé", "Mateo",
     "Hannah", "Kenji", "Olivia", "Raj", "Zoë", "Liam", "Sofia", "Noah", "Grace", "Ahmed",
@@ -99,12 +120,13 @@ def build_demo(store, now: datetime | None = None) -> int:
         company = f"{rnd.choice(COMPANY_A)} {rnd.choice(COMPANY_B)} {SUFFIX[place.country]}"
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
         digits = "".join(str(rnd.randint(0, 9)) for _ in range(12 - len(place.dial) + 1))
+        number = _valid_number(place, digits)
         domain = company.split()[0].lower() + company.split()[1].lower()[:4] + ".example"
         records.append(
             {
                 "name": company,
                 "company": company,
-                "phones": [place.dial + digits],
+                "phones": [number],
                 "email": f"info@{domain}",
                 "website": f"https://{domain}",
                 "city": place.city,

@@ -43,8 +43,10 @@ class Outcome(enum.StrEnum):
 
     @property
     def connected(self) -> bool:
-        """A person answered (a connect), whoever it was."""
-        return self.rule.reached != Reach.NOBODY
+        """A connect: the call reached the person it was for, someone past the gatekeeper (the
+        decision maker, or a person answering for themselves). A gatekeeper's block or their
+        callback is not one: whom the call was for has not been reached yet."""
+        return self.rule.reached in (Reach.SOMEONE, Reach.DECISION_MAKER)
 
     @property
     def reached_decision_maker(self) -> bool:

@@ -17,6 +17,7 @@ _BY_OUTCOME = {
     Outcome.WRONG_NUMBER: Answerer.SOMEONE,
     Outcome.DECISION_MAKER: Answerer.DECISION_MAKER,
     Outcome.CALLBACK: Answerer.DECISION_MAKER,
+    Outcome.GATEKEEPER_CALLBACK: Answerer.GATEKEEPER,
     Outcome.MEETING: Answerer.DECISION_MAKER,
     Outcome.WON: Answerer.DECISION_MAKER,
 }

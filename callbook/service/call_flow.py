@@ -91,6 +91,9 @@ class Aftermath:
     objective_kept: bool  # the line set none: the one in force stays
     do_not_call_stays: bool  # the prospect was do-not-call and stays so
     cooldown: timedelta  # the queue's wait before a retry
+    numbers: str | None = None  # what the outcome does to the numbers (!wrong, !dnc), one line
+    no_number_left: bool = False  # !wrong retires the last number: it leaves the queue
+    plan_spaced: bool = False  # a retry waits for the next try of an attempt plan too
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,17 @@ class CallFlow:
         when = capture.next_call_at if rule.next_call is not NextCall.END else None
         status = status_after(outcome, prospect.status, parked_until=when is not None)
         cooldown = self.store.queue_settings.cooldown
+        numbers, no_number_left = None, False
+        if outcome in (Outcome.WRONG_NUMBER, Outcome.DO_NOT_CALL):  # (read on every keystroke)
+            dialled = self.call.dialled if self.call is not None else None
+            numbers = self.desk.number_effect(prospect, outcome, dialled)
+            dialable = [n for n in self.store.phones(prospect.id) if n.dialable]
+            no_number_left = outcome is Outcome.WRONG_NUMBER and len(dialable) == 1
+        plan_spaced = (
+            rule.next_call is NextCall.RETRY and when is None
+            and (self.store.attempt_plan(prospect.id) or self.desk.template_for(prospect).plan)
+            is not None
+        )  # fmt: skip
         return Aftermath(
             outcome=outcome,
             status=status,
@@ -244,6 +258,9 @@ class CallFlow:
             objective_kept=capture.objective is None,
             do_not_call_stays=prospect.do_not_call,
             cooldown=cooldown,
+            numbers=numbers,
+            no_number_left=no_number_left,
+            plan_spaced=plan_spaced,
         )
 
     def preview(self, line: str, known: dict[str, str] | None = None) -> LinePreview:

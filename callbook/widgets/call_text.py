@@ -60,8 +60,18 @@ def aftermath_text(after: Aftermath, when: str | None = None) -> Content:
             ("parked until ", "$text-muted"), (when or "", "bold"),
             (": back in the queue then", "$text-muted"),
         )  # fmt: skip
+    if after.no_number_left:
+        return Content.styled(
+            "no next call: no number left to dial, out of the queue (add a number to bring it "
+            "back)", "$text-warning"
+        )
     if after.next_call_at is not None:
         return Content.assemble(("next call ", "$text-muted"), (when or "", "bold"))
+    if after.plan_spaced:
+        return Content.assemble(
+            ("next call ", "$text-muted"),
+            ("by the queue: the attempt plan's next try, in calling hours", "bold"),
+        )
     return Content.assemble(
         ("next call ", "$text-muted"),
         (f"by the queue: after the {_hours(after.cooldown)} cooldown, in calling hours", "bold"),
@@ -260,6 +270,8 @@ def render_preview(
         if aftermath.next_call_at is not None:
             when, warning = _next_call(aftermath.next_call_at, ctx)
         lines.append(aftermath_text(aftermath, when))
+        if aftermath.numbers:
+            lines.append(Content.assemble(("numbers ", "$text-muted"), (aftermath.numbers, "bold")))
         if warning is not None:
             lines.append(warning)
         objective = objective_text(aftermath)

@@ -48,7 +48,7 @@ def test_the_handoff_runs_the_command_with_the_number(tmux, demo_db: Path, tmp_p
         "TERM": "xterm-256color",
     }
     tmux.start([sys.executable, "-m", "callbook", "--db", str(demo_db)], env)
-    tmux.wait_for(lambda s: "enter calls" in s, "the queue")
+    tmux.wait_for(lambda s: "⏎ calls" in s, "the queue")
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "on call with" in s, "the call to start")
     wait_until(record.exists, 10, "the dial command never ran")

@@ -35,14 +35,15 @@ async def test_a_busy_book_never_freezes_the_screen(
             assert app.call is not None
             assert app._error == (
                 f"not saved yet: the book is busy in process {holder.pid} (callbook import "
-                "big.csv); enter tries again"
+                "big.csv); enter tries again",
+                "gk: Tom Li; !gk",
             )
             assert app.main.capture.value == "gk: Tom Li; !gk"
             holder.kill()
             holder.wait()
             await pilot.press("enter")
             await settle(app, pilot)
-            assert app.call is None and app.last_saved is not None
-            saved, prospect = app.last_saved
+            assert app.call is None and app.flow.last is not None
+            saved, prospect = app.flow.last.call, app.flow.last.prospect
             assert app.store.calls(prospect.id)[0].id == saved.id
             assert [p.value for p in app.store.pieces_of_call(saved.id)] == ["Tom Li"]

@@ -28,9 +28,10 @@ async def test_the_clipboard_handoff_emits_osc_52_with_the_number(demo_app) -> N
         expected = number.stored.replace(";ext=", ",")
         osc = f"\x1b]52;c;{base64.b64encode(expected.encode()).decode()}\a"
         assert osc in written
-        # A call brought back (undo, a restored draft) is not handed off again.
+        # A call brought back (undo, a restored draft) takes the other way on screen, and is
+        # not handed off again.
         written.clear()
-        app.start_call(prospect, started_at=app.call.started_at)
+        app._on_call(prospect)
         assert not any(w.startswith("\x1b]52;") for w in written)
 
 

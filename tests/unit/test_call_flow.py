@@ -445,3 +445,31 @@ def test_what_did_you_learn_only_where_learning_was_possible(desk, outcome):
     # Something learned (a piece, or a note): no nudge.
     assert desk.preview(p, f"!{outcome.code}; budget: 10k").nudge is None
     assert desk.preview(p, f"!{outcome.code}; said to try in March").nudge is None
+
+
+def test_the_preview_of_a_wrong_last_number_promises_no_call(desk):
+    p = prospect(desk)
+    flow = flow_on(desk)
+    flow.start(p)
+    after = flow.preview("!wrong").aftermath
+    assert after.no_number_left
+    assert after.numbers == (
+        "wrong number: +44 20 7946 0000 retired; no number left, it leaves the queue"
+    )
+    done = flow.commit("!wrong")
+    assert done.wrap_up is None  # no next call to plan
+    assert rows(desk, "select unreachable from prospects") == [("every number is wrong",)]
+    assert [e for e in desk.store.queue(NOW + timedelta(days=7)) if e.prospect.id == p.id] == []
+
+
+def test_the_preview_of_a_wrong_number_names_the_next_one(desk):
+    p = desk.store.add_prospect("Acme Ltd", phones=["+442079460000", "+442079460001"])
+    flow = flow_on(desk)
+    flow.start(p)
+    after = flow.preview("!wrong").aftermath
+    assert not after.no_number_left
+    assert after.numbers == "wrong number: +44 20 7946 0000 retired; next +44 20 7946 0001"
+    assert flow.preview("!dnc").aftermath.numbers == (
+        "do not call: the prospect and +44 20 7946 0000, +44 20 7946 0001"
+    )
+    assert flow.preview("!vm").aftermath.numbers is None

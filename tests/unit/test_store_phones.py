@@ -456,3 +456,20 @@ def test_the_last_conversation_is_found_past_any_number_of_unanswered_calls(stor
     assert store.last_conversation(acme.id).id == said.id
     store.undo_call(said.id)
     assert store.last_conversation(acme.id) is None
+
+
+def test_every_outcome_says_who_answered_by_the_outcome_table():
+    """The route follows the outcome table's "who was on the line": a gatekeeper's callback is
+    the gatekeeper on the line, nobody's voicemail a machine."""
+    from callbook.model import Answerer, Outcome, Reach
+    from callbook.route import answered_by
+
+    on_the_line = {
+        Reach.GATEKEEPER: {Answerer.GATEKEEPER},
+        Reach.DECISION_MAKER: {Answerer.DECISION_MAKER},
+        Reach.SOMEONE: {Answerer.SOMEONE},
+        Reach.NOBODY: {None, Answerer.MACHINE, Answerer.SOMEONE},  # a wrong number: a stranger
+    }
+    for outcome in Outcome:
+        assert answered_by(outcome) in on_the_line[outcome.rule.reached], outcome
+    assert answered_by(Outcome.GATEKEEPER_CALLBACK) is Answerer.GATEKEEPER
