@@ -21,8 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callbook.clock import fixed_clock  # noqa: E402
-from callbook.store import Store  # noqa: E402
-from callbook.store import phones as phone_rows  # noqa: E402
+from callbook.store import (
+    Store,  # noqa: E402
+    phone_rows,  # noqa: E402
+)
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 STAMP = "2026-11-01T09:00:00Z"

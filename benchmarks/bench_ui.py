@@ -90,7 +90,7 @@ def large_book(folder: Path) -> Path:
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from callbook.app import CallbookApp
+from callbook.tui.app import CallbookApp
 from callbook.desk import Desk
 from callbook.paths import resolve
 
@@ -130,10 +130,10 @@ async def call_loop(db: Path, calls: int) -> dict:
     from textual import events
     from textual.keys import _character_to_key
 
-    from callbook.app import CallbookApp
     from callbook.clock import fixed_clock
     from callbook.desk import Desk
     from callbook.paths import resolve
+    from callbook.tui.app import CallbookApp
 
     class Timed(CallbookApp):
         waiting: asyncio.Event | None = None

@@ -97,13 +97,13 @@ async def one_call(replay: Replay, plan: str, code: str) -> dict:
 
 
 async def run() -> dict:
-    from callbook.app import make_app
     from callbook.clock import fixed_clock
     from callbook.demo import build_demo
     from callbook.desk import Desk
     from callbook.model import Outcome
     from callbook.paths import resolve
     from callbook.store import Store
+    from callbook.tui.app import make_app
 
     folder = Path(tempfile.mkdtemp(prefix="callbook-keys-"))
     try:

@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callbook.app import make_app  # noqa: E402
 from callbook.clock import running_clock  # noqa: E402
 from callbook.desk import Desk  # noqa: E402
 from callbook.paths import resolve  # noqa: E402
 from callbook.store import Store  # noqa: E402
+from callbook.tui.app import make_app  # noqa: E402
 
 OUTCOMES = ("!gk", "!na", "!vm", "!dm", "!cb")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callbook.model import NewCall, NewContact, Outcome, Role
+from callbook.model import NewCall, NewContact, Outcome, Reach, Role
 
 SEED = 20261127
 PROSPECTS = 240
@@ -263,7 +263,8 @@ def _one_call(rnd: random.Random, learned: set[str], gatekeeper: str, dm: str, n
         outcome = Outcome.NOT_INTERESTED
     else:
         outcome = Outcome.DO_NOT_CALL
-    if outcome.connected and outcome is not Outcome.DO_NOT_CALL:
+    # Someone picked up (the gatekeeper too): something could be learned.
+    if outcome.rule.reached is not Reach.NOBODY and outcome is not Outcome.DO_NOT_CALL:
         if "gatekeeper" not in learned and rnd.random() < 0.85:
             learn("gatekeeper", gatekeeper)
             contacts.append(NewContact(gatekeeper, Role.GATEKEEPER))

@@ -116,10 +116,10 @@ def build_book(folder: Path) -> Path:
 
 
 async def shoot(book: Path, name: str, steps, out: Path) -> Path:
-    from callbook.app import make_app
     from callbook.clock import fixed_clock
     from callbook.desk import Desk
     from callbook.paths import resolve
+    from callbook.tui.app import make_app
 
     copy = book.with_name(f"{name}.db")
     shutil.copyfile(book, copy)

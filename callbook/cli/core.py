@@ -22,7 +22,7 @@ def open_app(ctx: Context) -> None:
             "scripts use the commands: `callbook --help`",
             code=2,
         )
-    from callbook.app import run_app
+    from callbook.tui.app import run_app
 
     raise SystemExit(run_app(ctx.paths, clock=ctx.clock))
 

@@ -37,7 +37,7 @@ from callbook.model import (
     Status,
     status_after,
 )
-from callbook.service.drafts import DraftKeeper, UnsentLine, payload
+from callbook.service.draft_keeper import DraftKeeper, UnsentLine, payload
 from callbook.store import StoreError
 
 

@@ -41,8 +41,7 @@ from callbook.model import (
     same_value,
     status_after,
 )
-from callbook.store import phones as phone_rows
-from callbook.store import rows, tallies
+from callbook.store import phone_rows, rows, tallies
 from callbook.store.db import (
     ReadOnlyError,
     StoreError,

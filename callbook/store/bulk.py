@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callbook.model import NewContact, Role, Status
-from callbook.store import phones as phone_rows
-from callbook.store import rows, tallies
+from callbook.store import phone_rows, rows, tallies
 from callbook.store.book import PROSPECT_FIELDS, Store
 from callbook.store.db import StoreError
 from callbook.store.names import fill_keys, name_key

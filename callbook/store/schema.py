@@ -297,7 +297,7 @@ def _v10_phones(conn: sqlite3.Connection) -> None:
     """Numbers as rows: each prospect's numbers (moved from its JSON list, which stays as a
     cache of them, dialable ones first), the number each call dialled and who answered, and
     a prospect's reason for leaving the queue when no number is left to dial."""
-    from callbook.store import phones
+    from callbook.store import phone_rows as phones
 
     run_script(
         conn,

@@ -12,13 +12,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from textual.binding import Binding  # noqa: E402
 
-import callbook.app  # noqa: E402
+import callbook.tui.app  # noqa: E402
 
 
-class AppWithFault(callbook.app.CallbookApp):
-    CSS_PATH = str(Path(callbook.app.__file__).with_name("callbook.tcss"))
+class AppWithFault(callbook.tui.app.CallbookApp):
+    CSS_PATH = str(Path(callbook.tui.app.__file__).with_name("callbook.tcss"))
     BINDINGS = [
-        *callbook.app.CallbookApp.BINDINGS,
+        *callbook.tui.app.CallbookApp.BINDINGS,
         Binding("f12", "fault", show=False, priority=True),
     ]
 
@@ -31,7 +31,7 @@ if __name__ == "__main__":
     if os.environ.get("CALLBOOK_TEST_PIDFILE"):
         Path(os.environ["CALLBOOK_TEST_PIDFILE"]).write_text(str(os.getpid()))
     if os.environ.get("CALLBOOK_TEST_FAULT"):
-        callbook.app.CallbookApp = AppWithFault
+        callbook.tui.app.CallbookApp = AppWithFault
     from callbook.cli import main
 
     main()

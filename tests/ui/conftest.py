@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from callbook.app import CallbookApp, make_app
 from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.paths import resolve
+from callbook.tui.app import CallbookApp, make_app
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from callbook.app import CallbookApp
+from callbook.tui.app import CallbookApp
 
 
 def read(db: Path, sql: str, *args) -> list[tuple]:

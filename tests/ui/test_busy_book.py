@@ -9,8 +9,8 @@ import time
 from drive import settle
 from one_line import lock_held
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
+from callbook.tui.app import make_app
 
 
 async def test_a_busy_book_never_freezes_the_screen(

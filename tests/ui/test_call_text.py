@@ -10,7 +10,7 @@ from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.service.call_flow import CallFlow
 from callbook.store import Store
-from callbook.widgets.call_text import PreviewContext, render_preview
+from callbook.tui.widgets.call_text import PreviewContext, render_preview
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -40,7 +40,7 @@ def said(flow: CallFlow, line: str) -> str:
          "parked until Mon 1 Mar 2027 10:00 your time · their zone unknown ?: back in the queue "
          "then", "for good"),
         ("!ni", "parked for good: lost, out of the queue", "next call by"),
-        ("!na", "next call by the queue: after the 4h cooldown, in calling hours", "parked"),
+        ("!na", "next call by the queue: the attempt plan's next try, in calling hours", "parked"),
         ("!na", "objective kept ask for Tom", "parked"),
         ("!gk; > send the deck", "objective send the deck", "kept"),
         ("!won", "ends: won, no next call", "next call by"),

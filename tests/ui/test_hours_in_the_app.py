@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from drive import preview_text, settle
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.paths import resolve
 from callbook.store import Store
+from callbook.tui.app import make_app
 
 NIGHT = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # Friday 22:00 in Austin, 04:00 in London
 

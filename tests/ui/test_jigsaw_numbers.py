@@ -8,10 +8,10 @@ from pathlib import Path
 
 from drive import settle
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.model import NewCall, NewContact, Outcome, Role
 from callbook.store import Store
+from callbook.tui.app import make_app
 
 
 def rows_text(app) -> list[str]:
@@ -77,7 +77,7 @@ def test_the_gatekeeper_who_answered_last_comes_first() -> None:
     from datetime import UTC, datetime
 
     from callbook.model import Call, Contact
-    from callbook.widgets.jigsaw import ask_for, gatekeepers
+    from callbook.tui.widgets.jigsaw_pane import ask_for, gatekeepers
 
     lukas = Contact(1, 1, "Lukas Patel", Role.GATEKEEPER)
     maria = Contact(2, 1, "Maria", Role.GATEKEEPER)

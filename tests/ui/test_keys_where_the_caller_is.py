@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from drive import preview_text, read, settle
 
-from callbook.app import CallbookApp
 from callbook.model import Outcome, Status
-from callbook.screens.detail import DetailScreen
-from callbook.screens.dialogs import ConfirmScreen, HelpScreen
-from callbook.screens.recall import RecallScreen
-from callbook.screens.stats import StatsScreen
+from callbook.tui.app import CallbookApp
+from callbook.tui.screens.detail import DetailScreen
+from callbook.tui.screens.dialogs import ConfirmScreen, HelpScreen
+from callbook.tui.screens.recall_screen import RecallScreen
+from callbook.tui.screens.stats_screen import StatsScreen
 
 
 async def commit(app: CallbookApp, pilot, type_text, line: str) -> None:

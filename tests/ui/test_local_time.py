@@ -7,9 +7,9 @@ from pathlib import Path
 
 from drive import settle
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.store import Store
+from callbook.tui.app import make_app
 
 
 async def test_their_time_comes_from_the_number_when_no_zone_is_given(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from drive import read, settle
 
-from callbook.screens.dialogs import SnoozeScreen
-from callbook.screens.stats import StatsScreen
-from callbook.screens.talk_tracks import TalkTracksScreen
+from callbook.tui.screens.dialogs import SnoozeScreen
+from callbook.tui.screens.stats_screen import StatsScreen
+from callbook.tui.screens.talk_tracks import TalkTracksScreen
 
 
 async def test_s_skips_the_highlighted_prospect_for_today(demo_app, demo_db) -> None:

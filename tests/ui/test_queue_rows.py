@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callbook.widgets.queue import WHY, RowContext, due_label
+from callbook.tui.widgets.queue_pane import WHY, RowContext, due_label
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # Friday, 15:00 in London
 LONDON = RowContext(NOW, ZoneInfo("Europe/London"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from drive import settle
 
-from callbook.app import make_app, say_unsaved
 from callbook.clock import fixed_clock
 from callbook.store import ReadOnlyError
+from callbook.tui.app import make_app, say_unsaved
 
 
 def _run(*args: str) -> bool:
@@ -82,7 +82,7 @@ async def test_a_line_the_full_disk_refused_is_printed_after_sigterm(
         def full(*_args, **_kwargs):
             raise ReadOnlyError("book.db: the disk is full; nothing was changed")
 
-        from callbook.service import drafts
+        from callbook.service import draft_keeper as drafts
 
         monkeypatch.setattr(drafts.rows, "save", full)  # the disk fills up under the caller
         app.call_later(app._on_signal, signal.SIGTERM)

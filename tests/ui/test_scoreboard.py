@@ -6,10 +6,10 @@ from pathlib import Path
 
 from drive import settle
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.stats import daily, usual_day
 from callbook.store import Store
+from callbook.tui.app import make_app
 
 
 def board_lines(app) -> dict[str, str]:

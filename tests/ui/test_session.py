@@ -8,13 +8,13 @@ from dataclasses import replace
 
 from drive import settle
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
-from callbook.commands import CallbookCommands
 from callbook.desk import Desk
 from callbook.model import Outcome
 from callbook.paths import resolve
-from callbook.screens.dialogs import WelcomeScreen
+from callbook.tui.app import make_app
+from callbook.tui.commands import CallbookCommands
+from callbook.tui.screens.dialogs import WelcomeScreen
 
 
 async def test_a_draft_comes_back_after_a_restart(demo_db, open_desk, now, type_text) -> None:
@@ -156,8 +156,8 @@ async def test_the_palette_lists_callbooks_actions(demo_app) -> None:
 
 
 def test_run_app_refuses_a_foreign_file_in_one_line(tmp_path, capsys) -> None:
-    from callbook.app import run_app
     from callbook.paths import resolve
+    from callbook.tui.app import run_app
 
     foreign = tmp_path / "notes.db"
     foreign.write_bytes(b"this is not a database, it is a shopping list\n" * 20)

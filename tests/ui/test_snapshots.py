@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from drive import ready
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.paths import resolve
+from callbook.tui.app import make_app
 
 SIZE = (120, 40)
 ERRORS = "gk: Sarah Jenkins; dm avial: not Tuesdays; !gk; @someday; > ask for Tom"

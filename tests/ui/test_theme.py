@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from callbook.app import make_app
 from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.paths import resolve
 from callbook.state import STATE_FILE
+from callbook.tui.app import make_app
 
 
 async def run_once(paths, now, change_to: str | None = None) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from drive import preview_text, settle
 
-from callbook.app import CallbookApp
 from callbook.model import Outcome, Prospect
+from callbook.tui.app import CallbookApp
 
 IN_FORCE = "ask Sarah for Tom's direct line"
 
@@ -148,8 +148,8 @@ async def test_the_wrap_up_can_be_turned_off(demo_db, open_desk, now, type_text)
     """`wrap_up = false` in config.toml: the call goes straight on to the next."""
     from dataclasses import replace
 
-    from callbook.app import make_app
     from callbook.clock import fixed_clock
+    from callbook.tui.app import make_app
 
     desk = open_desk(demo_db)
     desk.config = replace(desk.config, wrap_up=False)

@@ -195,7 +195,7 @@ def test_doctor_reports_a_bad_file_and_leaves_it_alone(bad):
 
 
 def test_the_app_entry_refuses_with_one_line(bad, capsys):
-    from callbook.app import run_app
+    from callbook.tui.app import run_app
 
     path, message = bad
     before = snapshot(path)

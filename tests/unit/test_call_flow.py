@@ -13,7 +13,7 @@ from callbook.clock import fixed_clock
 from callbook.desk import Desk
 from callbook.model import NextCall, Outcome, Status
 from callbook.service.call_flow import CallFlow, CallRefused, NothingToUndo, Phase
-from callbook.service.drafts import DraftKeeper
+from callbook.service.draft_keeper import DraftKeeper
 from callbook.store import Store, StoreError
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # Friday 15:00 in London
@@ -36,7 +36,11 @@ STATUS_AFTER = {
     Outcome.DO_NOT_CALL: Status.DO_NOT_CALL,
 }
 REACHED_DM = {Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING, Outcome.WON}
-ANSWERED = set(Outcome) - {Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER}
+# A connect: reached the person the call was for, someone past the gatekeeper.
+CONNECTS = set(Outcome) - {
+    Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER, Outcome.GATEKEEPER,
+    Outcome.GATEKEEPER_CALLBACK,
+}  # fmt: skip
 # Reached whom the call was for and stays in the queue: a new objective is offered.
 OFFERS = {Outcome.DECISION_MAKER, Outcome.CALLBACK, Outcome.MEETING}
 
@@ -127,11 +131,12 @@ def test_every_outcome_and_way_out_of_the_wrap_up(desk, outcome, objective_in_li
     assert rows(
         desk, "select status, next_call_at, next_objective from prospects where id = ?", p.id
     ) == [(STATUS_AFTER[outcome].value, None, expected)]
-    # Counts: a connect when someone answered, a DM only when the DM was on the line.
+    # Counts: a connect when the call reached whom it was for, a DM only when the DM was on
+    # the line.
     board = desk.store.scoreboard(session_id=flow.session_id)
     assert (board.calls, board.connects, board.decision_makers, board.small_wins) == (
         1,
-        int(outcome in ANSWERED),
+        int(outcome in CONNECTS),
         int(outcome in REACHED_DM),
         1,
     )
@@ -262,7 +267,8 @@ def test_a_gatekeepers_callback_is_not_a_decision_maker_reached(desk):
         flow.start(p)
         flow.commit(f"!{code}; @2026-12-01 10:00; > ask for Tom")
     board = desk.store.scoreboard(session_id=flow.session_id)
-    assert (board.calls, board.connects, board.decision_makers, board.big_wins) == (3, 3, 1, 1)
+    # The gatekeeper's two are not connects: the call has not reached whom it was for.
+    assert (board.calls, board.connects, board.decision_makers, board.big_wins) == (3, 1, 1, 1)
     assert rows(desk, "select outcome from calls order by id") == [
         ("gatekeeper_callback",),
         ("gatekeeper_callback",),
@@ -401,7 +407,7 @@ def test_an_ended_process_not_yet_reaped_owns_no_draft(tmp_path):
     import sys
     import time
 
-    from callbook.service.drafts import owner_alive
+    from callbook.service.draft_keeper import owner_alive
     from callbook.store.drafts import DraftRow
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -25,7 +25,7 @@ def test_pad_and_fit_count_cells() -> None:
 
 @pytest.mark.parametrize("width", [6, 11, 20])
 def test_the_queue_widget_cells_are_the_width_asked(width) -> None:
-    from callbook.widgets.queue import fit as queue_fit
+    from callbook.tui.widgets.queue_pane import fit as queue_fit
 
     assert {cell_len(queue_fit(n, width)) for n in NAMES} == {width}
 

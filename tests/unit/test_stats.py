@@ -65,11 +65,11 @@ def test_daily_figures_by_local_day(store):
     days = stats.daily(store, 5, NOW, NY)
     assert [d.day for d in days] == [date(2026, 11, d) for d in range(23, 28)]
     assert [figures(d) for d in days] == [
-        (1, 1, 0, 1, 0, 0),
+        (1, 0, 0, 1, 0, 0),  # blocked at the gatekeeper: a dial, not a connect
         (0, 0, 0, 0, 0, 0),
         (2, 0, 0, 0, 0, 0),
         (3, 2, 2, 2, 2, 1),  # the undone win never counts
-        (1, 1, 0, 2, 0, 0),
+        (1, 0, 0, 2, 0, 0),
     ]
     assert days[0].pieces == {"gatekeeper": 1}
     assert days[3].pieces == {"next_step": 1, "pain": 1}
@@ -96,13 +96,14 @@ def test_a_call_a_minute_either_side_of_midnight_in_a_quarter_hour_zone(tmp_path
 def test_funnel_streak_and_usual_day(store):
     result = stats.summary(store, 5, NOW, NY)
     f = result.funnel
-    assert (f.dials, f.connects, f.decision_makers, f.meetings) == (7, 4, 2, 1)
-    assert [round(r, 3) if r else r for _, _, r in f.steps] == [None, 0.571, 0.5, 0.5]
+    # Connects reach whom the call was for: the two gatekeeper blocks are not among them.
+    assert (f.dials, f.connects, f.decision_makers, f.meetings) == (7, 2, 2, 1)
+    assert [round(r, 3) if r else r for _, _, r in f.steps] == [None, 0.286, 1.0, 0.5]
     # Today and the 26th have wins; the 25th had calls and none.
     assert result.streak == 2
     usual = result.usual
     assert usual.active_days == 3  # the 23rd, 25th and 26th
-    assert (usual.dials, usual.connects, usual.decision_makers) == (2, 1, 0)
+    assert (usual.dials, usual.connects, usual.decision_makers) == (2, 0, 0)  # 0, 0, 2 connects
     assert (usual.small_wins, usual.big_wins, usual.meetings) == (1, 0, 0)
     assert stats.streak(store, NOW, NY) == 2
     assert stats.usual_day(store, NOW, NY) == usual
@@ -130,4 +131,4 @@ def test_stats_command(store):
     assert data["funnel"][0] == {"step": "dials", "count": 7, "rate": None}
     assert "streak" in data and "usual_day" in data
     text = runner.invoke(main, args, env=env)
-    assert text.exit_code == 0 and "funnel: 7 dials → 4 connects (57%)" in text.output
+    assert text.exit_code == 0 and "funnel: 7 dials → 2 connects (29%)" in text.output

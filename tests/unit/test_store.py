@@ -244,7 +244,8 @@ def test_scoreboard_counts_the_session_and_ignores_undone(store):
     store.record_call(call(b.id, Outcome.DECISION_MAKER))  # another session
     store.undo_call(undone.id)
     board = store.scoreboard(session_id=s.id)
-    assert (board.calls, board.connects, board.decision_makers) == (3, 2, 1)
+    # The gatekeeper's block is a call, not a connect; the meeting is both.
+    assert (board.calls, board.connects, board.decision_makers) == (3, 1, 1)
     assert (board.small_wins, board.big_wins, board.meetings) == (3, 1, 1)
     assert store.last_call_of_session(s.id).outcome is Outcome.MEETING
 

@@ -416,7 +416,7 @@ def test_the_list_and_the_reason_follow_the_rows_through_any_sequence(store):
     and its reason to be out of the queue says what its rows say."""
     import random
 
-    from callbook.store import phones as phone_rows
+    from callbook.store import phone_rows
 
     rnd = random.Random(14)
     pool = [f"+4420871128{i:02d}" for i in range(12)]

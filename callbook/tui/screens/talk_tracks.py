@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from callbook.keymap import bind
 from callbook.model import TalkCard, Template
+from callbook.tui.keymap import bind
 
 
 class TalkTracksScroll(VerticalScroll):

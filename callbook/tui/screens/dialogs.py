@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Markdown, Static
 
-from callbook.keymap import KEYS, bind, keys_for
+from callbook.tui.keymap import KEYS, bind, keys_for
 
 
 class ConfirmScreen(ModalScreen[bool]):

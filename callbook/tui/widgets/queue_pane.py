@@ -19,9 +19,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from callbook import cells
-from callbook.keymap import TypesEveryCharacter, bind
 from callbook.model import QueueEntry, QueueReason
 from callbook.timefmt import call_time, clock_time
+from callbook.tui.keymap import TypesEveryCharacter, bind
 
 PAGE = 50  # rows held at once, whatever the size of the queue
 STEP = 25  # rows a page moves by

@@ -14,7 +14,7 @@ from callbook.model import Call, Prospect
 from callbook.store import StoreError
 
 if TYPE_CHECKING:
-    from callbook.app import CallbookApp
+    from callbook.tui.app import CallbookApp
 
 STATS_DAYS = 42  # days the stats screen reads: its chart covers the last six weeks
 
@@ -39,7 +39,7 @@ start it with `note:`.
 
 
 def open_detail(app: CallbookApp, prospect_id: int, slot: str | None = None) -> None:
-    from callbook.screens.detail import DetailData, DetailScreen
+    from callbook.tui.screens.detail import DetailData, DetailScreen
 
     store = app.store
     prospect = store.get_prospect(prospect_id)
@@ -57,7 +57,7 @@ def open_detail(app: CallbookApp, prospect_id: int, slot: str | None = None) -> 
 
 
 def confirm(app: CallbookApp, question: str, detail: str, then: Callable[[], None]) -> None:
-    from callbook.screens.dialogs import ConfirmScreen
+    from callbook.tui.screens.dialogs import ConfirmScreen
 
     app.push_screen(ConfirmScreen(question, detail), lambda yes: then() if yes else None)
 
@@ -87,7 +87,7 @@ def skip(app: CallbookApp, prospect: Prospect) -> bool:
 
 
 def snooze(app: CallbookApp, prospect: Prospect, then: Callable[[], None]) -> None:
-    from callbook.screens.dialogs import SnoozeScreen
+    from callbook.tui.screens.dialogs import SnoozeScreen
 
     def parse(text: str) -> datetime:
         return app.desk.read_when(prospect, text)
@@ -109,8 +109,8 @@ def snooze(app: CallbookApp, prospect: Prospect, then: Callable[[], None]) -> No
 
 
 def open_stats(app: CallbookApp) -> None:
-    from callbook.screens.stats import StatsScreen
     from callbook.stats import summary
+    from callbook.tui.screens.stats_screen import StatsScreen
 
     if not isinstance(app.screen, StatsScreen):
         load = partial(summary, app.store, STATS_DAYS, app.desk.now(), app.desk.config.tz)
@@ -118,7 +118,7 @@ def open_stats(app: CallbookApp) -> None:
 
 
 def toggle_talk_tracks(app: CallbookApp) -> None:
-    from callbook.screens.talk_tracks import TalkTracksScreen
+    from callbook.tui.screens.talk_tracks import TalkTracksScreen
 
     if isinstance(app.screen, TalkTracksScreen):
         app.screen.dismiss(None)
@@ -132,7 +132,7 @@ def toggle_talk_tracks(app: CallbookApp) -> None:
 
 def toggle_help(app: CallbookApp) -> None:
     """The help of the focused pane (the nearest widget with a HELP), else the main one."""
-    from callbook.screens.dialogs import HelpScreen
+    from callbook.tui.screens.dialogs import HelpScreen
 
     if isinstance(app.screen, HelpScreen):
         app.screen.dismiss(None)
@@ -149,8 +149,8 @@ def toggle_help(app: CallbookApp) -> None:
 
 def open_recall(app: CallbookApp) -> None:
     """The recall overlay over the calling screen; the call and its line stay."""
-    from callbook.screens.recall import LIMIT, RecallScreen
     from callbook.search import search
+    from callbook.tui.screens.recall_screen import LIMIT, RecallScreen
 
     if isinstance(app.screen, RecallScreen):
         return
@@ -162,7 +162,7 @@ def open_recall(app: CallbookApp) -> None:
 
 
 def offer_demo(app: CallbookApp, build: Callable[[], object]) -> None:
-    from callbook.screens.dialogs import WelcomeScreen
+    from callbook.tui.screens.dialogs import WelcomeScreen
 
     if not app.book_empty:
         app.notify("the demo book only goes into an empty book; try callbook --db demo.db")

@@ -16,11 +16,11 @@ from textual.widgets.option_list import Option
 from callbook import cells
 from callbook.clock import zone
 from callbook.jigsaw import Jigsaw, current_pieces
-from callbook.keymap import bind
-from callbook.messages import OpenProspect
 from callbook.model import Call, Contact, Piece, Prospect, ProspectPhone, Role
 from callbook.phones import display_parts
 from callbook.timefmt import ago, call_time, clock_time, zone_note
+from callbook.tui.keymap import bind
+from callbook.tui.messages import OpenProspect
 
 LAST_CALLS = 4
 ROUTE_SLOT = "route"  # how to get through: "press 3, ask for accounts"

@@ -13,8 +13,8 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from callbook.capture.grammar import complete_slot
-from callbook.keymap import TypesEveryCharacter, bind
 from callbook.model import OUTCOME_CODES_HELP, Template
+from callbook.tui.keymap import TypesEveryCharacter, bind
 
 PLACEHOLDER = "gk: Sarah Jenkins; dm avail: not Tuesdays; !gk; @thu 9:30; > ask for Tom"
 

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from callbook.keymap import bind
 from callbook.stats import FIGURES, Stats
+from callbook.tui.keymap import bind
 
 HEADS = ("dials", "connects", "DMs", "small wins", "big wins", "meetings")
 TABLE_DAYS = 14  # rows in the day-by-day table; the chart shows every day loaded

@@ -31,15 +31,10 @@ from textual.worker import Worker, WorkerState
 from callbook import crashlog
 from callbook.capture.apply import CaptureRejected
 from callbook.clock import Clock, zone
-from callbook.commands import CallbookCommands
 from callbook.desk import Desk
 from callbook.jigsaw import current_pieces
-from callbook.keymap import bind, keys_for, remap, unknown_ids
-from callbook.messages import CallProspect, DemoBuilt, OpenProspect, QueueLoaded
 from callbook.model import Outcome, Prospect, QueueEntry, Scoreboard, Session
 from callbook.paths import Paths
-from callbook.screens import side
-from callbook.screens.main import MainScreen
 from callbook.service.call_flow import (
     CallFlow,
     CallRefused,
@@ -48,14 +43,19 @@ from callbook.service.call_flow import (
     Phase,
     typed_objective,
 )
-from callbook.service.drafts import DraftKeeper, UnsentLine
+from callbook.service.draft_keeper import DraftKeeper, UnsentLine
 from callbook.state import chosen_theme, remember_theme
 from callbook.stats import UsualDay, days_span, usual_day
 from callbook.store import ReadOnlyError, StoreError
-from callbook.widgets import call_text
-from callbook.widgets.capture import CaptureBar
-from callbook.widgets.jigsaw import ProspectView
-from callbook.widgets.queue import PAGE, QueuePane, QueueWindow, RowContext
+from callbook.tui.commands import CallbookCommands
+from callbook.tui.keymap import bind, keys_for, remap, unknown_ids
+from callbook.tui.messages import CallProspect, DemoBuilt, OpenProspect, QueueLoaded
+from callbook.tui.screens import side
+from callbook.tui.screens.main import MainScreen
+from callbook.tui.widgets import call_text
+from callbook.tui.widgets.capture import CaptureBar
+from callbook.tui.widgets.jigsaw_pane import ProspectView
+from callbook.tui.widgets.queue_pane import PAGE, QueuePane, QueueWindow, RowContext
 
 DRAFT_DELAY = 0.3  # seconds after the last keystroke
 POLL_SECONDS = 1.0

@@ -7,11 +7,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from callbook.keymap import bind, remap
-from callbook.widgets.capture import CaptureBar
-from callbook.widgets.jigsaw import JigsawPane
-from callbook.widgets.queue import QueuePane
-from callbook.widgets.scoreboard import ScoreboardBox
+from callbook.tui.keymap import bind, remap
+from callbook.tui.widgets.capture import CaptureBar
+from callbook.tui.widgets.jigsaw_pane import JigsawPane
+from callbook.tui.widgets.queue_pane import QueuePane
+from callbook.tui.widgets.scoreboard import ScoreboardBox
 
 
 class MainScreen(Screen):

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from callbook.keymap import keys_for
+from callbook.tui.keymap import keys_for
 
 if TYPE_CHECKING:
-    from callbook.app import CallbookApp
+    from callbook.tui.app import CallbookApp
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from callbook.keymap import TypesEveryCharacter, bind
-from callbook.messages import CallProspect, OpenProspect
 from callbook.timefmt import ago
+from callbook.tui.keymap import TypesEveryCharacter, bind
+from callbook.tui.messages import CallProspect, OpenProspect
 
 LIMIT = 20
 

@@ -13,11 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from callbook.clock import zone
-from callbook.keymap import bind
-from callbook.messages import CallProspect
 from callbook.model import Answering, Call, Contact, Piece, Prospect, ProspectPhone, Template
 from callbook.phones import displayed
 from callbook.timefmt import ago, call_time, clock_time, duration, zone_note
+from callbook.tui.keymap import bind
+from callbook.tui.messages import CallProspect
 
 
 @dataclass(frozen=True)
