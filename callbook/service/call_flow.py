@@ -271,12 +271,15 @@ class CallFlow:
 
     def draft(self, line: str) -> None:
         """The line being typed: kept as this app's draft at the next flush (a wrap-up's
-        objective is not a call's line and is never kept as one)."""
+        objective is not a call's line and is never kept as one; a line typed before any call
+        began, the queue still loading, is kept without a prospect)."""
         if self.drafts is None:
             return
         call = self.call
-        if call is None or self.wrap_up is not None:
+        if self.wrap_up is not None:
             self.drafts.set("")
+        elif call is None:
+            self.drafts.set(payload(line, None, None))
         else:
             self.drafts.set(payload(line, call.prospect, call.started_at), call.prospect.id)
 

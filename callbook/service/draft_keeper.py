@@ -116,12 +116,16 @@ class DraftKeeper:
         with self._lock:
             self._pending = (text, prospect_id)
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = False) -> None:
+        """Write what is pending. While typing (`wait` False) it never waits on another
+        process: the line stays pending for the next try. On the way out (quit, a signal, a
+        crash) it writes whatever it takes, within the lock's bounded wait: the last keys are
+        worth more than a moment."""
         with self._lock:
             if self._pending is None:
                 return
-            if self.store.write_busy():  # never wait on another process under this lock (the
-                return  # UI takes it): kept pending for the next try, or printed on exit
+            if not wait and self.store.write_busy():  # the UI takes this lock: never wait here
+                return  # kept pending for the next try, or printed on exit
             pending, self._pending = self._pending, None
             text, prospect_id = pending
             try:

@@ -231,13 +231,18 @@ class CallbookApp(App[int]):
         if self._shut_down:
             return
         self._shut_down = True
+        in_wrap_up = self.flow.wrap_up is not None
         with contextlib.suppress(StoreError, NoMatches):
-            if self.flow.wrap_up is not None and self.main is not None:
+            if in_wrap_up and self.main is not None:
                 typed = typed_objective(self.main.capture.value)
                 if typed and not self.flow.wrap_up_typed(typed):
                     self.flow.finish_wrap_up(typed)
         with contextlib.suppress(StoreError):
-            self.flush_draft()
+            if in_wrap_up:  # the line held an objective, never a call's draft
+                self.flow.drafts.set("")
+                self.flow.drafts.flush(wait=True)
+            else:
+                self.flush_draft()
         self.flow.drafts.release()
         if self.session is not None:
             with contextlib.suppress(StoreError):
@@ -704,6 +709,8 @@ class CallbookApp(App[int]):
     # --- drafts --------------------------------------------------------------------------
 
     def _save_draft_soon(self) -> None:
+        if self._shut_down:  # the last line is on disk already: nothing after it may replace it
+            return
         self.flow.draft(self.main.capture.value)
         if self.read_only:  # kept in memory, printed on exit: the book cannot hold it
             return
@@ -713,7 +720,8 @@ class CallbookApp(App[int]):
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_draft(self) -> None:
-        self.flow.drafts.flush()
+        if not self._shut_down:
+            self.flow.drafts.flush()
 
     def flush_draft(self) -> None:
         """Write the draft now (quit, a signal, a crash). Once the widgets are gone (after a
@@ -721,7 +729,7 @@ class CallbookApp(App[int]):
         if self.main is not None:
             with contextlib.suppress(NoMatches):
                 self.flow.draft(self.main.capture.value)
-        self.flow.drafts.flush()
+        self.flow.drafts.flush(wait=True)
 
     # --- messages from the widgets and screens -------------------------------------------
 

@@ -59,6 +59,14 @@ class Terminal(Tmux):
         return int(wait_until(written, 10, "the app wrote no pid"))
 
 
+def all_drafts(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute("select key, text, pid from drafts").fetchall()
+    finally:
+        conn.close()
+
+
 def saved_draft(db: Path) -> str:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
@@ -176,7 +184,7 @@ def test_a_crash_keeps_the_last_keys_and_shows_one_line(terminal):
     log = term.home / "logs" / "crash.log"
     problems = []
     if "Secretname" not in saved_draft(term.db):
-        problems.append("the last keys were lost")
+        problems.append(f"the last keys were lost (drafts: {all_drafts(term.db)!r})")
     if "Secretname" in shown or "40k" in shown or "Traceback" in shown:
         problems.append("the caller's words or a traceback are on screen")
     if str(log) not in shown.replace("\n", ""):
